@@ -1,0 +1,68 @@
+import type { BaseNode } from './node.js';
+import type { Logger } from './logger.js';
+
+/** One request for a person's input, as a node makes it. */
+export interface InputRequest {
+  /** The question shown to the person. */
+  prompt: string;
+  /** Answers the node accepts; any other answer is refused and asked again. */
+  choices?: readonly string[];
+  /** Returns a reason to refuse the answer, or undefined to accept it. Must be deterministic. */
+  validate?: (answer: string) => string | undefined;
+  /** How long to wait, in seconds; past it the answer is `null`. Waits forever when unset. */
+  timeoutSeconds?: number;
+}
+
+/** The request as an input source receives it: the node's request plus where it comes from. */
+export interface PendingInput extends InputRequest {
+  /** Which node asked. */
+  node: string;
+}
+
+/** Where a person's answers come from: the terminal, a script, or Temporal signals. */
+export interface InputSource {
+  /** Resolves with the person's accepted answer, or `null` when `timeoutSeconds` passed first. */
+  ask(request: PendingInput): Promise<string | null>;
+}
+
+/** Where one exec call sits: which node, and which item of a batch. */
+export interface ExecCall {
+  node: BaseNode<any, any, any>;
+  /** The item's index in a batch node, or undefined for a plain node. */
+  index?: number;
+  /** How many items the batch has. */
+  count?: number;
+}
+
+/** Runs one exec of a node (with its retries and fallback): directly, or as a Temporal activity. */
+export interface ExecRunner {
+  exec(call: ExecCall, prepRes: unknown): Promise<unknown>;
+}
+
+/** Observes the orchestration loop; the Temporal runtime uses it for queries and UI details. */
+export interface StepObserver {
+  onStepStart?(node: BaseNode<any, any, any>): void;
+  onStepEnd?(node: BaseNode<any, any, any>, action: string | undefined): void;
+}
+
+/** What a run carries to every node it runs. */
+export interface RunContext {
+  executor: ExecRunner;
+  input: InputSource;
+  logger: Logger;
+  /** Dependencies for exec (HTTP clients, LLM clients); only present where exec runs. */
+  services: unknown;
+  observer?: StepObserver;
+}
+
+/** Options of `runAsync` for the in-process runtime. */
+export interface RunOptions {
+  /** Where a person's answers come from (default: the terminal). */
+  input?: InputSource;
+  logger?: Logger;
+  /** Dependencies handed to exec through `this.services`. */
+  services?: unknown;
+  /** Replaces the direct executor (the Temporal runtime passes its own). */
+  executor?: ExecRunner;
+  observer?: StepObserver;
+}

@@ -1,0 +1,330 @@
+// Ports the behaviour of PocketFlow's tests/test_flow_basic.py, test_flow_composition.py and
+// test_async_flow.py, plus the behaviours the TypeScript API adds.
+import { describe, expect, it, vi } from 'vitest';
+import {
+  AsyncFlow,
+  AsyncNode,
+  AsyncRunRequiredError,
+  BaseNode,
+  Flow,
+  FlowDefinitionError,
+  Node,
+  silentLogger,
+  SyncFlowAsyncNodeError,
+  type Logger,
+} from '../src/core/index.js';
+
+type NumShared = { current?: number; log?: string[] };
+
+class SetNumber extends Node<NumShared> {
+  constructor(private readonly value: number) {
+    super();
+  }
+  override prep(shared: NumShared): void {
+    shared.current = this.value;
+  }
+}
+
+class AddNumber extends Node<NumShared> {
+  constructor(private readonly value: number) {
+    super();
+  }
+  override prep(shared: NumShared): void {
+    shared.current = (shared.current ?? 0) + this.value;
+  }
+}
+
+class MultiplyNumber extends Node<NumShared> {
+  constructor(private readonly value: number) {
+    super();
+  }
+  override prep(shared: NumShared): void {
+    shared.current = (shared.current ?? 0) * this.value;
+  }
+}
+
+class CheckPositive extends Node<NumShared> {
+  override post(shared: NumShared): string {
+    return (shared.current ?? 0) >= 0 ? 'positive' : 'negative';
+  }
+}
+
+class NoOp extends Node<NumShared> {}
+
+function recordingLogger(): Logger & { warnings: string[] } {
+  const warnings: string[] = [];
+  return { ...silentLogger, warnings, warn: (message: string) => void warnings.push(message) };
+}
+
+describe('Flow (sync)', () => {
+  it('runs a single node and returns its action', () => {
+    const shared: NumShared = {};
+    const flow = new Flow(new SetNumber(5));
+    flow.run(shared);
+    expect(shared.current).toBe(5);
+  });
+
+  it('runs a chain built with next, which returns its argument', () => {
+    const shared: NumShared = {};
+    const start = new SetNumber(5);
+    start.next(new AddNumber(3)).next(new MultiplyNumber(2));
+    new Flow(start).run(shared);
+    expect(shared.current).toBe(16);
+  });
+
+  it('follows the edge named by the action that post returns', () => {
+    const run = (value: number): number | undefined => {
+      const shared: NumShared = {};
+      const start = new SetNumber(value);
+      const check = new CheckPositive();
+      start.next(check);
+      check.next(new AddNumber(-3), 'negative');
+      check.next(new AddNumber(10), 'positive');
+      new Flow(start).run(shared);
+      return shared.current;
+    };
+    expect(run(5)).toBe(15);
+    expect(run(-5)).toBe(-8);
+  });
+
+  it('wires edges with on(action, node), which returns the source node', () => {
+    const shared: NumShared = {};
+    const check = new CheckPositive();
+    const returned = check.on('positive', new AddNumber(1)).on('negative', new AddNumber(-1));
+    expect(returned).toBe(check);
+    const start = new SetNumber(-2);
+    start.next(check);
+    new Flow(start).run(shared);
+    expect(shared.current).toBe(-3);
+  });
+
+  it('loops until a branch ends the flow', () => {
+    const shared: NumShared = {};
+    const start = new SetNumber(10);
+    const check = new CheckPositive();
+    const subtract = new AddNumber(-3);
+    start.next(check);
+    check.next(subtract, 'positive');
+    subtract.next(check);
+    new Flow(start).run(shared);
+    expect(shared.current).toBe(-2);
+  });
+
+  it('returns the last action from run unless its post says otherwise', () => {
+    class Finish extends Node<NumShared> {
+      override post(): string {
+        return 'finished';
+      }
+    }
+    expect(new Flow(new Finish()).run({})).toBe('finished');
+
+    class Renaming extends Flow<NumShared> {
+      override post(): string {
+        return 'renamed';
+      }
+    }
+    expect(new Renaming(new Finish()).run({})).toBe('renamed');
+  });
+
+  it('ends with a warning naming the action and the known ones when no edge matches', () => {
+    const logger = recordingLogger();
+    class Goes extends Node<NumShared> {
+      override post(): string {
+        return 'sideways';
+      }
+    }
+    const start = new Goes();
+    start.next(new NoOp(), 'up');
+    start.next(new NoOp(), 'down');
+    const flow = new Flow<NumShared>(start);
+    return flow.runAsync({}, { logger }).then((action) => {
+      expect(action).toBe('sideways');
+      expect(logger.warnings).toHaveLength(1);
+      expect(logger.warnings[0]).toContain("action 'sideways'");
+      expect(logger.warnings[0]).toContain("'up', 'down'");
+    });
+  });
+
+  it('treats a post that returns nothing as the default action', () => {
+    const shared: NumShared = {};
+    const start = new SetNumber(1);
+    start.next(new AddNumber(1), 'default');
+    new Flow(start).run(shared);
+    expect(shared.current).toBe(2);
+  });
+
+  it('nests flows: a flow is a node, and the outer flow branches on the inner flow’s last action', () => {
+    const shared: NumShared = {};
+    const innerStart = new SetNumber(-4);
+    innerStart.next(new CheckPositive());
+    const inner = new Flow(innerStart);
+    inner.next(new AddNumber(100), 'positive');
+    inner.next(new AddNumber(-100), 'negative');
+    new Flow(inner).run(shared);
+    expect(shared.current).toBe(-104);
+  });
+
+  it('hands the flow’s params to each node, and to nested flows’ nodes', () => {
+    const seen: unknown[] = [];
+    class Spy extends Node<NumShared> {
+      override prep(): void {
+        seen.push(this.params['who']);
+      }
+    }
+    const inner = new Flow(new Spy());
+    const start = new Spy();
+    start.next(inner);
+    const flow = new Flow(start);
+    flow.setParams({ who: 'everyone' });
+    flow.run({});
+    expect(seen).toEqual(['everyone', 'everyone']);
+  });
+
+  it('runs a copy of each node per step, so one flow object can run many times and at once', async () => {
+    class Counter extends AsyncNode<{ counts: number[] }> {
+      count = 0;
+      override async execAsync(): Promise<number> {
+        this.count += 1;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return this.count;
+      }
+      override async postAsync(shared: { counts: number[] }, _p: unknown, execRes: unknown): Promise<undefined> {
+        shared.counts.push(execRes as number);
+        return undefined;
+      }
+    }
+    const node = new Counter();
+    const flow = new AsyncFlow(node);
+    const shareds = [{ counts: [] }, { counts: [] }, { counts: [] }];
+    await Promise.all(shareds.map((s) => flow.runAsync(s)));
+    await flow.runAsync(shareds[0]!);
+    expect(shareds.map((s) => s.counts)).toEqual([[1, 1], [1], [1]]);
+    expect(node.count).toBe(0);
+  });
+
+  it('refuses to run an async node with run(), pointing to runAsync', () => {
+    class A extends AsyncNode {}
+    expect(() => new A().run({})).toThrow(AsyncRunRequiredError);
+    expect(() => new A().run({})).toThrow("Node 'A' is async: call runAsync(shared) instead of run(shared).");
+    expect(() => new AsyncFlow(new A()).run({})).toThrow(AsyncRunRequiredError);
+  });
+
+  it('refuses to run a sync Flow that contains an async node, before any node runs', () => {
+    const shared: NumShared = {};
+    class Later extends AsyncNode<NumShared> {}
+    const start = new SetNumber(7);
+    start.next(new Later());
+    expect(() => new Flow(start).run(shared)).toThrow(SyncFlowAsyncNodeError);
+    expect(() => new Flow(start).run(shared)).toThrow(/node 'Later' is async\. Use AsyncFlow/);
+    expect(shared.current).toBeUndefined();
+  });
+
+  it('warns when a node with successors is run alone', () => {
+    const logger = recordingLogger();
+    const start = new NoOp();
+    start.next(new NoOp());
+    return start.runAsync({}, { logger }).then(() => {
+      expect(logger.warnings[0]).toContain("won't run its successors");
+    });
+  });
+
+  it('warns when an edge is overwritten', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const start = new NoOp();
+    start.next(new NoOp(), 'go');
+    start.next(new NoOp(), 'go');
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining("Overwriting successor for action 'go'"));
+    warn.mockRestore();
+  });
+
+  it('runs 10,000 steps without growing the stack', async () => {
+    const depths: number[] = [];
+    class Step extends AsyncNode<{ n: number }> {
+      override async postAsync(shared: { n: number }): Promise<string | undefined> {
+        shared.n += 1;
+        if (shared.n === 1 || shared.n === 10_000) {
+          depths.push((new Error().stack ?? '').split('\n').length);
+        }
+        return shared.n < 10_000 ? 'again' : undefined;
+      }
+    }
+    const step = new Step();
+    step.next(step, 'again');
+    const shared = { n: 0 };
+    await new AsyncFlow(step).runAsync(shared);
+    expect(shared.n).toBe(10_000);
+    expect(depths[1]).toBe(depths[0]);
+
+    const syncShared = { current: 0 };
+    class SyncStep extends Node<{ current: number }> {
+      override post(shared: { current: number }): string | undefined {
+        shared.current += 1;
+        return shared.current < 10_000 ? 'again' : undefined;
+      }
+    }
+    const syncStep = new SyncStep();
+    syncStep.next(syncStep, 'again');
+    new Flow(syncStep).run(syncShared);
+    expect(syncShared.current).toBe(10_000);
+  });
+});
+
+describe('mistakes a user can make', () => {
+  it('passing a non-node to next names what was passed', () => {
+    expect(() => new NoOp().next({} as unknown as BaseNode)).toThrow(
+      "Node 'NoOp'.next() needs a node, got a plain object. Pass an instance of Node, AsyncNode or a flow.",
+    );
+    expect(() => new NoOp().next('Other' as unknown as BaseNode)).toThrow(FlowDefinitionError);
+  });
+
+  it('an action that is not a string names the action', () => {
+    expect(() => new NoOp().next(new NoOp(), 42 as unknown as string)).toThrow(
+      "Node 'NoOp'.next(): the action must be a non-empty string, got number 42.",
+    );
+    expect(() => new NoOp().on(undefined as unknown as string, new NoOp())).toThrow(FlowDefinitionError);
+  });
+
+  it('a post that returns a non-string action names the node', async () => {
+    class Bad extends AsyncNode {
+      override async postAsync(): Promise<string> {
+        return 7 as unknown as string;
+      }
+    }
+    await expect(new AsyncFlow(new Bad()).runAsync({})).rejects.toThrow(
+      "Node 'Bad' returned number 7 from post; an action must be a string.",
+    );
+  });
+
+  it('a flow with no start node says how to give it one', async () => {
+    expect(() => new Flow().run({})).toThrow(
+      "Flow 'Flow' has no start node. Call flow.start(node) or pass the node to the constructor.",
+    );
+    await expect(new AsyncFlow().runAsync({})).rejects.toThrow(FlowDefinitionError);
+    const outer = new AsyncFlow(new AsyncFlow({ name: 'Inner' }));
+    await expect(outer.runAsync({})).rejects.toThrow("Flow 'Inner' has no start node.");
+  });
+
+  it('start() returns its node and refuses a non-node', () => {
+    const flow = new Flow();
+    const node = new NoOp();
+    expect(flow.start(node)).toBe(node);
+    expect(() => flow.start(null as unknown as BaseNode)).toThrow("Flow 'Flow'.start() needs a node, got null.");
+  });
+
+  it('bad retry options are refused when the node is built', () => {
+    expect(() => new Node({ maxRetries: 0 })).toThrow(/maxRetries must be a whole number of at least 1/);
+    expect(() => new Node(2, -1)).toThrow(/wait must be a number of seconds, 0 or more, got -1/);
+  });
+
+  it('two nodes given the same name in one flow are refused; unnamed repeats get numbered names', () => {
+    const a = new NoOp({ name: 'Same' });
+    a.next(new NoOp({ name: 'Same' }));
+    expect(() => new Flow(a).run({})).toThrow("Flow 'Flow' has two nodes named 'Same'.");
+
+    const first = new NoOp();
+    const second = first.next(new NoOp());
+    const third = second.next(new NoOp());
+    new Flow(first).run({});
+    expect([first.name, second.name, third.name]).toEqual(['NoOp', 'NoOp_2', 'NoOp_3']);
+  });
+});
