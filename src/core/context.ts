@@ -53,6 +53,8 @@ export interface RunContext {
   /** Dependencies for exec (HTTP clients, LLM clients); only present where exec runs. */
   services: unknown;
   observer?: StepObserver;
+  /** Reports progress of a long exec (a Temporal activity heartbeat); a no-op in-process. */
+  heartbeat?: (details?: unknown) => void;
 }
 
 /** Options of `runAsync` for the in-process runtime. */

@@ -177,6 +177,11 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
     return services as T;
   }
 
+  /** Tells Temporal that a long exec is alive (an activity heartbeat); does nothing in-process. */
+  heartbeat(details?: unknown): void {
+    this._ctx?.heartbeat?.(details);
+  }
+
   /** The run's logger. */
   get logger(): Logger {
     return this._ctx?.logger ?? consoleLogger;

@@ -1,0 +1,105 @@
+/**
+ * The names and shapes shared by the workflow and its clients: signals, queries, updates and
+ * payload types. Imports no workflow code, so a client can load it without the flows.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Action, Params } from '../core/index.js';
+
+/** The workflow type that runs any registered flow. */
+export const FLOW_WORKFLOW_TYPE = 'runFlow';
+
+/** What starts a flow run. */
+export interface FlowWorkflowInput {
+  /** The registered name of the flow. */
+  flow: string;
+  /** The initial shared store; JSON only. */
+  shared: object;
+  /** The flow's params. */
+  params?: Params;
+}
+
+/** What a finished flow run returns. */
+export interface FlowWorkflowResult {
+  shared: object;
+  /** The flow's last action (what its post returned). */
+  action: Action | undefined;
+}
+
+/** An answer to a pending prompt. */
+export interface AnswerInput {
+  answer: string;
+  /** The prompt being answered (from the state query); the oldest pending prompt when unset. */
+  requestId?: number;
+}
+
+/** A prompt waiting for a person, as the state query shows it. */
+export interface PendingPrompt {
+  requestId: number;
+  node: string;
+  prompt: string;
+  choices?: readonly string[];
+  timeoutSeconds?: number;
+}
+
+/** An answer the workflow refused, kept so the sender can see why. */
+export interface RefusedAnswer {
+  answer: unknown;
+  reason: string;
+}
+
+/** One step the flow took. */
+export interface StepRecord {
+  node: string;
+  action: Action | undefined;
+}
+
+/** Everything the state query returns. */
+export interface FlowRunState {
+  flow: string;
+  status: 'running' | 'waiting' | 'completed' | 'failed';
+  /** Nodes whose step is under way (several inside parallel batch flows). */
+  currentNodes: string[];
+  pending: PendingPrompt[];
+  shared: object;
+  /** How many steps finished. */
+  steps: number;
+  /** The most recent finished steps, oldest first (at most `STEP_HISTORY_LIMIT`). */
+  recentSteps: StepRecord[];
+  refused: RefusedAnswer[];
+}
+
+/** How many finished steps the state query keeps. */
+export const STEP_HISTORY_LIMIT = 100;
+
+/** Why the update was accepted: which prompt it answered. */
+export interface AnswerAccepted {
+  requestId: number;
+  node: string;
+}
+
+/** Answers a pending prompt; an invalid answer is recorded in the state's `refused`. */
+export const answerSignal = defineSignal<[AnswerInput]>('answer');
+
+/** Answers a pending prompt and tells the sender at once whether it was accepted. */
+export const answerUpdate = defineUpdate<AnswerAccepted, [AnswerInput]>('answerInput');
+
+/** The run's current node, pending prompts, shared store and recent steps. */
+export const stateQuery = defineQuery<FlowRunState>('state');
+
+/** What an exec activity receives. */
+export interface ExecActivityInput {
+  flow: string;
+  node: string;
+  params: Params;
+  input: unknown;
+}
+
+/** What a fallback activity receives: the exec input and the last error. */
+export interface FallbackActivityInput extends ExecActivityInput {
+  error: { message: string; type: string };
+}
+
+/** The activity type of a node's fallback. */
+export function fallbackActivityName(node: string): string {
+  return `${node}.fallback`;
+}

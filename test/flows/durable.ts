@@ -1,0 +1,37 @@
+/** Flows for the durability tests: a slow middle step to crash in, and a small flow to replay. */
+import { AsyncFlow, AsyncNode } from '../../src/core/index.js';
+
+type Shared = { posts?: Record<string, number>; trail?: string[] };
+
+class Counted extends AsyncNode<Shared> {
+  constructor(
+    name: string,
+    private readonly sleepMs: number,
+    temporal?: { startToCloseTimeout: string },
+  ) {
+    super({ name, maxRetries: 5, wait: 0.2, temporal });
+  }
+  override async execAsync(): Promise<string> {
+    await new Promise((resolve) => setTimeout(resolve, this.sleepMs));
+    return `${this.name} done`;
+  }
+  override async postAsync(shared: Shared, _p: unknown, execRes: unknown): Promise<undefined> {
+    shared.posts = { ...shared.posts, [this.name]: (shared.posts?.[this.name] ?? 0) + 1 };
+    shared.trail = [...(shared.trail ?? []), execRes as string];
+    return undefined;
+  }
+}
+
+/** First → Slow (3 s, timing out after 6 s so a killed worker's try is retried soon) → Last. */
+export function createCrashableFlow(): AsyncFlow<Shared> {
+  const first = new Counted('First', 10);
+  first.next(new Counted('Slow', 3000, { startToCloseTimeout: '6s' })).next(new Counted('Last', 10));
+  return new AsyncFlow(first);
+}
+
+/** One → Two; with `changed`, One → Three: a graph change that breaks replay. */
+export function createReplayDemoFlow(changed = false): AsyncFlow<Shared> {
+  const one = new Counted('One', 0);
+  one.next(new Counted(changed ? 'Three' : 'Two', 0));
+  return new AsyncFlow(one);
+}

@@ -1,0 +1,278 @@
+/**
+ * Flows that run both in-process and on Temporal, with what each should end with. Imported by
+ * the test workflow bundle, so it is deterministic apart from exec.
+ */
+import {
+  AsyncBatchFlow,
+  AsyncBatchNode,
+  AsyncFlow,
+  AsyncHumanNode,
+  AsyncNode,
+  AsyncParallelBatchFlow,
+  AsyncParallelBatchNode,
+  type Flow,
+  Node,
+  type Params,
+} from '../../src/core/index.js';
+
+type Shared = Record<string, unknown>;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+class Flaky extends AsyncNode<Shared, string, string> {
+  override async prepAsync(): Promise<string> {
+    return 'payload';
+  }
+  override async execAsync(prepRes: string): Promise<string> {
+    if (this.curRetry < 2) {
+      throw new Error(`try ${this.curRetry} failed`);
+    }
+    return `${prepRes} on try ${this.curRetry}`;
+  }
+  override async postAsync(shared: Shared, _p: string, execRes: string): Promise<undefined> {
+    shared['result'] = execRes;
+    return undefined;
+  }
+}
+
+class FailsWithFallback extends AsyncNode<Shared, string, string> {
+  override async prepAsync(): Promise<string> {
+    return 'input';
+  }
+  override async execAsync(): Promise<string> {
+    throw new RangeError(`out of range on try ${this.curRetry}`);
+  }
+  override async execFallbackAsync(prepRes: string, error: Error): Promise<string> {
+    return `fallback for ${prepRes} after ${error.name}: ${error.message}`;
+  }
+  override async postAsync(shared: Shared, _p: string, execRes: string): Promise<undefined> {
+    shared['result'] = execRes;
+    return undefined;
+  }
+}
+
+class AlwaysFails extends AsyncNode<Shared> {
+  override async execAsync(): Promise<never> {
+    throw new TypeError(`broken on try ${this.curRetry}`);
+  }
+}
+
+class TenTimes extends AsyncBatchNode<Shared, number, number> {
+  override async prepAsync(): Promise<number[]> {
+    return [3, 1, 2];
+  }
+  override async execAsync(item: number): Promise<number> {
+    await sleep(item * 20);
+    return item * 10;
+  }
+  override async postAsync(shared: Shared, _i: number[], results: number[]): Promise<undefined> {
+    shared['results'] = results;
+    return undefined;
+  }
+}
+
+type Window = { item: number; start: number; end: number };
+
+class Overlap extends AsyncParallelBatchNode<Shared, number, Window> {
+  override async prepAsync(shared: Shared): Promise<number[]> {
+    return shared['items'] as number[];
+  }
+  override async execAsync(item: number): Promise<Window> {
+    const start = Date.now();
+    await sleep(400);
+    return { item, start, end: Date.now() };
+  }
+  override async postAsync(shared: Shared, _i: number[], windows: Window[]): Promise<undefined> {
+    shared['order'] = windows.map((w) => w.item);
+    shared['maxOverlap'] = maxOverlap(windows);
+    return undefined;
+  }
+}
+
+/** The largest number of windows open at one instant. */
+export function maxOverlap(windows: Window[]): number {
+  let most = 0;
+  for (const w of windows) {
+    most = Math.max(most, windows.filter((o) => o.start < w.end && w.start < o.end && o.start <= w.start).length);
+  }
+  return most;
+}
+
+class Mark extends AsyncNode<Shared> {
+  constructor(
+    private readonly label: string,
+    private readonly action?: string,
+  ) {
+    super({ name: `Mark_${label}` });
+  }
+  override async execAsync(): Promise<string> {
+    return `${this.label}:${JSON.stringify(this.params)}`;
+  }
+  override async postAsync(shared: Shared, _p: unknown, execRes: unknown): Promise<string | undefined> {
+    const trail = (shared['trail'] as string[] | undefined) ?? [];
+    trail.push(execRes as string);
+    shared['trail'] = trail;
+    return this.action;
+  }
+}
+
+class SyncDouble extends Node<Shared, number, number> {
+  override prep(shared: Shared): number {
+    return shared['n'] as number;
+  }
+  override exec(n: number): number {
+    return n * 2;
+  }
+  override post(shared: Shared, _p: number, doubled: number): undefined {
+    shared['n'] = doubled;
+    return undefined;
+  }
+}
+
+class AskName extends AsyncNode<Shared> {
+  override async prepAsync(shared: Shared): Promise<void> {
+    shared['name'] = await this.getUserInput('Your name?');
+  }
+}
+
+class Approve extends AsyncHumanNode<Shared, string, string> {
+  override async prepAsync(shared: Shared): Promise<string> {
+    return shared['name'] as string;
+  }
+  override async execAsync(name: string): Promise<string> {
+    return this.getUserInput(`Hello ${name}, approve? (y/n)`, { choices: ['y', 'n'] });
+  }
+  override async postAsync(shared: Shared, _p: string, answer: string): Promise<string> {
+    shared['approved'] = answer === 'y';
+    return answer === 'y' ? 'approved' : 'rejected';
+  }
+}
+
+class Files extends AsyncBatchFlow<Shared> {
+  override async prepAsync(): Promise<Params[]> {
+    return [{ file: 'a.txt' }, { file: 'b.txt', lang: 'fr' }];
+  }
+}
+
+class ParallelFiles extends AsyncParallelBatchFlow<Shared> {
+  override async prepAsync(): Promise<Params[]> {
+    return [{ file: 'x' }, { file: 'y' }, { file: 'z' }];
+  }
+  override async postAsync(shared: Shared): Promise<string> {
+    shared['trail'] = [...(shared['trail'] as string[])].sort();
+    return 'all-done';
+  }
+}
+
+/** One row of the table: a flow, its initial store, the answers a person gives, what it ends with. */
+export interface FlowCase {
+  build: () => Flow<any, any>;
+  shared: Shared;
+  answers?: string[];
+  expected: { shared: Shared; action: string | undefined } | { error: RegExp };
+}
+
+export const flowCases: Record<string, FlowCase> = {
+  'retries-counted-by-attempt': {
+    build: () => new AsyncFlow(new Flaky({ maxRetries: 3, wait: 0.01 })),
+    shared: {},
+    expected: { shared: { result: 'payload on try 2' }, action: undefined },
+  },
+  fallback: {
+    build: () => new AsyncFlow(new FailsWithFallback({ maxRetries: 2, wait: 0.01 })),
+    shared: {},
+    expected: {
+      shared: { result: 'fallback for input after RangeError: out of range on try 1' },
+      action: undefined,
+    },
+  },
+  'default-fallback-rethrows': {
+    build: () => new AsyncFlow(new AlwaysFails({ maxRetries: 2, wait: 0.01 })),
+    shared: {},
+    expected: { error: /AlwaysFails.*broken on try 1/ },
+  },
+  'batch-order': {
+    build: () => new AsyncFlow(new TenTimes()),
+    shared: {},
+    expected: { shared: { results: [30, 10, 20] }, action: undefined },
+  },
+  'parallel-overlap': {
+    build: () => new AsyncFlow(new Overlap()),
+    shared: { items: [4, 3, 2, 1] },
+    expected: { shared: { items: [4, 3, 2, 1], order: [4, 3, 2, 1], maxOverlap: 4 }, action: undefined },
+  },
+  'concurrency-limit': {
+    build: () => new AsyncFlow(new Overlap({ maxConcurrency: 2 })),
+    shared: { items: [1, 2, 3, 4, 5] },
+    expected: { shared: { items: [1, 2, 3, 4, 5], order: [1, 2, 3, 4, 5], maxOverlap: 2 }, action: undefined },
+  },
+  'nested-flow': {
+    build: () => {
+      const innerStart = new Mark('inner-1');
+      innerStart.next(new Mark('inner-2', 'inner-done'));
+      const inner = new AsyncFlow({ start: innerStart, name: 'Inner' });
+      const outerStart = new Mark('outer-1');
+      outerStart.next(inner).next(new Mark('after-inner'), 'inner-done');
+      const flow = new AsyncFlow(outerStart);
+      flow.setParams({ run: 1 });
+      return flow;
+    },
+    shared: {},
+    expected: {
+      shared: {
+        trail: ['outer-1:{"run":1}', 'inner-1:{"run":1}', 'inner-2:{"run":1}', 'after-inner:{"run":1}'],
+      },
+      action: undefined,
+    },
+  },
+  'batch-flow-params': {
+    build: () => {
+      const flow = new Files(new Mark('file'));
+      flow.setParams({ lang: 'en' });
+      return flow;
+    },
+    shared: {},
+    expected: {
+      shared: { trail: ['file:{"lang":"en","file":"a.txt"}', 'file:{"lang":"fr","file":"b.txt"}'] },
+      action: undefined,
+    },
+  },
+  'parallel-batch-flow': {
+    build: () => new ParallelFiles(new Mark('each')),
+    shared: { trail: [] },
+    expected: {
+      shared: { trail: ['each:{"file":"x"}', 'each:{"file":"y"}', 'each:{"file":"z"}'] },
+      action: 'all-done',
+    },
+  },
+  'unknown-action-ends-flow': {
+    build: () => {
+      const start = new Mark('start', 'sideways');
+      start.next(new Mark('never'), 'forward');
+      return new AsyncFlow(start);
+    },
+    shared: {},
+    expected: { shared: { trail: ['start:{}'] }, action: 'sideways' },
+  },
+  'human-input': {
+    build: () => {
+      const ask = new AskName();
+      const approve = ask.next(new Approve());
+      approve.next(new Mark('welcome'), 'approved');
+      return new AsyncFlow(ask);
+    },
+    shared: {},
+    answers: ['Ada', 'maybe', 'y'],
+    expected: { shared: { name: 'Ada', approved: true, trail: ['welcome:{}'] }, action: undefined },
+  },
+  'sync-nodes-in-async-flow': {
+    build: () => {
+      const start = new SyncDouble();
+      start.next(new SyncDouble());
+      return new AsyncFlow(start);
+    },
+    shared: { n: 3 },
+    expected: { shared: { n: 12 }, action: undefined },
+  },
+};
+

@@ -1,0 +1,75 @@
+// Helpers for tests on the real server: a client, and a worker on a fresh task queue.
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { createFlowWorker } from '../../src/temporal/worker.js';
+import type { FlowRegistry } from '../../src/temporal/registry.js';
+import { testFlows } from '../flows/registry.js';
+
+let runtimeQuiet = false;
+
+/** Keeps the worker runtime's own logging to warnings, so test output stays readable. */
+function quietRuntime(): void {
+  if (!runtimeQuiet) {
+    runtimeQuiet = true;
+    Runtime.install({ logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+  }
+}
+
+export function address(): string {
+  return inject('temporalAddress');
+}
+
+export async function connectClient(): Promise<Client> {
+  return new Client({ connection: await Connection.connect({ address: address() }) });
+}
+
+export function uniqueQueue(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+/** Starts a worker for the test flows (or `flows`) on `taskQueue`. */
+export async function startWorker(
+  taskQueue: string,
+  options: { flows?: FlowRegistry; services?: unknown; bundlePath?: string } = {},
+): Promise<RunningWorker> {
+  quietRuntime();
+  const connection = await NativeConnection.connect({ address: address() });
+  const worker = await createFlowWorker({
+    flows: options.flows ?? testFlows,
+    taskQueue,
+    connection,
+    services: options.services,
+    workflowBundle: { codePath: options.bundlePath ?? inject('workflowBundlePath') },
+  });
+  const running = worker.run();
+  return {
+    worker,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}
+
+/** Runs `fn` with a worker on a fresh task queue, and stops the worker afterwards. */
+export async function withWorker<T>(
+  prefix: string,
+  fn: (taskQueue: string) => Promise<T>,
+  options: { flows?: FlowRegistry; services?: unknown; bundlePath?: string } = {},
+): Promise<T> {
+  const taskQueue = uniqueQueue(prefix);
+  const running = await startWorker(taskQueue, options);
+  try {
+    return await fn(taskQueue);
+  } finally {
+    await running.stop();
+  }
+}
