@@ -35,3 +35,17 @@ export function createReplayDemoFlow(changed = false): AsyncFlow<Shared> {
   one.next(new Counted(changed ? 'Three' : 'Two', 0));
   return new AsyncFlow(one);
 }
+
+class HugeInput extends AsyncNode<Shared, string, number> {
+  override async prepAsync(): Promise<string> {
+    return 'x'.repeat(3_000_000);
+  }
+  override async execAsync(input: string): Promise<number> {
+    return input.length;
+  }
+}
+
+/** A node whose prep result is past Temporal's payload limit. */
+export function createHugeInputFlow(): AsyncFlow<Shared> {
+  return new AsyncFlow(new HugeInput());
+}

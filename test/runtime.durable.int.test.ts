@@ -1,0 +1,274 @@
+// Durability on a real Temporal server: crashes, late workers, failures, replay, and the
+// ways a client talks to a run.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, inject, it } from 'vitest';
+import { NotSerializableError, UnknownFlowError } from '../src/core/index.js';
+import {
+  AnswerRefusedError,
+  answerFlow,
+  flowResult,
+  getFlowState,
+  startFlow,
+  UnknownRunError,
+} from '../src/temporal/client.js';
+import { answerSignal } from '../src/temporal/definitions.js';
+import { resolveTemporalCli } from '../src/temporal/cli-binary.js';
+import { bundleFlowWorkflows } from '../src/temporal/worker.js';
+import { createCrashableFlow } from './flows/durable.js';
+import { testFlows } from './flows/registry.js';
+import { address, connectClient, startWorker, uniqueQueue, withWorker } from './setup/harness.js';
+
+const root = join(import.meta.dirname, '..');
+
+function spawnWorker(taskQueue: string): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'test/flows/worker-process.ts'), address(), taskQueue, inject('workflowBundlePath')],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('worker ready')) {
+        resolve(child);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`worker process exited early with ${code}`)));
+  });
+}
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('durability', () => {
+  it('finishes with the same result after its worker is killed mid-flow, applying no post twice', async () => {
+    const client = await connectClient();
+    const taskQueue = uniqueQueue('crash');
+    const workflowId = `crash-${taskQueue}`;
+    const first = await spawnWorker(taskQueue);
+    await startFlow(client, { flow: 'crashable', taskQueue, workflowId });
+    await waitFor(async () => {
+      const state = await getFlowState(client, workflowId);
+      return state.currentNodes.includes('Slow') ? state : undefined;
+    }, 'the Slow step to start');
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.once('exit', resolve));
+
+    const second = await spawnWorker(taskQueue);
+    try {
+      const result = await flowResult(client, workflowId);
+      const uninterrupted = {};
+      await createCrashableFlow().runAsync(uninterrupted);
+      expect(result.shared).toEqual(uninterrupted);
+      expect(result.shared).toEqual({
+        posts: { First: 1, Slow: 1, Last: 1 },
+        trail: ['First done', 'Slow done', 'Last done'],
+      });
+    } finally {
+      second.kill('SIGTERM');
+    }
+  });
+
+  it('processes answers sent while no worker runs once a worker starts', async () => {
+    const client = await connectClient();
+    const taskQueue = uniqueQueue('late');
+    const workflowId = `late-${taskQueue}`;
+    await startFlow(client, { flow: 'human-input', taskQueue, workflowId });
+    for (const answer of ['Ada', 'maybe', 'y']) {
+      await answerFlow(client, workflowId, answer, { wait: 'signal' });
+    }
+    const worker = await startWorker(taskQueue);
+    try {
+      const result = await flowResult(client, workflowId);
+      expect(result.shared).toEqual({ name: 'Ada', approved: true, trail: ['welcome:{}'] });
+      const state = await getFlowState(client, workflowId);
+      expect(state.status).toBe('completed');
+      expect(state.refused).toEqual([{ answer: 'maybe', reason: "Answer refused by node 'Approve': Please answer one of: y, n." }]);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('fails the workflow, naming the flow and the node, when a node error has no fallback', async () => {
+    const client = await connectClient();
+    await withWorker('fail', async (taskQueue) => {
+      const workflowId = `fail-${taskQueue}`;
+      const handle = await startFlow(client, { flow: 'default-fallback-rethrows', taskQueue, workflowId });
+      const failure = await flowResult(client, workflowId).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(WorkflowFailedError);
+      const cause = (failure as WorkflowFailedError).cause;
+      expect(cause?.message).toBe(
+        "Flow 'default-fallback-rethrows' failed at node 'AlwaysFails': broken on try 1",
+      );
+      expect((cause as { type?: string }).type).toBe('TypeError');
+      const description = await handle.describe();
+      expect(description.status.name).toBe('FAILED');
+    });
+  });
+
+  it('refuses a node input over the payload limit with a message that says what to do', async () => {
+    const client = await connectClient();
+    await withWorker('huge', async (taskQueue) => {
+      const workflowId = `huge-${taskQueue}`;
+      await startFlow(client, { flow: 'huge-input', taskQueue, workflowId });
+      const failure = (await flowResult(client, workflowId).catch((e: unknown) => e)) as WorkflowFailedError;
+      expect(failure.cause?.message).toMatch(/node 'HugeInput'.*over Temporal's payload limit.*pass a reference/);
+    });
+  });
+});
+
+describe('talking to a run', () => {
+  it('shows the current node, the pending prompt and the shared store by query', async () => {
+    const client = await connectClient();
+    await withWorker('state', async (taskQueue) => {
+      const workflowId = `state-${taskQueue}`;
+      await startFlow(client, { flow: 'human-input', taskQueue, workflowId, shared: { seed: 1 } });
+      const state = await waitFor(async () => {
+        const s = await getFlowState(client, workflowId);
+        return s.pending.length > 0 ? s : undefined;
+      }, 'a pending prompt');
+      expect(state).toMatchObject({
+        flow: 'human-input',
+        status: 'waiting',
+        currentNodes: ['AskName'],
+        pending: [{ requestId: 1, node: 'AskName', prompt: 'Your name?' }],
+        shared: { seed: 1 },
+      });
+      await answerFlow(client, workflowId, 'Grace');
+      const next = await waitFor(async () => {
+        const s = await getFlowState(client, workflowId);
+        return s.pending[0]?.node === 'Approve' ? s : undefined;
+      }, 'the approval prompt');
+      expect(next.pending[0]).toMatchObject({ requestId: 2, prompt: 'Hello Grace, approve? (y/n)', choices: ['y', 'n'] });
+      expect(next.recentSteps).toEqual([{ node: 'AskName', action: undefined }]);
+      await answerFlow(client, workflowId, 'n');
+      expect((await flowResult(client, workflowId)).shared).toEqual({ seed: 1, name: 'Grace', approved: false });
+    });
+  });
+
+  it('refuses a wrong answer sent as an update at once, and takes a right one', async () => {
+    const client = await connectClient();
+    await withWorker('update', async (taskQueue) => {
+      const workflowId = `update-${taskQueue}`;
+      await startFlow(client, { flow: 'human-input', taskQueue, workflowId });
+      await waitFor(async () => ((await getFlowState(client, workflowId)).pending.length > 0 ? true : undefined), 'prompt');
+      expect(await answerFlow(client, workflowId, 'Ada')).toEqual({ requestId: 1, node: 'AskName' });
+      await waitFor(
+        async () => ((await getFlowState(client, workflowId)).pending[0]?.node === 'Approve' ? true : undefined),
+        'approval prompt',
+      );
+      const refused = await answerFlow(client, workflowId, 'perhaps').catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(AnswerRefusedError);
+      expect((refused as Error).message).toContain("refused by node 'Approve': Please answer one of: y, n.");
+      await expect(answerFlow(client, workflowId, 'y', { requestId: 7 })).rejects.toThrow(
+        /No prompt with request id 7 is waiting \(pending: 2\)/,
+      );
+      await answerFlow(client, workflowId, 'y', { requestId: 2 });
+      expect((await flowResult(client, workflowId)).shared).toMatchObject({ approved: true });
+    });
+  });
+
+  it('records a malformed signal as refused, keeps waiting, and loses nothing', async () => {
+    const client = await connectClient();
+    await withWorker('malformed', async (taskQueue) => {
+      const workflowId = `malformed-${taskQueue}`;
+      const handle = await startFlow(client, { flow: 'human-input', taskQueue, workflowId });
+      await handle.signal(answerSignal, { answer: 42 } as never);
+      await handle.signal(answerSignal, 'just a string' as never);
+      const state = await waitFor(async () => {
+        const s = await getFlowState(client, workflowId);
+        return s.refused.length === 2 ? s : undefined;
+      }, 'two refusals');
+      expect(state.refused.map((r) => r.reason)).toEqual([
+        "An answer's 'answer' must be a string, got number.",
+        'An answer must be an object { answer: string, requestId?: number }.',
+      ]);
+      expect(state.pending).toHaveLength(1);
+      for (const answer of ['Ada', 'y']) {
+        await answerFlow(client, workflowId, answer, { wait: 'signal' });
+      }
+      expect((await flowResult(client, workflowId)).shared).toMatchObject({ name: 'Ada', approved: true });
+    });
+  });
+
+  it('refuses bad starts before they reach the server, and unknown ids with a clear error', async () => {
+    const client = await connectClient();
+    const taskQueue = uniqueQueue('bad');
+    const cyclic: Record<string, unknown> = {};
+    cyclic['self'] = cyclic;
+    await expect(startFlow(client, { flow: 'x', taskQueue, workflowId: 'a', shared: { f: () => 1 } })).rejects.toThrow(
+      new NotSerializableError('The shared store', '$.f', "a function 'f'"),
+    );
+    await expect(startFlow(client, { flow: 'x', taskQueue, workflowId: 'a', shared: { n: 10n } })).rejects.toThrow(
+      /at \$\.n: a BigInt/,
+    );
+    await expect(
+      startFlow(client, { flow: 'x', taskQueue, workflowId: 'a', shared: { list: [new Map()] } }),
+    ).rejects.toThrow(/at \$\.list\[0\]: an instance of Map/);
+    await expect(startFlow(client, { flow: 'x', taskQueue, workflowId: 'a', shared: cyclic })).rejects.toThrow(
+      /at \$\.self: a cycle/,
+    );
+    await expect(startFlow(client, { flow: 'nope', taskQueue, workflowId: 'a', flows: testFlows })).rejects.toThrow(
+      UnknownFlowError,
+    );
+    await expect(getFlowState(client, `missing-${taskQueue}`)).rejects.toThrow(UnknownRunError);
+    await expect(answerFlow(client, `missing-${taskQueue}`, 'y', { wait: 'signal' })).rejects.toThrow(
+      "No flow run with workflow id 'missing-",
+    );
+  });
+
+  it('fails a run of an unregistered flow with the list of known flows', async () => {
+    const client = await connectClient();
+    await withWorker('unknown', async (taskQueue) => {
+      const workflowId = `unknown-${taskQueue}`;
+      await startFlow(client, { flow: 'no-such-flow', taskQueue, workflowId });
+      const failure = (await flowResult(client, workflowId).catch((e: unknown) => e)) as WorkflowFailedError;
+      expect(failure.cause?.message).toMatch(/^Unknown flow 'no-such-flow' \(registered: 'retries-counted-by-attempt'/);
+    });
+  });
+});
+
+describe('replay', () => {
+  const fixture = join(root, 'test/fixtures/replay-demo.history.json');
+
+  /** Runs the demo flow and exports its history the way users do: `temporal workflow show --output json`. */
+  async function recordHistory(): Promise<string> {
+    const client = await connectClient();
+    return withWorker('replay', async (taskQueue) => {
+      const workflowId = `replay-${taskQueue}`;
+      const handle = await startFlow(client, { flow: 'replay-demo', taskQueue, workflowId });
+      await handle.result();
+      return execFileSync(
+        resolveTemporalCli(),
+        ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', address()],
+        { encoding: 'utf8' },
+      );
+    });
+  }
+
+  it('replays a recorded history against the current code, and a changed graph fails replay', async () => {
+    if (process.env['RECORD_HISTORY'] === '1' || !existsSync(fixture)) {
+      writeFileSync(fixture, await recordHistory());
+    }
+    const history: unknown = JSON.parse(readFileSync(fixture, 'utf8'));
+    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history);
+
+    const changed = await bundleFlowWorkflows(join(root, 'test/flows/workflows-changed.ts'));
+    await expect(Worker.runReplayHistory({ workflowBundle: changed }, history)).rejects.toThrow(/[Dd]eterminism/);
+  });
+});
+
