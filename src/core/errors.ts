@@ -88,6 +88,13 @@ export class InputUnavailableError extends PocketFlowError {
   }
 }
 
+/** Standard input closed while a prompt waited for an answer. */
+export class InputClosedError extends PocketFlowError {
+  constructor() {
+    super('Standard input closed before an answer was given.');
+  }
+}
+
 /** A flow or workflow run named by the caller does not exist. */
 export class UnknownFlowError extends PocketFlowError {
   readonly flow: string;

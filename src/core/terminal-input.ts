@@ -1,5 +1,5 @@
 import type { InputSource, PendingInput } from './context.js';
-import { NoMoreInputError, PocketFlowError } from './errors.js';
+import { InputClosedError, NoMoreInputError, PocketFlowError } from './errors.js';
 
 /**
  * Reads answers from the terminal (standard input), one line per answer, asking again when the
@@ -38,7 +38,7 @@ export class TerminalInput implements InputSource {
         return line;
       }
       if (this.#ended) {
-        throw new Error('Standard input closed before an answer was given.');
+        throw new InputClosedError();
       }
       const remaining = deadline === undefined ? undefined : deadline - Date.now();
       if (remaining !== undefined && remaining <= 0) {

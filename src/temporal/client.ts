@@ -69,6 +69,7 @@ export async function startFlow(client: Client, options: StartFlowOptions): Prom
       taskQueue: options.taskQueue,
       workflowId: options.workflowId,
       staticSummary: options.summary ?? `PocketFlow flow '${options.flow}'`,
+      memo: { flow: options.flow },
     });
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {

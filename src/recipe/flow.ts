@@ -1,0 +1,211 @@
+/**
+ * The Recipe Finder: ask for an ingredient, fetch recipes, let an LLM suggest one, ask the
+ * person to accept it, and suggest another on a no. The nodes do no I/O themselves: exec
+ * calls `RecipeServices`, which the worker (or an in-process run) provides.
+ */
+import { AsyncFlow, AsyncHumanNode, AsyncNode } from '../core/index.js';
+
+export interface Recipe {
+  id: string;
+  name: string;
+}
+
+/** Where a list of recipes or a suggestion came from, so that the person can tell. */
+export type RecipeSource = 'recipe API' | 'built-in list';
+export type SuggestionSource = 'LLM' | 'offline chooser';
+
+export interface RecipeShared {
+  ingredient?: string;
+  recipes?: Recipe[];
+  recipesSource?: RecipeSource;
+  suggestion?: Recipe;
+  suggestionSource?: SuggestionSource;
+  rejected?: string[];
+  accepted?: Recipe;
+  /** What the flow says to the person, line by line. */
+  transcript?: string[];
+}
+
+/** The I/O the Recipe Finder's exec needs; see activities/recipe-io.ts. */
+export interface RecipeServices {
+  fetchRecipes(ingredient: string): Promise<Recipe[]>;
+  suggestRecipe(ingredient: string, candidates: Recipe[]): Promise<{ recipe: Recipe; source: SuggestionSource }>;
+}
+
+/** How many recipes are handed to the LLM at most. */
+export const MAX_CANDIDATES = 25;
+
+function say(shared: RecipeShared, line: string): void {
+  shared.transcript = [...(shared.transcript ?? []), line];
+}
+
+/** Asks for the ingredient (unless given at start) and fetches recipes for it. */
+export class FetchRecipes extends AsyncNode<RecipeShared, string, { recipes: Recipe[]; source: RecipeSource }> {
+  constructor() {
+    super({ maxRetries: 3, wait: 1, temporal: { startToCloseTimeout: '30s' } });
+  }
+
+  override async prepAsync(shared: RecipeShared): Promise<string> {
+    if (shared.ingredient === undefined) {
+      const answer = await this.getUserInput('Enter ingredient:', {
+        validate: (text) => (text.trim() === '' ? 'Please type an ingredient, for example: chicken.' : undefined),
+      });
+      shared.ingredient = answer.trim();
+    }
+    say(shared, `Fetching recipes for ${shared.ingredient}...`);
+    return shared.ingredient;
+  }
+
+  override async execAsync(ingredient: string): Promise<{ recipes: Recipe[]; source: RecipeSource }> {
+    const recipes = await this.services<RecipeServices>().fetchRecipes(ingredient);
+    return { recipes, source: 'recipe API' };
+  }
+
+  override async execFallbackAsync(
+    ingredient: string,
+    error: Error,
+  ): Promise<{ recipes: Recipe[]; source: RecipeSource }> {
+    this.logger.warn(`Recipe API unavailable (${error.message}); using the built-in list.`);
+    return { recipes: builtInRecipes(ingredient), source: 'built-in list' };
+  }
+
+  override async postAsync(
+    shared: RecipeShared,
+    _ingredient: string,
+    result: { recipes: Recipe[]; source: RecipeSource },
+  ): Promise<string> {
+    shared.recipes = result.recipes;
+    shared.recipesSource = result.source;
+    shared.rejected = shared.rejected ?? [];
+    if (result.source === 'built-in list') {
+      say(shared, 'The recipe API could not be reached; using the built-in list.');
+    }
+    if (result.recipes.length === 0) {
+      say(shared, `No recipes found for ${shared.ingredient}.`);
+      return 'none';
+    }
+    say(shared, `Found ${result.recipes.length} recipes.`);
+    return 'suggest';
+  }
+}
+
+/** Lets the LLM pick one recipe the person has not rejected yet. */
+export class SuggestRecipe extends AsyncNode<
+  RecipeShared,
+  { ingredient: string; candidates: Recipe[] } | null,
+  { recipe: Recipe; source: SuggestionSource } | null
+> {
+  constructor() {
+    super({ maxRetries: 2, wait: 1, temporal: { startToCloseTimeout: '60s' } });
+  }
+
+  override async prepAsync(shared: RecipeShared): Promise<{ ingredient: string; candidates: Recipe[] } | null> {
+    const rejected = new Set(shared.rejected ?? []);
+    const candidates = (shared.recipes ?? []).filter((r) => !rejected.has(r.id)).slice(0, MAX_CANDIDATES);
+    if (candidates.length === 0) {
+      return null;
+    }
+    say(shared, 'Suggesting best recipe...');
+    return { ingredient: shared.ingredient ?? '', candidates };
+  }
+
+  override async execAsync(
+    input: { ingredient: string; candidates: Recipe[] } | null,
+  ): Promise<{ recipe: Recipe; source: SuggestionSource } | null> {
+    if (input === null) {
+      return null;
+    }
+    const suggestion = await this.services<RecipeServices>().suggestRecipe(input.ingredient, input.candidates);
+    if (!input.candidates.some((c) => c.id === suggestion.recipe.id)) {
+      throw new Error(`The suggestion '${suggestion.recipe.name}' is not one of the candidates.`);
+    }
+    return suggestion;
+  }
+
+  override async execFallbackAsync(
+    input: { ingredient: string; candidates: Recipe[] } | null,
+    error: Error,
+  ): Promise<{ recipe: Recipe; source: SuggestionSource } | null> {
+    this.logger.warn(`LLM unavailable (${error.message}); using the offline chooser.`);
+    return input === null ? null : { recipe: offlineChoice(input.candidates), source: 'offline chooser' };
+  }
+
+  override async postAsync(
+    shared: RecipeShared,
+    _input: unknown,
+    result: { recipe: Recipe; source: SuggestionSource } | null,
+  ): Promise<string> {
+    if (result === null) {
+      say(shared, `That was every recipe I know for ${shared.ingredient}. Sorry I could not find one you like.`);
+      return 'exhausted';
+    }
+    shared.suggestion = result.recipe;
+    shared.suggestionSource = result.source;
+    const label = result.source === 'LLM' ? '' : ` (${result.source}: no LLM was used)`;
+    say(shared, `How about: ${result.recipe.name}${label}`);
+    return 'approve';
+  }
+}
+
+/** Waits for the person's yes or no. */
+export class GetApproval extends AsyncHumanNode<RecipeShared, Recipe, string> {
+  override async prepAsync(shared: RecipeShared): Promise<Recipe> {
+    return shared.suggestion as Recipe;
+  }
+
+  override async execAsync(_recipe: Recipe): Promise<string> {
+    return this.getUserInput('Accept this recipe? (y/n):', { choices: ['y', 'n'] });
+  }
+
+  override async postAsync(shared: RecipeShared, recipe: Recipe, answer: string): Promise<string> {
+    if (answer === 'y') {
+      shared.accepted = recipe;
+      say(shared, "Great choice! Here's your recipe...");
+      say(shared, `Recipe: ${recipe.name}`);
+      say(shared, `Ingredient: ${shared.ingredient}`);
+      return 'accept';
+    }
+    shared.rejected = [...(shared.rejected ?? []), recipe.id];
+    return 'retry';
+  }
+}
+
+/** Says goodbye. */
+export class EndConversation extends AsyncNode<RecipeShared> {
+  override async postAsync(shared: RecipeShared): Promise<undefined> {
+    say(shared, 'Thanks for using Recipe Finder!');
+    return undefined;
+  }
+}
+
+/** Builds the Recipe Finder flow. */
+export function createRecipeFlow(): AsyncFlow<RecipeShared> {
+  const fetch = new FetchRecipes();
+  const suggest = new SuggestRecipe();
+  const approve = new GetApproval();
+  const end = new EndConversation();
+  fetch.on('suggest', suggest).on('none', end);
+  suggest.on('approve', approve).on('exhausted', end);
+  approve.on('retry', suggest).on('accept', end);
+  return new AsyncFlow({ start: fetch, name: 'RecipeFinder' });
+}
+
+/** A deterministic pick used when no LLM is configured or reachable: the first candidate. */
+export function offlineChoice(candidates: Recipe[]): Recipe {
+  return candidates[0] as Recipe;
+}
+
+const BUILT_IN: Record<string, string[]> = {
+  chicken: ['Chicken Stir Fry', 'Grilled Chicken with Herbs', 'Chicken Curry'],
+  beef: ['Beef Stew', 'Beef Tacos', 'Beef and Broccoli'],
+  egg: ['Spanish Omelette', 'Shakshuka', 'Egg Fried Rice'],
+  rice: ['Vegetable Risotto', 'Egg Fried Rice', 'Rice Pudding'],
+  salmon: ['Baked Salmon', 'Salmon Teriyaki', 'Salmon Salad'],
+};
+
+/** The small list used when the recipe API cannot be reached. */
+export function builtInRecipes(ingredient: string): Recipe[] {
+  const key = ingredient.trim().toLowerCase().replace(/s$/, '');
+  const names = BUILT_IN[key] ?? [`Simple ${ingredient} Soup`, `Roasted ${ingredient}`, `${ingredient} Salad`];
+  return names.map((name, i) => ({ id: `builtin-${key}-${i + 1}`, name }));
+}

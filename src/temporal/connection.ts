@@ -1,0 +1,54 @@
+/**
+ * Connection settings from Temporal's environment-configuration conventions: TEMPORAL_ADDRESS,
+ * TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE and the config file.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import type { NativeConnectionOptions } from '@temporalio/worker';
+
+export interface ConnectionSettings {
+  address: string;
+  namespace: string;
+  options: NativeConnectionOptions;
+}
+
+/** Reads the settings; `address` overrides what the environment says. */
+export function connectionSettings(address?: string): ConnectionSettings {
+  const config = loadClientConnectConfig();
+  const options = { ...config.connectionOptions, ...(address === undefined ? {} : { address }) };
+  return {
+    address: options.address ?? '127.0.0.1:7233',
+    namespace: config.namespace ?? 'default',
+    options,
+  };
+}
+
+/** The server could not be reached. */
+export class ServerUnreachableError extends Error {
+  override name = 'ServerUnreachableError';
+
+  constructor(address: string, cause: unknown) {
+    super(
+      `Cannot reach the Temporal server at ${address}. Start one (npm run recipe starts a local one), ` +
+        `or set TEMPORAL_ADDRESS to a running server.`,
+      { cause },
+    );
+  }
+}
+
+/** Connects a client, failing fast with ServerUnreachableError. */
+export async function connectClient(settings: ConnectionSettings): Promise<Client> {
+  try {
+    const connection = await Connection.connect({
+      address: settings.address,
+      tls: settings.options.tls,
+      apiKey: settings.options.apiKey,
+      metadata: settings.options.metadata,
+      connectTimeout: 5000,
+    });
+    await connection.workflowService.getSystemInfo({});
+    return new Client({ connection, namespace: settings.namespace });
+  } catch (error) {
+    throw new ServerUnreachableError(settings.address, error);
+  }
+}

@@ -1,0 +1,84 @@
+// Real HTTP servers on 127.0.0.1 standing in for the recipe API and an OpenAI-compatible endpoint.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+export interface StandIn {
+  url: string;
+  requests: Array<{ method: string; url: string; headers: IncomingMessage['headers']; body: string }>;
+  close(): Promise<void>;
+}
+
+async function serve(handler: (req: IncomingMessage, body: string, res: ServerResponse) => void): Promise<StandIn> {
+  const requests: StandIn['requests'] = [];
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      handler(req, body, res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function json(res: ServerResponse, status: number, value: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(value));
+}
+
+/** TheMealDB's filter endpoint shape; answers 503 to the first `failTimes` requests. */
+export async function startRecipeApi(
+  recipes: Record<string, string[]>,
+  options: { failTimes?: number } = {},
+): Promise<StandIn & { filterUrl: string }> {
+  let failures = options.failTimes ?? 0;
+  const standIn = await serve((req, _body, res) => {
+    if (failures > 0) {
+      failures -= 1;
+      json(res, 503, { error: 'temporarily unavailable' });
+      return;
+    }
+    const ingredient = new URL(req.url ?? '/', 'http://x').searchParams.get('i')?.toLowerCase() ?? '';
+    const names = recipes[ingredient];
+    json(res, 200, {
+      meals: names === undefined ? null : names.map((strMeal, i) => ({ strMeal, idMeal: String(52000 + i), strMealThumb: '' })),
+    });
+  });
+  return { ...standIn, filterUrl: `${standIn.url}/api/json/v1/1/filter.php?i=` };
+}
+
+/** An OpenAI-compatible chat completions endpoint that answers with `choose(userMessage)`. */
+export async function startOpenAiStandIn(choose: (prompt: string) => string): Promise<StandIn & { baseUrl: string }> {
+  const standIn = await serve((req, body, res) => {
+    if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
+      json(res, 404, { error: { message: 'not found' } });
+      return;
+    }
+    const request = JSON.parse(body) as { model: string; messages: Array<{ role: string; content: string }> };
+    const prompt = request.messages.map((m) => m.content).join('\n');
+    json(res, 200, {
+      id: 'chatcmpl-test',
+      object: 'chat.completion',
+      created: 0,
+      model: request.model,
+      choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: choose(prompt) } }],
+      usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+    });
+  });
+  return { ...standIn, baseUrl: `${standIn.url}/v1` };
+}
+
+/** Picks the last recipe listed in the prompt (so that it differs from the offline chooser's first). */
+export function pickLastListed(prompt: string): string {
+  const listed = prompt.split('\n').filter((line) => line.startsWith('- '));
+  return (listed.at(-1) ?? '').slice(2);
+}
