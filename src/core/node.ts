@@ -267,6 +267,11 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
   get hasCustomFallback(): boolean {
     return this.execFallback !== BaseNode.prototype.execFallback;
   }
+
+  /** True when the node has an exec of its own (the default one does nothing). */
+  get hasExec(): boolean {
+    return this.exec !== BaseNode.prototype.exec;
+  }
 }
 
 /** A node with retries: exec is tried `maxRetries` times, `wait` seconds apart, then `execFallback` runs. */
@@ -343,6 +348,10 @@ export class AsyncNode<S extends object = Record<string, unknown>, P = unknown, 
 
   override get hasCustomFallback(): boolean {
     return this.execFallbackAsync !== AsyncNode.prototype.execFallbackAsync;
+  }
+
+  override get hasExec(): boolean {
+    return this.execAsync !== AsyncNode.prototype.execAsync;
   }
 }
 

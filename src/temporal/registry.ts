@@ -68,9 +68,9 @@ export class FlowRegistry {
   }
 }
 
-/** True when the node's exec runs as a Temporal activity (not a flow, not a wait for a person). */
+/** True when the node's exec runs as a Temporal activity (not a flow, not a wait for a person, not a no-op). */
 export function runsAsActivity(node: AnyNode): boolean {
-  return !(node instanceof Flow) && !(node instanceof AsyncHumanNode);
+  return !(node instanceof Flow) && !(node instanceof AsyncHumanNode) && node.hasExec;
 }
 
 function checkedFlow(name: string, factory: FlowFactory): Flow<any, any> {

@@ -156,7 +156,7 @@ class ActivityExecutor implements ExecRunner {
 
   async exec(call: ExecCall, prepRes: unknown): Promise<unknown> {
     const node = call.node;
-    if (node instanceof AsyncHumanNode) {
+    if (node instanceof AsyncHumanNode || !node.hasExec) {
       return directExecutor.exec(call, prepRes);
     }
     const input: ExecActivityInput = { flow: this.#flow, node: node.name, params: node.params, input: prepRes };

@@ -37,7 +37,7 @@ export interface RunningWorker {
 /** Starts a worker for the test flows (or `flows`) on `taskQueue`. */
 export async function startWorker(
   taskQueue: string,
-  options: { flows?: FlowRegistry; services?: unknown; bundlePath?: string } = {},
+  options: { flows?: FlowRegistry; services?: unknown; bundlePath?: string; bundle?: { code: string } } = {},
 ): Promise<RunningWorker> {
   quietRuntime();
   const connection = await NativeConnection.connect({ address: address() });
@@ -46,7 +46,7 @@ export async function startWorker(
     taskQueue,
     connection,
     services: options.services,
-    workflowBundle: { codePath: options.bundlePath ?? inject('workflowBundlePath') },
+    workflowBundle: options.bundle ?? { codePath: options.bundlePath ?? inject('workflowBundlePath') },
   });
   const running = worker.run();
   return {

@@ -1,0 +1,145 @@
+// The Recipe Finder in-process and its I/O alone, against local stand-ins for the APIs (no Temporal).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRecipeServices, matchRecipe, type RecipeConfig, recipeConfigFromEnv } from '../activities/recipe-io.js';
+import { ScriptedInput, silentLogger } from '../src/core/index.js';
+import { builtInRecipes, createRecipeFlow, type RecipeShared } from '../src/recipe/flow.js';
+import { pickLastListed, startOpenAiStandIn, startRecipeApi } from './setup/stand-ins.js';
+
+const RECIPES = { chicken: ['Chicken Curry', 'Chicken Stir Fry', 'Grilled Chicken with Herbs'] };
+
+let api: Awaited<ReturnType<typeof startRecipeApi>>;
+let llm: Awaited<ReturnType<typeof startOpenAiStandIn>>;
+
+beforeAll(async () => {
+  api = await startRecipeApi(RECIPES);
+  llm = await startOpenAiStandIn(pickLastListed);
+});
+
+afterAll(async () => {
+  await api.close();
+  await llm.close();
+});
+
+function config(overrides: Partial<RecipeConfig> = {}): RecipeConfig {
+  return {
+    recipeApiUrl: api.filterUrl,
+    openaiApiKey: 'sk-local-test',
+    openaiBaseUrl: llm.baseUrl,
+    openaiModel: 'test-model',
+    timeoutMs: 2000,
+    ...overrides,
+  };
+}
+
+describe('recipe services', () => {
+  it('fetches recipes from a TheMealDB-shaped API', async () => {
+    const recipes = await createRecipeServices(config()).fetchRecipes('chicken');
+    expect(recipes.map((r) => r.name)).toEqual(RECIPES.chicken);
+    expect(api.requests.at(-1)?.url).toBe('/api/json/v1/1/filter.php?i=chicken');
+  });
+
+  it('returns no recipes for an ingredient the API does not know', async () => {
+    expect(await createRecipeServices(config()).fetchRecipes('unobtainium')).toEqual([]);
+  });
+
+  it('asks the LLM through the openai client, with the key in the header', async () => {
+    const services = createRecipeServices(config());
+    const candidates = await services.fetchRecipes('chicken');
+    const suggestion = await services.suggestRecipe('chicken', candidates);
+    expect(suggestion).toEqual({ recipe: candidates[2], source: 'LLM' });
+    const request = llm.requests.at(-1);
+    expect(request?.headers['authorization']).toBe('Bearer sk-local-test');
+    expect(JSON.parse(request?.body ?? '{}').model).toBe('test-model');
+  });
+
+  it('uses the labelled offline chooser when no key is set', async () => {
+    const before = llm.requests.length;
+    const services = createRecipeServices(config({ openaiApiKey: undefined }));
+    const candidates = await services.fetchRecipes('chicken');
+    expect(await services.suggestRecipe('chicken', candidates)).toEqual({ recipe: candidates[0], source: 'offline chooser' });
+    expect(llm.requests.length).toBe(before);
+  });
+
+  it('says which URL failed when the recipe API answers with an error', async () => {
+    const failing = await startRecipeApi(RECIPES, { failTimes: 1 });
+    try {
+      await expect(createRecipeServices(config({ recipeApiUrl: failing.filterUrl })).fetchRecipes('chicken')).rejects.toThrow(
+        /The recipe API answered 503 .* for http:\/\/127\.0\.0\.1:\d+\/api\/json\/v1\/1\/filter\.php\?i=chicken\./,
+      );
+    } finally {
+      await failing.close();
+    }
+  });
+
+  it('matches the LLM reply to a candidate, exactly or by the longest name it contains', () => {
+    const candidates = [
+      { id: '1', name: 'Chicken Curry' },
+      { id: '2', name: 'Thai Chicken Curry' },
+    ];
+    expect(matchRecipe('chicken curry', candidates)?.id).toBe('1');
+    expect(matchRecipe('I suggest "Thai Chicken Curry"!', candidates)?.id).toBe('2');
+    expect(matchRecipe('Pizza', candidates)).toBeUndefined();
+  });
+
+  it('reads its configuration from the environment, with TheMealDB as the default API', () => {
+    expect(recipeConfigFromEnv({})).toMatchObject({
+      recipeApiUrl: 'https://www.themealdb.com/api/json/v1/1/filter.php?i=',
+      openaiApiKey: undefined,
+    });
+    expect(recipeConfigFromEnv({ OPENAI_API_KEY: 'k', OPENAI_MODEL: 'm' })).toMatchObject({ openaiApiKey: 'k', openaiModel: 'm' });
+  });
+});
+
+describe('the Recipe Finder flow, in-process', () => {
+  it('suggests another recipe after a no, and ends on a yes', async () => {
+    const shared: RecipeShared = {};
+    const input = new ScriptedInput(['chicken', 'n', 'y']);
+    await createRecipeFlow().runAsync(shared, { input, services: createRecipeServices(config()), logger: silentLogger });
+    expect(shared.accepted?.name).toBe('Chicken Stir Fry');
+    expect(shared.transcript).toEqual([
+      'Fetching recipes for chicken...',
+      'Found 3 recipes.',
+      'Suggesting best recipe...',
+      'How about: Grilled Chicken with Herbs',
+      'Suggesting best recipe...',
+      'How about: Chicken Stir Fry',
+      "Great choice! Here's your recipe...",
+      'Recipe: Chicken Stir Fry',
+      'Ingredient: chicken',
+      'Thanks for using Recipe Finder!',
+    ]);
+  });
+
+  it('never suggests a rejected recipe again, and ends politely when all are rejected', async () => {
+    const shared: RecipeShared = { ingredient: 'chicken' };
+    const input = new ScriptedInput(['n', 'n', 'n']);
+    await createRecipeFlow().runAsync(shared, { input, services: createRecipeServices(config()), logger: silentLogger });
+    const suggested = (shared.transcript ?? []).filter((l) => l.startsWith('How about')).map((l) => l.slice(11));
+    expect(suggested).toEqual(['Grilled Chicken with Herbs', 'Chicken Stir Fry', 'Chicken Curry']);
+    expect(shared.accepted).toBeUndefined();
+    expect(shared.transcript?.at(-2)).toBe('That was every recipe I know for chicken. Sorry I could not find one you like.');
+  });
+
+  it('falls back to the built-in list when the recipe API cannot be reached', async () => {
+    const shared: RecipeShared = { ingredient: 'beef' };
+    const services = createRecipeServices(config({ recipeApiUrl: 'http://127.0.0.1:1/?i=', openaiApiKey: undefined }));
+    const flow = createRecipeFlow();
+    const fetchNode = flow.startNode!;
+    fetchNode.wait = 0;
+    await flow.runAsync(shared, { input: new ScriptedInput(['y']), services, logger: silentLogger });
+    expect(shared.recipesSource).toBe('built-in list');
+    expect(shared.recipes).toEqual(builtInRecipes('beef'));
+    expect(shared.transcript).toContain('The recipe API could not be reached; using the built-in list.');
+    expect(shared.transcript).toContain('How about: Beef Stew (offline chooser: no LLM was used)');
+  });
+
+  it('says so when the API has no recipes for the ingredient', async () => {
+    const shared: RecipeShared = { ingredient: 'unobtainium' };
+    await createRecipeFlow().runAsync(shared, { input: new ScriptedInput([]), services: createRecipeServices(config()), logger: silentLogger });
+    expect(shared.transcript).toEqual([
+      'Fetching recipes for unobtainium...',
+      'No recipes found for unobtainium.',
+      'Thanks for using Recipe Finder!',
+    ]);
+  });
+});
