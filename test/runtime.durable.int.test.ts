@@ -3,13 +3,14 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
 import { NotSerializableError, UnknownFlowError } from '../src/core/index.js';
 import {
   AnswerRefusedError,
   answerFlow,
+  cancelFlow,
   flowResult,
   getFlowState,
   startFlow,
@@ -202,6 +203,38 @@ describe('talking to a run', () => {
         await answerFlow(client, workflowId, answer, { wait: 'signal' });
       }
       expect((await flowResult(client, workflowId)).shared).toMatchObject({ name: 'Ada', approved: true });
+    });
+  });
+
+  it('continues a long loop as new, keeping the shared store and the step count', async () => {
+    const client = await connectClient();
+    await withWorker('loop', async (taskQueue) => {
+      const workflowId = `loop-${taskQueue}`;
+      const handle = await startFlow(client, { flow: 'long-loop-continues-as-new', taskQueue, workflowId });
+      expect((await flowResult(client, workflowId)).shared).toEqual({ n: 12 });
+      const runs = [];
+      for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+        runs.push(run.status.name);
+      }
+      expect(runs.sort()).toEqual(['COMPLETED', 'CONTINUED_AS_NEW', 'CONTINUED_AS_NEW']);
+      const latest = client.workflow.getHandle(workflowId);
+      expect((await latest.describe()).runId).not.toBe(handle.firstExecutionRunId);
+      const state = await getFlowState(client, workflowId);
+      expect(state.steps).toBe(12);
+    });
+  });
+
+  it('cancels a waiting run', async () => {
+    const client = await connectClient();
+    await withWorker('cancel', async (taskQueue) => {
+      const workflowId = `cancel-${taskQueue}`;
+      const handle = await startFlow(client, { flow: 'human-input', taskQueue, workflowId });
+      await waitFor(async () => ((await getFlowState(client, workflowId)).pending.length > 0 ? true : undefined), 'prompt');
+      await cancelFlow(client, workflowId);
+      const failure = await handle.result().catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(WorkflowFailedError);
+      expect((failure as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+      expect((await handle.describe()).status.name).toBe('CANCELLED');
     });
   });
 

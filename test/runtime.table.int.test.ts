@@ -19,7 +19,9 @@ async function runOnTemporal(name: string, taskQueue: string): Promise<{ shared:
   const workflowId = `${name}-${taskQueue}`;
   await startFlow(client, { flow: name, taskQueue, workflowId, shared: c.shared });
   for (const answer of c.answers ?? []) {
-    await answerFlow(client, workflowId, answer, { wait: 'signal' });
+    if (answer !== null) {
+      await answerFlow(client, workflowId, answer, { wait: 'signal' });
+    }
   }
   const result = await flowResult(client, workflowId);
   return { shared: result.shared, action: result.action ?? undefined };

@@ -43,6 +43,11 @@ export interface ExecRunner {
 export interface StepObserver {
   onStepStart?(node: BaseNode<any, any, any>): void;
   onStepEnd?(node: BaseNode<any, any, any>, action: string | undefined): void;
+  /**
+   * Called between two steps of a flow, before `next` runs; may end the run here (the Temporal
+   * runtime continues as new). Not called before a flow's first step.
+   */
+  betweenSteps?(flow: BaseNode<any, any, any>, next: BaseNode<any, any, any>): Promise<void>;
 }
 
 /** What a run carries to every node it runs. */

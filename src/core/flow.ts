@@ -188,10 +188,15 @@ export class AsyncParallelBatchFlow<S extends object = Record<string, unknown>> 
  * The orchestration loop, shared by the in-process and the Temporal runtime: run a copy of
  * each node with the flow's params, follow the action, stop when no edge matches.
  */
-export async function orchestrate(flow: Flow<any, any>, shared: object, params: Params | undefined): Promise<Action | undefined> {
+export async function orchestrate(
+  flow: Flow<any, any>,
+  shared: object,
+  params: Params | undefined,
+  startAt?: AnyNode,
+): Promise<Action | undefined> {
   const ctx = flow._context();
   const stepParams = params ?? { ...flow.params };
-  let curr: AnyNode | undefined = stepOf(flow, requireStart(flow), ctx);
+  let curr: AnyNode | undefined = stepOf(flow, startAt ?? requireStart(flow), ctx);
   let last: Action | undefined;
   while (curr !== undefined) {
     curr.setParams(stepParams);
@@ -209,6 +214,9 @@ export async function orchestrate(flow: Flow<any, any>, shared: object, params: 
     }
     ctx.observer?.onStepEnd?.(curr, last);
     const next = flow.getNextNode(curr, last);
+    if (next !== undefined && ctx.observer?.betweenSteps !== undefined) {
+      await ctx.observer.betweenSteps(flow, next);
+    }
     curr = next === undefined ? undefined : stepOf(flow, next, ctx);
   }
   return last;

@@ -25,6 +25,11 @@ export interface TemporalNodeOptions {
   nonRetryableErrorTypes?: string[];
   /** Run this node's activities on another task queue (for example, workers with a GPU). */
   taskQueue?: string;
+  /**
+   * Top-level flows only: continue as new (a fresh history, same shared store) after this many
+   * steps in one run. Temporal's own suggestion (a long history) triggers it too.
+   */
+  continueAsNewAfterSteps?: number;
 }
 
 /** Options every node constructor takes. */

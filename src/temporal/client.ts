@@ -4,7 +4,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
-  type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import { assertJsonSerializable, type Params, PocketFlowError, UnknownFlowError } from '../core/index.js';
 import {
@@ -52,7 +52,7 @@ export interface StartFlowOptions {
 }
 
 /** Starts a flow run; a shared store or params that are not plain JSON are refused first. */
-export async function startFlow(client: Client, options: StartFlowOptions): Promise<WorkflowHandle> {
+export async function startFlow(client: Client, options: StartFlowOptions): Promise<WorkflowHandleWithFirstExecutionRunId> {
   const shared = options.shared ?? {};
   if (typeof shared !== 'object' || shared === null || Array.isArray(shared)) {
     throw new PocketFlowError('The shared store must be a plain object.');

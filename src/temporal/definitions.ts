@@ -16,6 +16,18 @@ export interface FlowWorkflowInput {
   shared: object;
   /** The flow's params. */
   params?: Params;
+  /** Set when a run continued as new: where the previous run stopped. */
+  resume?: ResumePoint;
+}
+
+/** Where a run that continued as new picks up. */
+export interface ResumePoint {
+  /** The top-level node to run next. */
+  at: string;
+  /** Steps finished by earlier runs. */
+  steps: number;
+  /** Answers that arrived and were not used yet. */
+  inbox: AnswerInput[];
 }
 
 /** What a finished flow run returns. */

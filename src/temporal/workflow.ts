@@ -6,19 +6,28 @@ import {
   ActivityFailure,
   ApplicationFailure,
   condition,
+  ContinueAsNew,
+  continueAsNew,
   isCancellation,
   log,
   scheduleActivity,
   setCurrentDetails,
   setHandler,
   TemporalFailure,
+  workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
 import {
+  type Action,
   type AnyNode,
   assertJsonSerializable,
+  AsyncFlow,
   AsyncHumanNode,
+  createRunContext,
   directExecutor,
+  Flow,
+  orchestrate,
+  reachableNodes,
   type ExecCall,
   type ExecRunner,
   failedNodeOf,
@@ -40,6 +49,7 @@ import {
   type FlowWorkflowInput,
   type FlowWorkflowResult,
   type PendingPrompt,
+  type ResumePoint,
   STEP_HISTORY_LIMIT,
   stateQuery,
 } from './definitions.js';
@@ -62,24 +72,41 @@ export function createFlowWorkflow(registry: FlowRegistry): (input: FlowWorkflow
     const flow = registry.build(flowName);
     flow.setParams({ ...flow.params, ...input.params });
     const shared = input.shared as Record<string, unknown>;
-    const run = new RunTracker(flowName, shared);
-    const humans = new SignalInput(run);
+    const run = new RunTracker(flowName, shared, input.resume?.steps ?? 0);
+    const humans = new SignalInput(run, input.resume?.inbox ?? []);
     setHandler(stateQuery, () => run.snapshot(humans.pending()));
     setHandler(answerSignal, (answer: unknown) => humans.receive(answer));
     setHandler(answerUpdate, (answer: AnswerInput) => humans.acceptUpdate(answer), {
       validator: (answer: unknown) => humans.validateUpdate(answer),
     });
+    const root = flow.clone();
+    const stepsBeforeThisRun = input.resume?.steps ?? 0;
+    const limit = flow.options.temporal?.continueAsNewAfterSteps;
+    root._ctx = createRunContext({
+      executor: new ActivityExecutor(flowName),
+      input: humans,
+      logger: workflowLogger,
+      observer: {
+        onStepStart: (node) => run.onStepStart(node),
+        onStepEnd: (node, action) => run.onStepEnd(node, action),
+        betweenSteps: async (current, next) => {
+          const due = workflowInfo().continueAsNewSuggested || (limit !== undefined && run.steps - stepsBeforeThisRun >= limit);
+          if (current === root && due && canResume(flow)) {
+            const resume: ResumePoint = { at: next.name, steps: run.steps, inbox: humans.unread() };
+            await continueAsNew<typeof runFlow>({ ...input, shared, resume });
+          }
+        },
+      },
+    });
     try {
-      const action = await flow.runAsync(shared, {
-        executor: new ActivityExecutor(flowName),
-        input: humans,
-        logger: workflowLogger,
-        observer: run,
-      });
+      const action = input.resume === undefined ? await root._runAsync(shared) : await resumeAt(root, shared, input.resume.at);
       assertJsonSerializable(shared, `The shared store of flow '${flowName}' at its end`);
       run.finish('completed');
       return { shared, action };
     } catch (error) {
+      if (error instanceof ContinueAsNew) {
+        throw error;
+      }
       run.finish('failed');
       if (isCancellation(error)) {
         throw error;
@@ -87,6 +114,30 @@ export function createFlowWorkflow(registry: FlowRegistry): (input: FlowWorkflow
       throw nodeFailure(flowName, error);
     }
   };
+}
+
+/** True when the top-level flow can stop between steps and pick up in a new run: a plain flow whose prep does nothing. */
+function canResume(flow: Flow<any, any>): boolean {
+  if (flow instanceof AsyncFlow) {
+    return flow._runAsync === AsyncFlow.prototype._runAsync && flow.prepAsync === AsyncFlow.prototype.prepAsync;
+  }
+  return flow._runAsync === Flow.prototype._runAsync && flow.prep === Flow.prototype.prep;
+}
+
+/** Runs the rest of a top-level flow from the node named `at`, then its post. */
+async function resumeAt(root: Flow<any, any>, shared: object, at: string): Promise<Action | undefined> {
+  const node = reachableNodes(root).find((n) => n.name === at);
+  if (node === undefined) {
+    throw ApplicationFailure.nonRetryable(
+      `The run continued as new at node '${at}', which the flow no longer has. Keep node names stable across deploys.`,
+      'UnknownNodeError',
+    );
+  }
+  const last = await orchestrate(root, shared, undefined, node);
+  if (root instanceof AsyncFlow) {
+    return (await root.postAsync(shared, undefined, last)) ?? undefined;
+  }
+  return root.post(shared, undefined, last) ?? undefined;
 }
 
 function checkInput(input: unknown, registry: FlowRegistry): asserts input is FlowWorkflowInput {
@@ -213,13 +264,18 @@ class RunTracker {
   readonly #shared: object;
   readonly #current = new Map<AnyNode, string>();
   readonly #recent: Array<{ node: string; action: string | undefined }> = [];
-  #steps = 0;
+  #steps: number;
   #status: FlowRunState['status'] = 'running';
   readonly refused: FlowRunState['refused'] = [];
 
-  constructor(flow: string, shared: object) {
+  constructor(flow: string, shared: object, steps: number) {
     this.#flow = flow;
     this.#shared = shared;
+    this.#steps = steps;
+  }
+
+  get steps(): number {
+    return this.#steps;
   }
 
   onStepStart(node: AnyNode): void {
@@ -286,11 +342,17 @@ interface OpenRequest extends PendingInput {
 class SignalInput implements InputSource {
   readonly #run: RunTracker;
   readonly #open = new Map<number, OpenRequest>();
-  readonly #inbox: AnswerInput[] = [];
+  readonly #inbox: AnswerInput[];
   #nextId = 1;
 
-  constructor(run: RunTracker) {
+  constructor(run: RunTracker, inbox: AnswerInput[]) {
     this.#run = run;
+    this.#inbox = inbox.map((answer) => ({ answer: answer.answer }));
+  }
+
+  /** Answers received and not used yet (their request ids belong to this run, so they are dropped). */
+  unread(): AnswerInput[] {
+    return [...this.#inbox];
   }
 
   pending(): PendingPrompt[] {

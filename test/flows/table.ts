@@ -148,6 +148,29 @@ class Approve extends AsyncHumanNode<Shared, string, string> {
   }
 }
 
+class ApproveWithin extends AsyncHumanNode<Shared, void, string | null> {
+  override async execAsync(): Promise<string | null> {
+    return this.getUserInput('Approve within a second? (y/n)', { choices: ['y', 'n'], timeoutSeconds: 1 });
+  }
+  override async postAsync(shared: Shared, _p: void, answer: string | null): Promise<string> {
+    shared['answer'] = answer;
+    return answer ?? 'timeout';
+  }
+}
+
+class CountTo12 extends AsyncNode<Shared, number, number> {
+  override async prepAsync(shared: Shared): Promise<number> {
+    return (shared['n'] as number | undefined) ?? 0;
+  }
+  override async execAsync(n: number): Promise<number> {
+    return n + 1;
+  }
+  override async postAsync(shared: Shared, _p: number, n: number): Promise<string | undefined> {
+    shared['n'] = n;
+    return n < 12 ? 'again' : undefined;
+  }
+}
+
 class Files extends AsyncBatchFlow<Shared> {
   override async prepAsync(): Promise<Params[]> {
     return [{ file: 'a.txt' }, { file: 'b.txt', lang: 'fr' }];
@@ -168,7 +191,8 @@ class ParallelFiles extends AsyncParallelBatchFlow<Shared> {
 export interface FlowCase {
   build: () => Flow<any, any>;
   shared: Shared;
-  answers?: string[];
+  /** What the person answers, in order; `null` is no answer before the prompt's timeout. */
+  answers?: Array<string | null>;
   expected: { shared: Shared; action: string | undefined } | { error: RegExp };
 }
 
@@ -264,6 +288,25 @@ export const flowCases: Record<string, FlowCase> = {
     shared: {},
     answers: ['Ada', 'maybe', 'y'],
     expected: { shared: { name: 'Ada', approved: true, trail: ['welcome:{}'] }, action: undefined },
+  },
+  'human-timeout-is-an-action': {
+    build: () => {
+      const approve = new ApproveWithin();
+      approve.next(new Mark('escalated'), 'timeout');
+      return new AsyncFlow(approve);
+    },
+    shared: {},
+    answers: [null],
+    expected: { shared: { answer: null, trail: ['escalated:{}'] }, action: undefined },
+  },
+  'long-loop-continues-as-new': {
+    build: () => {
+      const count = new CountTo12();
+      count.next(count, 'again');
+      return new AsyncFlow({ start: count, temporal: { continueAsNewAfterSteps: 5 } });
+    },
+    shared: {},
+    expected: { shared: { n: 12 }, action: undefined },
   },
   'sync-nodes-in-async-flow': {
     build: () => {

@@ -1,0 +1,89 @@
+/** The flows the Temporal benchmarks run, registered for the bench's workflow bundle and worker. */
+import { AsyncFlow, AsyncHumanNode, AsyncNode, AsyncParallelBatchNode } from '../src/core/index.js';
+import { defineFlows } from '../src/temporal/registry.js';
+import { ACTIVITY_TIMEOUT, type BenchServices, CHAIN_STEPS, noop, sleepItem, stampAnswer } from './work.js';
+
+const temporal = { startToCloseTimeout: ACTIVITY_TIMEOUT };
+
+class NoopStep extends AsyncNode {
+  override async execAsync(): Promise<undefined> {
+    return noop();
+  }
+}
+
+/** `step-1 → step-2 → ... → step-100`, each exec a no-op activity. */
+export function createChainFlow(): AsyncFlow {
+  const first = new NoopStep({ name: 'step-1', temporal });
+  let last: NoopStep = first;
+  for (let i = 2; i <= CHAIN_STEPS; i++) {
+    last = last.next(new NoopStep({ name: `step-${i}`, temporal }));
+  }
+  return new AsyncFlow(first);
+}
+
+type FanOutShared = { items: number; done?: number };
+
+class SleepItems extends AsyncParallelBatchNode<FanOutShared, number, number> {
+  override async prepAsync(shared: FanOutShared): Promise<number[]> {
+    return Array.from({ length: shared.items }, (_, i) => i);
+  }
+
+  override async execAsync(item: number): Promise<number> {
+    return sleepItem(item);
+  }
+
+  override async postAsync(shared: FanOutShared, _items: number[], results: number[]): Promise<undefined> {
+    shared.done = results.length;
+    return undefined;
+  }
+}
+
+/** One parallel batch node whose exec waits 100 ms per item. */
+export function createFanOutFlow(): AsyncFlow<FanOutShared> {
+  return new AsyncFlow(new SleepItems({ name: 'fan-out', temporal }));
+}
+
+type HumanShared = { total: number; answers?: number };
+
+class Ask extends AsyncHumanNode<HumanShared, undefined, string> {
+  override async execAsync(): Promise<string> {
+    return this.getUserInput('Next?');
+  }
+
+  override async postAsync(shared: HumanShared): Promise<undefined> {
+    shared.answers = (shared.answers ?? 0) + 1;
+    return undefined;
+  }
+}
+
+class Work extends AsyncNode<HumanShared, number, number> {
+  override async prepAsync(shared: HumanShared): Promise<number> {
+    return shared.answers ?? 0;
+  }
+
+  override async execAsync(answer: number): Promise<number> {
+    return stampAnswer(this.services<BenchServices>(), answer);
+  }
+
+  override async postAsync(shared: HumanShared, _answer: number, done: number): Promise<string> {
+    return done < shared.total ? 'again' : 'done';
+  }
+}
+
+class End extends AsyncNode<HumanShared> {}
+
+/** `ask → work --again--> ask`, until `total` answers; `work --done--> end`. */
+export function createHumanLoopFlow(): AsyncFlow<HumanShared> {
+  const ask = new Ask({ name: 'ask' });
+  const work = ask.next(new Work({ name: 'work', temporal }));
+  work.on('again', ask);
+  work.on('done', new End({ name: 'end' }));
+  return new AsyncFlow(ask);
+}
+
+/** Every flow the bench runs on Temporal. */
+export const benchFlows = defineFlows({
+  chain: createChainFlow,
+  'fan-out': createFanOutFlow,
+  'human-loop': createHumanLoopFlow,
+});

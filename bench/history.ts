@@ -1,0 +1,78 @@
+/** Reads a run's history: event counts by type, encoded size, server-side duration, event times. */
+import type { Client } from '@temporalio/client';
+import proto from '@temporalio/proto';
+
+const { temporal } = proto;
+
+type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
+
+export interface HistoryStats {
+  events: number;
+  bytes: number;
+  /** WorkflowExecutionStarted to the closing event, by the server's clock. */
+  serverMs: number;
+  byType: Record<string, number>;
+}
+
+export interface TimedEvent {
+  type: string;
+  timeMs: number;
+}
+
+export interface FetchedHistory {
+  stats: HistoryStats;
+  events: TimedEvent[];
+}
+
+/** Epoch milliseconds (with the sub-millisecond part) of a protobuf timestamp. */
+export function timestampMs(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): number {
+  if (ts === null || ts === undefined) {
+    return Number.NaN;
+  }
+  return Number(String(ts.seconds ?? 0)) * 1000 + (ts.nanos ?? 0) / 1e6;
+}
+
+function typeName(event: HistoryEvent): string {
+  const name = temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? `EVENT_TYPE_${String(event.eventType)}`;
+  return name
+    .replace(/^EVENT_TYPE_/, '')
+    .toLowerCase()
+    .replace(/(^|_)([a-z])/g, (_m: string, _sep: string, letter: string) => letter.toUpperCase());
+}
+
+/** Fetches the history of `workflowId` and summarizes it. */
+export async function fetchHistory(client: Client, workflowId: string): Promise<FetchedHistory> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const raw = history.events ?? [];
+  const events = raw.map((event) => ({ type: typeName(event), timeMs: timestampMs(event.eventTime) }));
+  const byType: Record<string, number> = {};
+  for (const event of events) {
+    byType[event.type] = (byType[event.type] ?? 0) + 1;
+  }
+  const first = events[0];
+  const last = events[events.length - 1];
+  return {
+    stats: {
+      events: events.length,
+      bytes: temporal.api.history.v1.History.encode(history).finish().length,
+      serverMs: first === undefined || last === undefined ? Number.NaN : last.timeMs - first.timeMs,
+      byType,
+    },
+    events,
+  };
+}
+
+/** For each signal, the time until the next activity started, by the server's clock. */
+export function signalToActivityStart(events: readonly TimedEvent[]): number[] {
+  const latencies: number[] = [];
+  let signalAt: number | undefined;
+  for (const event of events) {
+    if (event.type === 'WorkflowExecutionSignaled') {
+      signalAt = event.timeMs;
+    } else if (event.type === 'ActivityTaskStarted' && signalAt !== undefined) {
+      latencies.push(event.timeMs - signalAt);
+      signalAt = undefined;
+    }
+  }
+  return latencies;
+}

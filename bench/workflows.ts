@@ -1,0 +1,48 @@
+/** The bench's workflow bundle: `runFlow` for the bench flows, and the hand-written baselines. */
+import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { createFlowWorkflow } from '../src/temporal/workflow.js';
+import type { HandWrittenActivities } from './activities.js';
+import { benchAnswerSignal, benchWaitingQuery } from './definitions.js';
+import { benchFlows } from './flows.js';
+import { ACTIVITY_TIMEOUT } from './work.js';
+
+export const runFlow = createFlowWorkflow(benchFlows);
+
+const { noop, sleepItem, stamp } = proxyActivities<HandWrittenActivities>({
+  startToCloseTimeout: ACTIVITY_TIMEOUT,
+  retry: { maximumAttempts: 1 },
+});
+
+/** Calls the no-op activity `steps` times, one after another. */
+export async function noopChain(steps: number): Promise<number> {
+  for (let i = 0; i < steps; i++) {
+    await noop();
+  }
+  return steps;
+}
+
+/** Runs `items` sleeping activities at once. */
+export async function fanOut(items: number): Promise<number> {
+  const results = await Promise.all(Array.from({ length: items }, (_, i) => sleepItem(i)));
+  return results.length;
+}
+
+/** Waits for an answer, then runs the stamp activity; `total` times. */
+export async function humanLoop(total: number): Promise<number> {
+  const inbox: string[] = [];
+  let asked = 0;
+  let waiting = false;
+  setHandler(benchAnswerSignal, (answer: string) => {
+    inbox.push(answer);
+  });
+  setHandler(benchWaitingQuery, () => ({ asked, waiting }));
+  for (let answer = 1; answer <= total; answer++) {
+    asked = answer;
+    waiting = true;
+    await condition(() => inbox.length > 0);
+    waiting = false;
+    inbox.shift();
+    await stamp(answer);
+  }
+  return total;
+}
