@@ -1,5 +1,5 @@
 import type { RunContext, RunOptions } from './context.js';
-import { AsyncRunRequiredError, FlowDefinitionError, quoteList, SyncFlowAsyncNodeError } from './errors.js';
+import { FlowDefinitionError, quoteList, SyncFlowAsyncNodeError } from './errors.js';
 import { mapWithLimit } from './exec.js';
 import { type Action, type AnyNode, BaseNode, describe, type NodeOptions, type Params } from './node.js';
 
@@ -65,6 +65,7 @@ export class Flow<S extends object = Record<string, unknown>, P = unknown> exten
   }
 
   override run(shared: S): Action | undefined {
+    this._refuseIfAsync();
     prepareFlow(this);
     for (const node of reachableNodes(this)) {
       if (node.isAsync) {
@@ -81,6 +82,7 @@ export class Flow<S extends object = Record<string, unknown>, P = unknown> exten
   }
 
   override _runSync(shared: S): Action | undefined {
+    this._refuseIfAsync();
     const prepRes = this.prep(shared);
     const last = this._orchestrateSync(shared, undefined);
     return this.post(shared, prepRes, last) ?? undefined;
@@ -141,14 +143,6 @@ export class AsyncFlow<S extends object = Record<string, unknown>, P = unknown> 
 
   async postAsync(_shared: S, _prepRes: P, execRes: Action | undefined): Promise<Action | undefined | void> {
     return execRes;
-  }
-
-  override run(_shared: S): Action | undefined {
-    throw new AsyncRunRequiredError(this.name);
-  }
-
-  override _runSync(_shared: S): Action | undefined {
-    throw new AsyncRunRequiredError(this.name);
   }
 
   override async _runAsync(shared: S): Promise<Action | undefined> {

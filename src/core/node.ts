@@ -145,6 +145,7 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
 
   /** Runs this node alone (its successors are not followed; use a Flow for that). */
   run(shared: S): Action | undefined {
+    this._refuseIfAsync();
     this._warnIfSuccessors('Flow');
     return this._runSync(shared);
   }
@@ -209,6 +210,12 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
     return this._ctx;
   }
 
+  _refuseIfAsync(): void {
+    if (this.isAsync) {
+      throw new AsyncRunRequiredError(this.name);
+    }
+  }
+
   _warnIfSuccessors(flowKind: string): void {
     if (this.successors.size > 0) {
       this.logger.warn(`Node '${this.name}' won't run its successors. Use ${flowKind}.`);
@@ -216,6 +223,7 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
   }
 
   _runSync(shared: S): Action | undefined {
+    this._refuseIfAsync();
     const prepRes = this.prep(shared);
     const execRes = this._execAllSync(prepRes) as E;
     return this.post(shared, prepRes, execRes) ?? undefined;
@@ -323,14 +331,6 @@ export class AsyncNode<S extends object = Record<string, unknown>, P = unknown, 
 
   async execFallbackAsync(_prepRes: X, error: Error): Promise<R> {
     throw error;
-  }
-
-  override run(_shared: S): Action | undefined {
-    throw new AsyncRunRequiredError(this.name);
-  }
-
-  override _runSync(_shared: S): Action | undefined {
-    throw new AsyncRunRequiredError(this.name);
   }
 
   override async _runAsync(shared: S): Promise<Action | undefined> {
