@@ -201,11 +201,60 @@ describe('the Recipe Finder when its APIs misbehave', () => {
     }
   });
 
+  it('retries an unreachable recipe API by policy, then falls back to the built-in list, visibly', async () => {
+    const { shared, history } = await runFlow(uniqueQueue('api-down'), services({ recipeApiUrl: 'http://127.0.0.1:1/?i=' }), ['y']);
+    expect(shared.recipesSource).toBe('built-in list');
+    expect(shared.transcript).toContain('The recipe API could not be reached; using the built-in list.');
+    const attempts = history.events.flatMap((e) => e.activityTaskStartedEventAttributes?.attempt ?? []);
+    expect(attempts[0]).toBe(3);
+    expect(scheduled(history.events).slice(0, 2)).toEqual(['FetchRecipes', 'FetchRecipes.fallback']);
+  });
+
   it('falls back to the offline chooser, visibly, when the LLM endpoint is down', async () => {
     const { shared, history } = await runFlow(uniqueQueue('llm-down'), services({ openaiBaseUrl: 'http://127.0.0.1:1/v1' }), ['y']);
     expect(shared.suggestionSource).toBe('offline chooser');
     expect(shared.transcript).toContain('How about: Chicken Curry (offline chooser: no LLM was used)');
     expect(scheduled(history.events)).toEqual(['FetchRecipes', 'SuggestRecipe', 'SuggestRecipe.fallback']);
+  });
+});
+
+describe('leaving a conversation', () => {
+  it('loses nothing on Ctrl-C at the approval prompt: the run keeps waiting and says how to continue', async () => {
+    const taskQueue = uniqueQueue('ctrl-c');
+    const workflowId = `ctrl-c-${taskQueue}`;
+    const child = spawn(process.execPath, [join(root, 'src/cli/bin.mjs'), 'recipe', '--id', workflowId, '--ingredient', 'chicken'], {
+      cwd: root,
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: address(),
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        POCKETFLOW_TEMPORAL_DATA: mkdtempSync(join(tmpdir(), 'pft-cli-')),
+        RECIPE_API_URL: api.filterUrl,
+        OPENAI_BASE_URL: llm.baseUrl,
+        OPENAI_API_KEY: SECRET,
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    const prompted = new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes('Accept this recipe? (y/n):')) {
+          resolve();
+        }
+      });
+    });
+    await prompted;
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(130);
+    expect(stdout).toContain(`Continue with: pocketflow-temporal attach ${workflowId}`);
+    const client = await connectClient();
+    expect((await client.workflow.getHandle(workflowId).describe()).status.name).toBe('RUNNING');
+
+    const attached = await cli(['attach', workflowId], { stdin: 'y\n', env: { TEMPORAL_TASK_QUEUE: taskQueue } });
+    expect(attached.code).toBe(0);
+    expect(attached.stdout).toContain('Recipe: Grilled Chicken with Herbs');
   });
 });
 
