@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { type Client, WorkflowFailedError } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createRecipeServices, recipeConfigFromEnv } from '../../activities/recipe-io.js';
-import { InputClosedError, PocketFlowError, TerminalInput, toMermaid, UnknownFlowError } from '../core/index.js';
+import { InputClosedError, PocketFlowError, silentLogger, TerminalInput, toMermaid, UnknownFlowError } from '../core/index.js';
 import type { RecipeShared } from '../recipe/flow.js';
 import { DEFAULT_TASK_QUEUE, RECIPE_FLOW, recipeFlows } from '../recipe/flows.js';
 import { createRecipeWorker } from '../recipe/worker.js';
@@ -289,6 +289,7 @@ async function runRecipeLocal(ingredient: string | undefined): Promise<number> {
       services: createRecipeServices(recipeConfigFromEnv()),
       input: { ask: (request) => (flush(), input.ask(request)) },
       observer: { onStepEnd: flush },
+      logger: silentLogger,
     });
   } finally {
     flush();
