@@ -1,0 +1,47 @@
+// The public types carry the shared store, prep result and exec result, so user code needs no `any`.
+import { describe, expectTypeOf, it } from 'vitest';
+import { AsyncBatchNode, AsyncFlow, AsyncNode, BatchNode, type Action } from '../src/core/index.js';
+
+type Shared = { words: string[]; lengths?: number[] };
+
+describe('node types', () => {
+  it('types prep, exec and post of a node from its parameters', () => {
+    class Count extends AsyncNode<Shared, string[], number> {
+      override async prepAsync(shared: Shared) {
+        return shared.words;
+      }
+      override async execAsync(words: string[]) {
+        return words.length;
+      }
+    }
+    expectTypeOf<Parameters<Count['execAsync']>[0]>().toEqualTypeOf<string[]>();
+    expectTypeOf<Parameters<Count['postAsync']>[2]>().toEqualTypeOf<number>();
+  });
+
+  it('types a batch node’s exec per item and its post with the list of results', () => {
+    class Lengths extends AsyncBatchNode<Shared, string, number> {}
+    expectTypeOf<Parameters<Lengths['execAsync']>[0]>().toEqualTypeOf<string>();
+    expectTypeOf<ReturnType<Lengths['prepAsync']>>().toEqualTypeOf<Promise<string[]>>();
+    expectTypeOf<Parameters<Lengths['postAsync']>[2]>().toEqualTypeOf<number[]>();
+    class SyncLengths extends BatchNode<Shared, string, number> {}
+    expectTypeOf<Parameters<SyncLengths['exec']>[0]>().toEqualTypeOf<string>();
+  });
+
+  it('returns the argument of next, so chains keep their types, and the last action from runAsync', () => {
+    class A extends AsyncNode<Shared> {}
+    class B extends AsyncNode<Shared> {}
+    const b = new A().next(new B());
+    expectTypeOf(b).toEqualTypeOf<B>();
+    expectTypeOf(new AsyncFlow<Shared>(b).runAsync).returns.toEqualTypeOf<Promise<Action | undefined>>();
+  });
+
+  it('types the answer of getUserInput: null is possible only with a timeout', () => {
+    class Ask extends AsyncNode<Shared> {
+      async both() {
+        expectTypeOf(await this.getUserInput('q')).toEqualTypeOf<string>();
+        expectTypeOf(await this.getUserInput('q', { timeoutSeconds: 5 })).toEqualTypeOf<string | null>();
+      }
+    }
+    expectTypeOf(new Ask().both).returns.resolves.toBeVoid();
+  });
+});
