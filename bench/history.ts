@@ -12,6 +12,12 @@ export interface HistoryStats {
   /** WorkflowExecutionStarted to the closing event, by the server's clock. */
   serverMs: number;
   byType: Record<string, number>;
+  /** Time the worker held workflow tasks: the sum of WorkflowTaskStarted to its Completed or Failed event. */
+  workflowTaskMs: number;
+  /** Median WorkflowTaskScheduled to WorkflowTaskStarted: how long a workflow task waited for the worker. */
+  workflowTaskWaitMedianMs: number;
+  /** Median ActivityTaskStarted to ActivityTaskCompleted. */
+  activityRunMedianMs: number;
 }
 
 export interface TimedEvent {
@@ -49,6 +55,7 @@ export async function fetchHistory(client: Client, workflowId: string): Promise<
   for (const event of events) {
     byType[event.type] = (byType[event.type] ?? 0) + 1;
   }
+  const spans = workflowTaskSpans(events);
   const first = events[0];
   const last = events[events.length - 1];
   return {
@@ -57,6 +64,9 @@ export async function fetchHistory(client: Client, workflowId: string): Promise<
       bytes: temporal.api.history.v1.History.encode(history).finish().length,
       serverMs: first === undefined || last === undefined ? Number.NaN : last.timeMs - first.timeMs,
       byType,
+      workflowTaskMs: spans.held.reduce((total, ms) => total + ms, 0),
+      workflowTaskWaitMedianMs: median(spans.waited),
+      activityRunMedianMs: median(spans.activityRuns),
     },
     events,
   };
@@ -75,4 +85,58 @@ export function signalToActivityStart(events: readonly TimedEvent[]): number[] {
     }
   }
   return latencies;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) {
+    return Number.NaN;
+  }
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+function workflowTaskSpans(events: readonly TimedEvent[]): { held: number[]; waited: number[]; activityRuns: number[] } {
+  const held: number[] = [];
+  const waited: number[] = [];
+  const activityRuns: number[] = [];
+  let scheduledAt: number | undefined;
+  let startedAt: number | undefined;
+  let activityStartedAt: number | undefined;
+  for (const event of events) {
+    switch (event.type) {
+      case 'WorkflowTaskScheduled':
+        scheduledAt = event.timeMs;
+        break;
+      case 'WorkflowTaskStarted':
+        if (scheduledAt !== undefined) {
+          waited.push(event.timeMs - scheduledAt);
+        }
+        startedAt = event.timeMs;
+        break;
+      case 'WorkflowTaskCompleted':
+      case 'WorkflowTaskFailed':
+      case 'WorkflowTaskTimedOut':
+        if (startedAt !== undefined) {
+          held.push(event.timeMs - startedAt);
+        }
+        startedAt = undefined;
+        scheduledAt = undefined;
+        break;
+      case 'ActivityTaskStarted':
+        activityStartedAt = event.timeMs;
+        break;
+      case 'ActivityTaskCompleted':
+        if (activityStartedAt !== undefined) {
+          activityRuns.push(event.timeMs - activityStartedAt);
+        }
+        activityStartedAt = undefined;
+        break;
+      default:
+        activityStartedAt = undefined;
+    }
+  }
+  return { held, waited, activityRuns };
 }

@@ -13,8 +13,9 @@ import { bundleFlowWorkflows, createFlowWorker } from '../src/temporal/worker.js
 import { createHandWrittenActivities } from './activities.js';
 import { benchFlows } from './flows.js';
 import { runInProcess } from './inprocess-runner.js';
+import { replayCost } from './replay-runner.js';
 import { renderReport } from './report.js';
-import { ratio, summarize } from './stats.js';
+import { buildResults } from './results.js';
 import {
   chainBaseline,
   chainOurs,
@@ -36,8 +37,9 @@ const BENCH_DIR = import.meta.dirname;
 const quick = process.env['BENCH_QUICK'] === '1';
 const reps = {
   chain: quick ? 1 : 9,
-  fanOut: quick ? 1 : 5,
+  fanOut: quick ? 1 : 9,
   human: quick ? 1 : 3,
+  replay: quick ? 2 : 10,
   inProcessProcesses: quick ? 1 : 7,
   inProcessWarmRuns: quick ? 3 : 20,
 };
@@ -89,26 +91,27 @@ function quietRuntime(): void {
   });
 }
 
-function perStep(runs: WorkflowRun[], steps: number, pick: (run: WorkflowRun) => number) {
-  return summarize(runs.map((run) => pick(run) / steps));
+function lastId(runs: WorkflowRun[]): string {
+  return (runs[runs.length - 1] as WorkflowRun).workflowId;
 }
 
-function historySummary(runs: WorkflowRun[], steps: number) {
-  const first = runs[0] as WorkflowRun;
-  return {
-    events: summarize(runs.map((run) => run.history.events)),
-    eventsPerStep: summarize(runs.map((run) => run.history.events / steps)),
-    bytes: summarize(runs.map((run) => run.history.bytes)),
-    bytesPerStep: summarize(runs.map((run) => run.history.bytes / steps)),
-    byTypeOfFirstRun: first.history.byType,
-  };
-}
-
-async function runTemporal(bench: TemporalBench) {
+async function runTemporal(bench: TemporalBench, bundleCode: string) {
   const chain = await compare('chain', reps.chain, () => chainOurs(bench), () => chainBaseline(bench), log);
   const fanOut = await compare('fan-out', reps.fanOut, () => fanOutOurs(bench), () => fanOutBaseline(bench), log);
   const human = await compare('human', reps.human, () => humanOurs(bench), () => humanBaseline(bench), log);
-  return { chain, fanOut, human };
+  log(`replaying one history of each side ${reps.replay} times`);
+  const replay = await replayCost(
+    bench.client,
+    bundleCode,
+    {
+      'chain-ours': lastId(chain.ours),
+      'chain-baseline': lastId(chain.baseline),
+      'fan-out-ours': lastId(fanOut.ours),
+      'fan-out-baseline': lastId(fanOut.baseline),
+    },
+    reps.replay,
+  );
+  return { chain, fanOut, human, replay };
 }
 
 async function main(): Promise<void> {
@@ -144,7 +147,7 @@ async function main(): Promise<void> {
     });
     running = worker.run();
     const client = new Client({ connection: await Connection.connect({ address: server.address }) });
-    temporalResults = await runTemporal({ client, taskQueue, stamps });
+    temporalResults = await runTemporal({ client, taskQueue, stamps }, bundle.code);
     await client.connection.close();
     worker.shutdown();
     await running;
@@ -157,114 +160,45 @@ async function main(): Promise<void> {
     await server.stop();
     log('dev server stopped');
   }
-  const { chain, fanOut, human } = temporalResults;
-  const chainOursWall = perStep(chain.ours, CHAIN_STEPS, (run) => run.wallMs);
-  const chainBaseWall = perStep(chain.baseline, CHAIN_STEPS, (run) => run.wallMs);
-  const chainOursServer = perStep(chain.ours, CHAIN_STEPS, (run) => run.history.serverMs);
-  const chainBaseServer = perStep(chain.baseline, CHAIN_STEPS, (run) => run.history.serverMs);
-  const fanOursWall = summarize(fanOut.ours.map((run) => run.wallMs));
-  const fanBaseWall = summarize(fanOut.baseline.map((run) => run.wallMs));
-  const fanOursServer = summarize(fanOut.ours.map((run) => run.history.serverMs));
-  const fanBaseServer = summarize(fanOut.baseline.map((run) => run.history.serverMs));
-  const humanOursClient = summarize(human.ours.flatMap((run) => run.clientLatencyMs));
-  const humanBaseClient = summarize(human.baseline.flatMap((run) => run.clientLatencyMs));
-  const humanOursServer = summarize(human.ours.flatMap((run) => run.serverLatencyMs));
-  const humanBaseServer = summarize(human.baseline.flatMap((run) => run.serverLatencyMs));
-  const inProcess = (['loop', 'batch'] as const).map((kind) => {
-    const side = (impl: 'ours' | 'pocketflow') => {
-      const samples = inProcessSamples.filter((s) => s.case === kind && s.impl === impl);
-      return {
-        processes: samples.length,
-        warmUsPerStep: summarize(samples.flatMap((s) => s.warmMs.map((ms) => (ms * 1000) / s.steps))),
-        coldUsPerStep: summarize(samples.map((s) => (s.coldMs * 1000) / s.steps)),
-        peakHeapDeltaBytes: summarize(samples.map((s) => s.peakHeapDelta)),
-        peakRssDeltaBytes: summarize(samples.map((s) => s.peakRssDelta)),
-        retainedAfterGcBytes: summarize(samples.map((s) => s.retainedAfterGcDelta)),
-      };
-    };
-    const ours = side('ours');
-    const pocketflow = side('pocketflow');
-    return {
-      case: kind,
-      steps: IN_PROCESS_STEPS,
-      ours,
-      pocketflow,
-      ratios: {
-        warmTime: ratio(ours.warmUsPerStep, pocketflow.warmUsPerStep),
-        coldTime: ratio(ours.coldUsPerStep, pocketflow.coldUsPerStep),
-        peakHeap: ratio(ours.peakHeapDeltaBytes, pocketflow.peakHeapDeltaBytes),
-        peakRss: ratio(ours.peakRssDeltaBytes, pocketflow.peakRssDeltaBytes),
+  const results = buildResults(
+    {
+      generatedAt: startedAt.toISOString(),
+      durationSeconds: (performance.now() - start) / 1000,
+      quick,
+      machine: {
+        cpuModel: cpus()[0]?.model ?? 'unknown',
+        cores: cpus().length,
+        totalMemBytes: totalmem(),
+        platform: `${platform()} ${release()} ${arch()}`,
       },
-    };
-  });
-  const results = {
-    generatedAt: startedAt.toISOString(),
-    durationSeconds: (performance.now() - start) / 1000,
-    quick,
-    machine: {
-      cpuModel: cpus()[0]?.model ?? 'unknown',
-      cores: cpus().length,
-      totalMemBytes: totalmem(),
-      platform: `${platform()} ${release()} ${arch()}`,
-    },
-    versions: {
-      node: process.version,
-      temporalSdk: packageVersion('@temporalio/worker'),
-      temporalCli: cliVersion,
-      pocketflowNpm: packageVersion('pocketflow'),
-      tsx: packageVersion('tsx'),
-    },
-    settings: {
-      reps,
-      workerSettings,
-      activityOptions: { startToCloseTimeout: ACTIVITY_TIMEOUT, retry: { maximumAttempts: 1 } },
-      chainSteps: CHAIN_STEPS,
-      fanOutItems: FAN_OUT_ITEMS,
-      itemSleepMs: ITEM_SLEEP_MS,
-      humanAnswers: HUMAN_ANSWERS,
-      humanSettleMs: SETTLE_MS,
-      inProcessSteps: IN_PROCESS_STEPS,
-    },
-    stepOverhead: {
-      target: 1.1,
-      msPerStepWall: { ours: chainOursWall, baseline: chainBaseWall, ratio: ratio(chainOursWall, chainBaseWall) },
-      msPerStepServer: { ours: chainOursServer, baseline: chainBaseServer, ratio: ratio(chainOursServer, chainBaseServer) },
-    },
-    fanOut: {
-      floorMs: ITEM_SLEEP_MS,
-      wallMs: {
-        ours: fanOursWall,
-        baseline: fanBaseWall,
-        ratio: ratio(fanOursWall, fanBaseWall),
-        oursOverFloor: fanOursWall.median / ITEM_SLEEP_MS,
-        baselineOverFloor: fanBaseWall.median / ITEM_SLEEP_MS,
+      versions: {
+        node: process.version,
+        temporalSdk: packageVersion('@temporalio/worker'),
+        temporalCli: cliVersion,
+        pocketflowNpm: packageVersion('pocketflow'),
+        tsx: packageVersion('tsx'),
       },
-      serverMs: { ours: fanOursServer, baseline: fanBaseServer, ratio: ratio(fanOursServer, fanBaseServer) },
-    },
-    inProcess: { target: 1.0, cases: inProcess },
-    history: {
-      chain: { ours: historySummary(chain.ours, CHAIN_STEPS), baseline: historySummary(chain.baseline, CHAIN_STEPS) },
-      fanOut: {
-        ours: historySummary(fanOut.ours, FAN_OUT_ITEMS),
-        baseline: historySummary(fanOut.baseline, FAN_OUT_ITEMS),
+      settings: {
+        reps,
+        workerSettings,
+        activityOptions: { startToCloseTimeout: ACTIVITY_TIMEOUT, retry: { maximumAttempts: 1 } },
+        chainSteps: CHAIN_STEPS,
+        fanOutItems: FAN_OUT_ITEMS,
+        itemSleepMs: ITEM_SLEEP_MS,
+        humanAnswers: HUMAN_ANSWERS,
+        humanSettleMs: SETTLE_MS,
+        inProcessSteps: IN_PROCESS_STEPS,
       },
-      human: {
-        ours: historySummary(human.ours, HUMAN_ANSWERS),
-        baseline: historySummary(human.baseline, HUMAN_ANSWERS),
-      },
+      commands: [
+        'npm ci',
+        'npm run bench',
+        '# a wiring check, one run of everything: BENCH_QUICK=1 npm run bench',
+        `# one side of benchmark 3 alone: node --expose-gc --import tsx bench/inprocess.ts <loop|batch> <ours|pocketflow> ${reps.inProcessWarmRuns}`,
+      ],
+      workerWarnings: Object.fromEntries(workerWarnings),
     },
-    humanLatency: {
-      answers: HUMAN_ANSWERS,
-      clientMs: { ours: humanOursClient, baseline: humanBaseClient, ratio: ratio(humanOursClient, humanBaseClient) },
-      serverMs: { ours: humanOursServer, baseline: humanBaseServer, ratio: ratio(humanOursServer, humanBaseServer) },
-    },
-    raw: {
-      chain,
-      fanOut,
-      human,
-      inProcess: inProcessSamples,
-    },
-  };
+    { ...temporalResults, inProcess: inProcessSamples },
+  );
   writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(BENCH_DIR, 'REPORT.md'), renderReport(results));
   log(`wrote bench/results.json and bench/REPORT.md in ${results.durationSeconds.toFixed(0)} s`);

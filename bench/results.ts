@@ -1,0 +1,164 @@
+/** Turns the raw measurements into the summaries that results.json and REPORT.md show. */
+import type { InProcessSample } from './inprocess.js';
+import type { ReplaySample } from './replay.js';
+import { ratio, summarize } from './stats.js';
+import type { HumanRun, WorkflowRun } from './temporal.js';
+import { CHAIN_STEPS, FAN_OUT_ITEMS, HUMAN_ANSWERS, IN_PROCESS_STEPS, ITEM_SLEEP_MS } from './work.js';
+
+export interface RawResults {
+  chain: { ours: WorkflowRun[]; baseline: WorkflowRun[] };
+  fanOut: { ours: WorkflowRun[]; baseline: WorkflowRun[] };
+  human: { ours: HumanRun[]; baseline: HumanRun[] };
+  replay: ReplaySample[];
+  inProcess: InProcessSample[];
+}
+
+export interface RunInfo {
+  generatedAt: string;
+  durationSeconds: number;
+  quick: boolean;
+  machine: { cpuModel: string; cores: number; totalMemBytes: number; platform: string };
+  versions: Record<string, string>;
+  settings: Record<string, unknown>;
+  commands: string[];
+  workerWarnings: Record<string, number>;
+}
+
+function compareBy(ours: WorkflowRun[], baseline: WorkflowRun[], pick: (run: WorkflowRun) => number) {
+  const o = summarize(ours.map(pick));
+  const b = summarize(baseline.map(pick));
+  return { ours: o, baseline: b, ratio: ratio(o, b) };
+}
+
+function historySide(runs: WorkflowRun[], steps: number) {
+  const first = runs[0] as WorkflowRun;
+  return {
+    events: summarize(runs.map((run) => run.history.events)),
+    eventsPerStep: summarize(runs.map((run) => run.history.events / steps)),
+    bytes: summarize(runs.map((run) => run.history.bytes)),
+    bytesPerStep: summarize(runs.map((run) => run.history.bytes / steps)),
+    workflowTasks: summarize(runs.map((run) => run.history.byType['WorkflowTaskStarted'] ?? 0)),
+    workflowTasksFailed: summarize(runs.map((run) => run.history.byType['WorkflowTaskFailed'] ?? 0)),
+    byTypeOfFirstRun: first.history.byType,
+  };
+}
+
+function historyOf(runs: { ours: WorkflowRun[]; baseline: WorkflowRun[] }, steps: number) {
+  const ours = historySide(runs.ours, steps);
+  const baseline = historySide(runs.baseline, steps);
+  return {
+    steps,
+    ours,
+    baseline,
+    eventsRatio: ratio(ours.events, baseline.events),
+    bytesRatio: ratio(ours.bytes, baseline.bytes),
+  };
+}
+
+function inProcessCase(samples: InProcessSample[], kind: 'loop' | 'batch') {
+  const side = (impl: 'ours' | 'pocketflow') => {
+    const mine = samples.filter((s) => s.case === kind && s.impl === impl);
+    return {
+      processes: mine.length,
+      warmUsPerStep: summarize(mine.flatMap((s) => s.warmMs.map((ms) => (ms * 1000) / s.steps))),
+      coldUsPerStep: summarize(mine.map((s) => (s.coldMs * 1000) / s.steps)),
+      peakHeapDeltaBytes: summarize(mine.map((s) => s.peakHeapDelta)),
+      peakRssDeltaBytes: summarize(mine.map((s) => s.peakRssDelta)),
+      retainedAfterGcBytes: summarize(mine.map((s) => s.retainedAfterGcDelta)),
+    };
+  };
+  const ours = side('ours');
+  const pocketflow = side('pocketflow');
+  return {
+    case: kind,
+    steps: IN_PROCESS_STEPS,
+    ours,
+    pocketflow,
+    ratios: {
+      warmTime: ratio(ours.warmUsPerStep, pocketflow.warmUsPerStep),
+      coldTime: ratio(ours.coldUsPerStep, pocketflow.coldUsPerStep),
+      peakHeap: ratio(ours.peakHeapDeltaBytes, pocketflow.peakHeapDeltaBytes),
+      peakRss: ratio(ours.peakRssDeltaBytes, pocketflow.peakRssDeltaBytes),
+    },
+  };
+}
+
+function replayPair(samples: ReplaySample[], prefix: string, steps: number) {
+  const side = (name: string) => {
+    const sample = samples.find((s) => s.name === `${prefix}-${name}`);
+    if (sample === undefined) {
+      throw new Error(`No replay of ${prefix}-${name}.`);
+    }
+    return {
+      msPerStep: summarize(sample.ms.map((ms) => ms / steps)),
+      sandboxPromisesPerStep: sample.sandboxPromises / steps,
+    };
+  };
+  const ours = side('ours');
+  const baseline = side('baseline');
+  return {
+    steps,
+    ours,
+    baseline,
+    ratio: ratio(ours.msPerStep, baseline.msPerStep),
+    extraMsPerStep: ours.msPerStep.median - baseline.msPerStep.median,
+    extraPromisesPerStep: ours.sandboxPromisesPerStep - baseline.sandboxPromisesPerStep,
+  };
+}
+
+/** The summaries, with the run's context and the raw data. */
+export function buildResults(info: RunInfo, raw: RawResults) {
+  const { chain, fanOut, human } = raw;
+  const humanClient = {
+    ours: summarize(human.ours.flatMap((run) => run.clientLatencyMs)),
+    baseline: summarize(human.baseline.flatMap((run) => run.clientLatencyMs)),
+  };
+  const humanServer = {
+    ours: summarize(human.ours.flatMap((run) => run.serverLatencyMs)),
+    baseline: summarize(human.baseline.flatMap((run) => run.serverLatencyMs)),
+  };
+  return {
+    ...info,
+    stepOverhead: {
+      target: 1.1,
+      steps: CHAIN_STEPS,
+      wallMsPerStep: compareBy(chain.ours, chain.baseline, (run) => run.wallMs / CHAIN_STEPS),
+      serverMsPerStep: compareBy(chain.ours, chain.baseline, (run) => run.history.serverMs / CHAIN_STEPS),
+      workflowTaskMsPerStep: compareBy(chain.ours, chain.baseline, (run) => run.history.workflowTaskMs / CHAIN_STEPS),
+      workflowTaskWaitMs: compareBy(chain.ours, chain.baseline, (run) => run.history.workflowTaskWaitMedianMs),
+      activityRunMs: compareBy(chain.ours, chain.baseline, (run) => run.history.activityRunMedianMs),
+    },
+    fanOut: {
+      items: FAN_OUT_ITEMS,
+      floorMs: ITEM_SLEEP_MS,
+      wallMs: compareBy(fanOut.ours, fanOut.baseline, (run) => run.wallMs),
+      serverMs: compareBy(fanOut.ours, fanOut.baseline, (run) => run.history.serverMs),
+      workflowTaskMs: compareBy(fanOut.ours, fanOut.baseline, (run) => run.history.workflowTaskMs),
+      workflowTasksFailed: compareBy(
+        fanOut.ours,
+        fanOut.baseline,
+        (run) => run.history.byType['WorkflowTaskFailed'] ?? 0,
+      ),
+    },
+    inProcess: { target: 1.0, steps: IN_PROCESS_STEPS, cases: [inProcessCase(raw.inProcess, 'loop'), inProcessCase(raw.inProcess, 'batch')] },
+    workflowCode: {
+      chain: replayPair(raw.replay, 'chain', CHAIN_STEPS),
+      fanOut: replayPair(raw.replay, 'fan-out', FAN_OUT_ITEMS),
+    },
+    history: {
+      chain: historyOf(chain, CHAIN_STEPS),
+      fanOut: historyOf(fanOut, FAN_OUT_ITEMS),
+      human: historyOf(human, HUMAN_ANSWERS),
+    },
+    humanLatency: {
+      answers: HUMAN_ANSWERS,
+      runs: { ours: human.ours.length, baseline: human.baseline.length },
+      clientMs: { ...humanClient, ratio: ratio(humanClient.ours, humanClient.baseline) },
+      serverMs: { ...humanServer, ratio: ratio(humanServer.ours, humanServer.baseline) },
+      workflowTaskMsPerAnswer: compareBy(human.ours, human.baseline, (run) => run.history.workflowTaskMs / HUMAN_ANSWERS),
+    },
+    raw,
+  };
+}
+
+export type BenchResults = ReturnType<typeof buildResults>;
