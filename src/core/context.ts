@@ -47,7 +47,7 @@ export interface StepObserver {
    * Called between two steps of a flow, before `next` runs; may end the run here (the Temporal
    * runtime continues as new). Not called before a flow's first step.
    */
-  betweenSteps?(flow: BaseNode<any, any, any>, next: BaseNode<any, any, any>): Promise<void>;
+  betweenSteps?(flow: BaseNode<any, any, any>, next: BaseNode<any, any, any>): Promise<void> | undefined;
 }
 
 /** What a run carries to every node it runs. */

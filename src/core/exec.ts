@@ -11,22 +11,38 @@ export function toError(thrown: unknown): Error {
 
 /** Runs exec in-process: up to `maxRetries` tries `wait` seconds apart, then the fallback. */
 export const directExecutor: ExecRunner = {
-  async exec({ node }: ExecCall, prepRes: unknown): Promise<unknown> {
-    for (let attempt = 0; ; attempt++) {
-      node.curRetry = attempt;
-      try {
-        return await node._callExec(prepRes);
-      } catch (thrown) {
-        if (attempt >= node.maxRetries - 1) {
-          return await node._callFallback(prepRes, toError(thrown));
-        }
-        if (node.wait > 0) {
-          await new Promise((resolve) => setTimeout(resolve, node.wait * 1000));
-        }
-      }
+  exec({ node }: ExecCall, prepRes: unknown): Promise<unknown> {
+    if (node.maxRetries > 1 || node.hasCustomFallback) {
+      return execWithRetries(node, prepRes);
+    }
+    node.curRetry = 0;
+    try {
+      return Promise.resolve(node._callExec(prepRes)).catch(rethrowAsError);
+    } catch (thrown) {
+      return Promise.reject(toError(thrown));
     }
   },
 };
+
+async function execWithRetries(node: AnyNode, prepRes: unknown): Promise<unknown> {
+  for (let attempt = 0; ; attempt++) {
+    node.curRetry = attempt;
+    try {
+      return await node._callExec(prepRes);
+    } catch (thrown) {
+      if (attempt >= node.maxRetries - 1) {
+        return await node._callFallback(prepRes, toError(thrown));
+      }
+      if (node.wait > 0) {
+        await new Promise((resolve) => setTimeout(resolve, node.wait * 1000));
+      }
+    }
+  }
+}
+
+function rethrowAsError(thrown: unknown): never {
+  throw toError(thrown);
+}
 
 /** The synchronous twin of `directExecutor.exec`, for `run()` on sync nodes and flows. */
 export function execWithRetriesSync(node: AnyNode, prepRes: unknown): unknown {

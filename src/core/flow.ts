@@ -208,8 +208,9 @@ export async function orchestrate(
     }
     ctx.observer?.onStepEnd?.(curr, last);
     const next = flow.getNextNode(curr, last);
-    if (next !== undefined && ctx.observer?.betweenSteps !== undefined) {
-      await ctx.observer.betweenSteps(flow, next);
+    const pause = next === undefined ? undefined : ctx.observer?.betweenSteps?.(flow, next);
+    if (pause !== undefined) {
+      await pause;
     }
     curr = next === undefined ? undefined : stepOf(flow, next, ctx);
   }

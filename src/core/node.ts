@@ -243,7 +243,14 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
     return batchItems(this, prepRes).map((item) => execWithRetriesSync(this, item));
   }
 
-  async _execAll(prepRes: unknown): Promise<unknown> {
+  _execAll(prepRes: unknown): Promise<unknown> {
+    if (this.batchMode === 'none') {
+      return this._context().executor.exec({ node: this }, prepRes);
+    }
+    return this._execItems(prepRes);
+  }
+
+  async _execItems(prepRes: unknown): Promise<unknown> {
     const executor: ExecRunner = this._context().executor;
     switch (this.batchMode) {
       case 'none':
@@ -258,9 +265,10 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
       }
       case 'parallel': {
         const items = batchItems(this, prepRes);
-        // Each item gets its own view of the node, so that curRetry is not shared between items.
+        // Items that can retry get their own view of the node, so that curRetry is not shared between items.
+        const retries = this.maxRetries > 1;
         return mapWithLimit(items, this.options.maxConcurrency, (item, index) =>
-          executor.exec({ node: Object.create(this) as AnyNode, index, count: items.length }, item),
+          executor.exec({ node: retries ? (Object.create(this) as AnyNode) : this, index, count: items.length }, item),
         );
       }
     }

@@ -89,12 +89,13 @@ export function createFlowWorkflow(registry: FlowRegistry): (input: FlowWorkflow
       observer: {
         onStepStart: (node) => run.onStepStart(node),
         onStepEnd: (node, action) => run.onStepEnd(node, action),
-        betweenSteps: async (current, next) => {
+        betweenSteps: (current, next) => {
           const due = workflowInfo().continueAsNewSuggested || (limit !== undefined && run.steps - stepsBeforeThisRun >= limit);
-          if (current === root && due && canResume(flow)) {
-            const resume: ResumePoint = { at: next.name, steps: run.steps, inbox: humans.unread() };
-            await continueAsNew<typeof runFlow>({ ...input, shared, resume });
+          if (current !== root || !due || !canResume(flow)) {
+            return undefined;
           }
+          const resume: ResumePoint = { at: next.name, steps: run.steps, inbox: humans.unread() };
+          return continueAsNew<typeof runFlow>({ ...input, shared, resume });
         },
       },
     });
@@ -205,18 +206,29 @@ class ActivityExecutor implements ExecRunner {
     this.#flow = flow;
   }
 
-  async exec(call: ExecCall, prepRes: unknown): Promise<unknown> {
+  exec(call: ExecCall, prepRes: unknown): Promise<unknown> {
     const node = call.node;
     if (node instanceof AsyncHumanNode || !node.hasExec) {
       return directExecutor.exec(call, prepRes);
     }
     const input: ExecActivityInput = { flow: this.#flow, node: node.name, params: node.params, input: prepRes };
-    checkPayloadSize(node, input);
+    try {
+      checkPayloadSize(node, input);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const summary = call.index === undefined ? node.name : `${node.name} item ${call.index + 1} of ${call.count}`;
+    if (!node.hasCustomFallback) {
+      return scheduleActivity(node.name, [input], activityOptions(node, summary));
+    }
+    return this.#execWithFallback(node, input, summary);
+  }
+
+  async #execWithFallback(node: AnyNode, input: ExecActivityInput, summary: string): Promise<unknown> {
     try {
       return await scheduleActivity(node.name, [input], activityOptions(node, summary));
     } catch (error) {
-      if (!(error instanceof ActivityFailure) || !node.hasCustomFallback) {
+      if (!(error instanceof ActivityFailure)) {
         throw error;
       }
       const fallbackInput: FallbackActivityInput = { ...input, error: rootCause(error) };
