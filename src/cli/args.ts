@@ -56,7 +56,7 @@ export function parseArgs(command: string, spec: CommandSpec, argv: string[]): P
   return { positionals, options };
 }
 
-export function helpText(name: string, spec: CommandSpec): string {
+export function helpText(spec: CommandSpec): string {
   const lines = [`Usage: ${spec.usage}`, '', spec.summary];
   const entries = Object.entries(spec.options);
   if (entries.length > 0) {
@@ -65,6 +65,5 @@ export function helpText(name: string, spec: CommandSpec): string {
       lines.push(`  --${option}${value ? ' <value>' : ''}`.padEnd(28) + help);
     }
   }
-  void name;
   return lines.join('\n');
 }

@@ -141,7 +141,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    out(`${helpText(name, command)}\n`);
+    out(`${helpText(command)}\n`);
     return 0;
   }
   try {

@@ -98,7 +98,7 @@ export class Flow<S extends object = Record<string, unknown>, P = unknown> exten
   _orchestrateSync(shared: S, params: Params | undefined): Action | undefined {
     const ctx = this._context();
     const stepParams = params ?? { ...this.params };
-    let curr: AnyNode | undefined = stepOf(this, requireStart(this), ctx);
+    let curr: AnyNode | undefined = stepOf(requireStart(this), ctx);
     let last: Action | undefined;
     while (curr !== undefined) {
       curr.setParams(stepParams);
@@ -110,7 +110,7 @@ export class Flow<S extends object = Record<string, unknown>, P = unknown> exten
       }
       ctx.observer?.onStepEnd?.(curr, last);
       const next = this.getNextNode(curr, last);
-      curr = next === undefined ? undefined : stepOf(this, next, ctx);
+      curr = next === undefined ? undefined : stepOf(next, ctx);
     }
     return last;
   }
@@ -190,7 +190,7 @@ export async function orchestrate(
 ): Promise<Action | undefined> {
   const ctx = flow._context();
   const stepParams = params ?? { ...flow.params };
-  let curr: AnyNode | undefined = stepOf(flow, startAt ?? requireStart(flow), ctx);
+  let curr: AnyNode | undefined = stepOf(startAt ?? requireStart(flow), ctx);
   let last: Action | undefined;
   while (curr !== undefined) {
     curr.setParams(stepParams);
@@ -212,12 +212,12 @@ export async function orchestrate(
     if (pause !== undefined) {
       await pause;
     }
-    curr = next === undefined ? undefined : stepOf(flow, next, ctx);
+    curr = next === undefined ? undefined : stepOf(next, ctx);
   }
   return last;
 }
 
-function stepOf(_flow: Flow<any, any>, node: AnyNode, ctx: RunContext): AnyNode {
+function stepOf(node: AnyNode, ctx: RunContext): AnyNode {
   const step = node.clone();
   step._ctx = ctx;
   return step;

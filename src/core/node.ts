@@ -49,7 +49,7 @@ export interface NodeOptions {
 /** Any node, whatever its types: what graphs are made of. */
 export type AnyNode = BaseNode<any, any, any, any, any>;
 
-/** The value the node hands to `getUserInput` callers when the person did not answer in time. */
+/** Options of `getUserInput`: accepted choices, a validator, a timeout in seconds. */
 export type InputOptions = Omit<InputRequest, 'prompt'>;
 
 /**
