@@ -3,7 +3,7 @@
  * Runs only in the worker (or an in-process run), never in workflow code.
  */
 import OpenAI from 'openai';
-import { offlineChoice, type Recipe, type RecipeServices } from '../src/recipe/flow.js';
+import { offlineChoice, type Recipe, type RecipeServices } from '../workflows/recipe-finder.js';
 
 /** TheMealDB's free filter-by-ingredient endpoint; the ingredient is appended. */
 export const DEFAULT_RECIPE_API_URL = 'https://www.themealdb.com/api/json/v1/1/filter.php?i=';

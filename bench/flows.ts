@@ -56,13 +56,13 @@ class Ask extends AsyncHumanNode<HumanShared, undefined, string> {
   }
 }
 
-class Work extends AsyncNode<HumanShared, number, number> {
+class Work extends AsyncNode<HumanShared, number, number, BenchServices> {
   override async prepAsync(shared: HumanShared): Promise<number> {
     return shared.answers ?? 0;
   }
 
   override async execAsync(answer: number): Promise<number> {
-    return stampAnswer(this.services<BenchServices>(), answer);
+    return stampAnswer(this.services, answer);
   }
 
   override async postAsync(shared: HumanShared, _answer: number, done: number): Promise<string> {

@@ -1,5 +1,5 @@
 /** Renders bench/REPORT.md from the results. */
-import type { BenchResults } from './results.js';
+import type { BenchResults, ImportCostSummary } from './results.js';
 import { type Summary, summarize } from './stats.js';
 
 type Pair = { ours: Summary; baseline: Summary; ratio: number };
@@ -71,7 +71,7 @@ function machineSection(r: BenchResults): string {
     ...r.commands,
     '```',
     '',
-    '`npm run bench` runs the in-process benchmark first (fresh child processes, no server running), then starts one',
+    '`npm run bench` runs the in-process benchmark and the import cost first (fresh child processes, no server running), then starts one',
     '`temporal server start-dev` (in memory, headless) and one worker in the bench process for every Temporal',
     'benchmark, and stops both at the end. Each Temporal comparison runs both sides once unmeasured, then alternates',
     'which side goes first. `BENCH_QUICK=1 npm run bench` runs each once, to check the wiring only.',
@@ -122,6 +122,7 @@ function summarySection(r: BenchResults): string {
       verdict(c.ratios.peakHeap, r.inProcess.target),
     ]);
   }
+  rows.push(...importSummaryRows(r.importCost));
   for (const [label, h] of [
     ['chain', r.history.chain],
     ['fan-out', r.history.fanOut],
@@ -350,6 +351,127 @@ function inProcessSection(r: BenchResults): string {
   ].join('\n');
 }
 
+type ImportEntrySummary = ImportCostSummary['entries'][number];
+
+/** Whether `extra` (the entry's cost beyond pocketflow's) is within `budget`. */
+function budgetVerdict(extra: number, budget: number, unit: string): string {
+  return extra <= budget ? `**met** (≤ +${budget} ${unit})` : `**missed** (> +${budget} ${unit})`;
+}
+
+const MIB = 1024 * 1024;
+
+function extraImportMs(s: ImportCostSummary, entry: ImportEntrySummary): number {
+  return entry.importMs.median - s.baseline.importMs.median;
+}
+
+function extraRssMiB(s: ImportCostSummary, entry: ImportEntrySummary): number {
+  return (entry.rssDeltaBytes.median - s.baseline.rssDeltaBytes.median) / MIB;
+}
+
+function importVerdict(s: ImportCostSummary, entry: ImportEntrySummary, measure: 'time' | 'rss'): string {
+  if (entry.name !== s.target.entry) {
+    return 'reported, no target';
+  }
+  return measure === 'time'
+    ? budgetVerdict(extraImportMs(s, entry), s.target.extraImportMs, 'ms')
+    : budgetVerdict(extraRssMiB(s, entry), s.target.extraRssMiB, 'MiB');
+}
+
+function importSummaryRows(s: ImportCostSummary): string[][] {
+  const rows: string[][] = [];
+  for (const entry of s.entries) {
+    const label = `3. import cost, \`${entry.name}\` (${entry.source})`;
+    rows.push([
+      label,
+      'import ms',
+      num(entry.importMs.median),
+      num(s.baseline.importMs.median),
+      times(entry.ratios.importTime),
+      importVerdict(s, entry, 'time'),
+    ]);
+    rows.push([
+      label,
+      'RSS growth, MiB',
+      mb(entry.rssDeltaBytes.median),
+      mb(s.baseline.rssDeltaBytes.median),
+      times(entry.ratios.rss),
+      importVerdict(s, entry, 'rss'),
+    ]);
+  }
+  return rows;
+}
+
+function importTargetLine(s: ImportCostSummary): string {
+  const core = s.entries.find((entry) => entry.name === s.target.entry);
+  if (core === undefined) {
+    return `Target for \`${s.target.entry}\`: not measured in this run. The other entries are reported, not targeted.`;
+  }
+  return (
+    `Target for \`${core.name}\` (what an in-process run imports): at most ${s.target.extraImportMs} ms and ${s.target.extraRssMiB} MiB more than pocketflow, ` +
+    `and no file of the Temporal SDK. Import time: +${num(extraImportMs(s, core))} ms, ${importVerdict(s, core, 'time')}; ` +
+    `RSS growth: +${num(extraRssMiB(s, core))} MiB, ${importVerdict(s, core, 'rss')}; Temporal files: ${core.temporalFiles}. ` +
+    'The other entries are reported, not targeted: a worker or a client process pays for the Temporal SDK anyway.'
+  );
+}
+
+function importNotes(s: ImportCostSummary): string[] {
+  const notes: string[] = [];
+  const core = s.entries.find((entry) => entry.name === s.target.entry);
+  if (core !== undefined && core.temporalFiles > 0) {
+    notes.push(`\`${core.name}\` (${core.source}) loads ${core.temporalFiles} files of the Temporal SDK; it should load none.`);
+  }
+  if (s.baseline.rssDeltaBytes.median < 1024 * 1024) {
+    notes.push(
+      'pocketflow grows RSS by under 1 MiB, and RSS moves in whole pages, so the RSS ratios are coarse; heap growth is the finer measure.',
+    );
+  }
+  for (const skipped of s.skipped) {
+    notes.push(`Not measured: \`${skipped.name}\` (${skipped.reason}).`);
+  }
+  if (s.typeErrors > 0) {
+    notes.push(`tsc reported ${s.typeErrors} type errors while compiling; the JavaScript it emitted was measured anyway.`);
+  }
+  return notes;
+}
+
+/** The import-cost part of benchmark 3 as a Markdown section. */
+export function importCostSection(s: ImportCostSummary): string {
+  const base = s.baseline;
+  const rows: string[][] = [
+    [`\`${s.baselineName}\` (npm, baseline)`, `import('${s.baselineName}')`, spread(base.importMs), '', mbSpread(base.rssDeltaBytes), '', mbSpread(base.heapDeltaBytes), '', String(base.temporalFiles)],
+  ];
+  for (const entry of s.entries) {
+    rows.push([
+      `\`${entry.name}\`: ${entry.what}`,
+      entry.source.replace(/\.ts$/, '.js'),
+      spread(entry.importMs),
+      times(entry.ratios.importTime),
+      mbSpread(entry.rssDeltaBytes),
+      times(entry.ratios.rss),
+      mbSpread(entry.heapDeltaBytes),
+      times(entry.ratios.heap),
+      String(entry.temporalFiles),
+    ]);
+  }
+  return [
+    '### Import cost, against the `pocketflow` npm package',
+    '',
+    `The package is compiled once per run (\`tsc -p tsconfig.build.json\`, ${num(s.compileMs / 1000, 1)} s) into \`bench/.tmp/import-cost/\`,`,
+    'loaded as ESM. Each entry\'s compiled file, and `pocketflow` by its package name, is imported in a fresh process',
+    '(plain `node --expose-gc`, no tsx): the time of the `await import()`, and the growth of RSS and used heap from',
+    'after two GCs before it to after two GCs after it. One unmeasured process per entry first warms the file cache;',
+    `then ${base.processes} measured ${base.processes === 1 ? 'process' : 'processes'} per entry, alternating whether pocketflow goes first or last. Cells: median (min–max);`,
+    'ratios are entry / pocketflow. "Temporal files" counts the Temporal SDK modules (CommonJS) the import loaded.',
+    '',
+    table(['entry', 'file', 'import ms', 'ratio', 'RSS growth, MiB', 'ratio', 'heap growth, MiB', 'ratio', 'Temporal files'], rows),
+    '',
+    importTargetLine(s),
+    '',
+    ...importNotes(s).map((note) => `- ${note}`),
+    '',
+  ].join('\n');
+}
+
 function historySection(r: BenchResults): string {
   const rows: string[][] = [];
   for (const [label, h] of [
@@ -454,6 +576,13 @@ function whySection(r: BenchResults): string {
       misses.push(`in-process ${c.case} peak heap (${times(c.ratios.peakHeap)})`);
     }
   }
+  const coreImport = r.importCost.entries.find((entry) => entry.name === r.importCost.target.entry);
+  if (coreImport !== undefined && extraImportMs(r.importCost, coreImport) > r.importCost.target.extraImportMs) {
+    misses.push(`\`${coreImport.name}\` import time (${times(coreImport.ratios.importTime)})`);
+  }
+  if (coreImport !== undefined && extraRssMiB(r.importCost, coreImport) > r.importCost.target.extraRssMiB) {
+    misses.push(`\`${coreImport.name}\` import RSS growth (${times(coreImport.ratios.rss)})`);
+  }
   const chainCode = r.workflowCode.chain;
   const fanCode = r.workflowCode.fanOut;
   return [
@@ -549,6 +678,7 @@ export function renderReport(r: BenchResults): string {
     stepSection(r),
     fanOutSection(r),
     inProcessSection(r),
+    importCostSection(r.importCost),
     historySection(r),
     humanSection(r),
     whySection(r),

@@ -1,4 +1,6 @@
 /** Turns the raw measurements into the summaries that results.json and REPORT.md show. */
+import type { ImportSample } from './import-cost.js';
+import type { ImportCostRun } from './import-cost-runner.js';
 import type { InProcessSample } from './inprocess.js';
 import type { ReplaySample } from './replay.js';
 import { ratio, summarize } from './stats.js';
@@ -11,6 +13,7 @@ export interface RawResults {
   human: { ours: HumanRun[]; baseline: HumanRun[] };
   replay: ReplaySample[];
   inProcess: InProcessSample[];
+  importCost: ImportCostRun;
 }
 
 export interface RunInfo {
@@ -83,6 +86,47 @@ function inProcessCase(samples: InProcessSample[], kind: 'loop' | 'batch') {
   };
 }
 
+function importSide(samples: ImportSample[], name: string) {
+  const mine = samples.filter((s) => s.name === name);
+  return {
+    processes: mine.length,
+    importMs: summarize(mine.map((s) => s.importMs)),
+    rssDeltaBytes: summarize(mine.map((s) => s.rssDelta)),
+    heapDeltaBytes: summarize(mine.map((s) => s.heapDelta)),
+    temporalFiles: Math.max(0, ...mine.map((s) => s.temporalFiles)),
+  };
+}
+
+/** The import cost of each entry and of the baseline, with each entry's ratios to the baseline. */
+export function importCostSummary(run: ImportCostRun) {
+  const baseline = importSide(run.samples, run.baseline);
+  const entries = run.entries.map((entry) => {
+    const side = importSide(run.samples, entry.name);
+    return {
+      ...entry,
+      ...side,
+      ratios: {
+        importTime: ratio(side.importMs, baseline.importMs),
+        rss: ratio(side.rssDeltaBytes, baseline.rssDeltaBytes),
+        heap: ratio(side.heapDeltaBytes, baseline.heapDeltaBytes),
+      },
+    };
+  });
+  return {
+    // The budget is absolute: what importing the core adds to a process beyond importing pocketflow.
+    // 10 ms is 4% of the 0.25 s a 2,000,000-step in-process loop takes; pocketflow is one small file.
+    target: { entry: 'core', extraImportMs: 10, extraRssMiB: 5 },
+    baselineName: run.baseline,
+    compileMs: run.compileMs,
+    typeErrors: run.typeErrors,
+    baseline,
+    entries,
+    skipped: run.skipped,
+  };
+}
+
+export type ImportCostSummary = ReturnType<typeof importCostSummary>;
+
 function replayPair(samples: ReplaySample[], prefix: string, steps: number) {
   const side = (name: string) => {
     const sample = samples.find((s) => s.name === `${prefix}-${name}`);
@@ -141,6 +185,7 @@ export function buildResults(info: RunInfo, raw: RawResults) {
       ),
     },
     inProcess: { target: 1.0, steps: IN_PROCESS_STEPS, cases: [inProcessCase(raw.inProcess, 'loop'), inProcessCase(raw.inProcess, 'batch')] },
+    importCost: importCostSummary(raw.importCost),
     workflowCode: {
       chain: replayPair(raw.replay, 'chain', CHAIN_STEPS),
       fanOut: replayPair(raw.replay, 'fan-out', FAN_OUT_ITEMS),

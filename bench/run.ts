@@ -12,6 +12,7 @@ import { startDevServer } from '../src/temporal/dev-server.js';
 import { bundleFlowWorkflows, createFlowWorker } from '../src/temporal/worker.js';
 import { createHandWrittenActivities } from './activities.js';
 import { benchFlows } from './flows.js';
+import { runImportCost } from './import-cost-runner.js';
 import { runInProcess } from './inprocess-runner.js';
 import { replayCost } from './replay-runner.js';
 import { renderReport } from './report.js';
@@ -42,6 +43,7 @@ const reps = {
   replay: quick ? 2 : 10,
   inProcessProcesses: quick ? 1 : 7,
   inProcessWarmRuns: quick ? 3 : 20,
+  importProcesses: quick ? 1 : 7,
 };
 
 /** Worker settings shared by every Temporal benchmark, ours and hand-written. */
@@ -119,6 +121,8 @@ async function main(): Promise<void> {
   const start = performance.now();
   log(`in-process: ${reps.inProcessProcesses} fresh processes per side and case, ${reps.inProcessWarmRuns} warm runs each`);
   const inProcessSamples = await runInProcess(reps.inProcessProcesses, reps.inProcessWarmRuns, log);
+  log(`import cost: ${reps.importProcesses} fresh processes per entry and for pocketflow`);
+  const importCost = await runImportCost(reps.importProcesses, log);
   const cliPath = resolveTemporalCli(log);
   const cliVersion = execFileSync(cliPath, ['--version'], { encoding: 'utf8' }).trim();
   quietRuntime();
@@ -194,10 +198,11 @@ async function main(): Promise<void> {
         'npm run bench',
         '# a wiring check, one run of everything: BENCH_QUICK=1 npm run bench',
         `# one side of benchmark 3 alone: node --expose-gc --import tsx bench/inprocess.ts <loop|batch> <ours|pocketflow> ${reps.inProcessWarmRuns}`,
+        `# the import cost alone (prints its report section, leaves results.json and REPORT.md alone): npx tsx bench/import-cost-alone.ts ${reps.importProcesses}`,
       ],
       workerWarnings: Object.fromEntries(workerWarnings),
     },
-    { ...temporalResults, inProcess: inProcessSamples },
+    { ...temporalResults, inProcess: inProcessSamples, importCost },
   );
   writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(BENCH_DIR, 'REPORT.md'), renderReport(results));

@@ -1,6 +1,6 @@
 /** The bench's workflow bundle: `runFlow` for the bench flows, and the hand-written baselines. */
 import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
-import { createFlowWorkflow } from '../src/temporal/workflow.js';
+import { createFlowWorkflow } from '../src/workflow.js';
 import type { HandWrittenActivities } from './activities.js';
 import { benchAnswerSignal, benchWaitingQuery } from './definitions.js';
 import { benchFlows } from './flows.js';

@@ -1,21 +1,21 @@
 /**
  * The workflow-safe entry of pocketflow-temporal: the core (nodes, flows) plus what a workflow
- * bundle needs. Flow modules and workflow bundles import from here (`pocketflow-temporal/workflow`),
- * never from the main entry, which also loads the worker and client.
+ * bundle needs. Flow modules and workflow bundles import from here, never from the worker or
+ * client entries, which load Node.js modules.
  *
  * @example
  * ```ts
  * // workflows/index.ts
  * import { createFlowWorkflow } from 'pocketflow-temporal/workflow';
- * import { flows } from '../src/flows.js';
+ * import { flows } from './flows.js';
  *
  * export const runFlow = createFlowWorkflow(flows);
  * ```
  */
 export * from './core/index.js';
 export { defineFlows, FlowRegistry, runsAsActivity } from './temporal/registry.js';
-export type { FlowFactory } from './temporal/registry.js';
-export { createFlowWorkflow, DEFAULT_START_TO_CLOSE, MAX_PAYLOAD_BYTES } from './temporal/workflow.js';
+export type { FlowFactory, RegistryServices, ServicesOf } from './temporal/registry.js';
+export { createFlowWorkflow, DEFAULT_START_TO_CLOSE, MAX_PAYLOAD_BYTES } from './temporal/workflow/index.js';
 export {
   answerSignal,
   answerUpdate,
@@ -24,15 +24,19 @@ export {
   STEP_HISTORY_LIMIT,
   stateQuery,
 } from './temporal/definitions.js';
+export { InvalidFlowInputError, PayloadTooLargeError } from './temporal/errors.js';
+
 export type {
   AnswerAccepted,
   AnswerInput,
   ExecActivityInput,
   FallbackActivityInput,
   FlowRunState,
+  FlowWorkflow,
   FlowWorkflowInput,
   FlowWorkflowResult,
   PendingPrompt,
   RefusedAnswer,
+  ResumePoint,
   StepRecord,
 } from './temporal/definitions.js';

@@ -1,6 +1,6 @@
 // Ports the behaviour of PocketFlow's tests/test_flow_basic.py, test_flow_composition.py and
 // test_async_flow.py, plus the behaviours the TypeScript API adds.
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AsyncFlow,
   AsyncNode,
@@ -228,13 +228,24 @@ describe('Flow (sync)', () => {
     });
   });
 
-  it('warns when an edge is overwritten', () => {
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+  it('warns through the run’s logger, once, when an edge was overwritten', async () => {
+    const logger = recordingLogger();
     const start = new NoOp();
     start.next(new NoOp(), 'go');
     start.next(new NoOp(), 'go');
-    expect(warn).toHaveBeenCalledWith(expect.stringContaining("Overwriting successor for action 'go'"));
-    warn.mockRestore();
+    const flow = new AsyncFlow(start);
+    await flow.runAsync({}, { logger });
+    await flow.runAsync({}, { logger });
+    expect(logger.warnings.filter((w) => w.includes("Overwriting successor for action 'go' of node 'NoOp'"))).toHaveLength(1);
+  });
+
+  it('checks the action type in the sync loop too', () => {
+    class Numeric extends Node<NumShared> {
+      override post(): string {
+        return 7 as unknown as string;
+      }
+    }
+    expect(() => new Flow(new Numeric()).run({})).toThrow("Node 'Numeric' returned number 7 from post; an action must be a string.");
   });
 
   it('runs 10,000 steps without growing the stack', async () => {

@@ -13,6 +13,7 @@ import {
   BatchFlow,
   BatchNode,
   Flow,
+  NoInputSourceError,
   NoMoreInputError,
   Node,
   type Params,
@@ -411,5 +412,66 @@ describe('asking a person', () => {
 
   it('a scripted input that runs out says which prompt was left unanswered', async () => {
     await expect(new AskIngredient().runAsync({}, { input: new ScriptedInput([]) })).rejects.toThrow(NoMoreInputError);
+  });
+});
+
+describe('what a run hands to its nodes', () => {
+  type S = { found?: string[] };
+  interface Search {
+    find(term: string): Promise<string[]>;
+  }
+
+  class Find extends AsyncNode<S, string, string[], Search> {
+    override async execAsync(term: string): Promise<string[]> {
+      return this.services.find(term);
+    }
+    override async prepAsync(): Promise<string> {
+      return 'tides';
+    }
+    override async postAsync(shared: S, _t: string, found: string[]): Promise<undefined> {
+      shared.found = found;
+      return undefined;
+    }
+  }
+
+  it('gives exec the run’s services, typed by the node', async () => {
+    const shared: S = {};
+    const flow = new AsyncFlow<S, unknown, Search>(new Find());
+    await flow.runAsync(shared, { services: { find: async (term) => [`${term}!`] } });
+    expect(shared.found).toEqual(['tides!']);
+  });
+
+  it('says how to pass services when a run has none', async () => {
+    await expect(new AsyncFlow(new Find()).runAsync({})).rejects.toThrow(
+      "Node 'Find' asked for services, but none were given to this run. Pass them with runAsync(shared, { services })",
+    );
+  });
+
+  it('says how to pass an input source when a node asks a person and the run has none', async () => {
+    class Ask extends AsyncNode<S> {
+      override async prepAsync(): Promise<void> {
+        await this.getUserInput('Name?');
+      }
+    }
+    const failure = await new AsyncFlow(new Ask()).runAsync({}).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(NoInputSourceError);
+    expect((failure as Error).message).toContain('Pass one: runAsync(shared, { input: new TerminalInput() })');
+  });
+
+  it('keeps the runtime’s members out of the node’s own names, so a user’s members cannot clash with them', async () => {
+    class Clashing extends AsyncNode<S> {
+      _ctx = 'mine';
+      _runAsync(): string {
+        return 'mine';
+      }
+      override async postAsync(shared: S): Promise<undefined> {
+        shared.found = [this._ctx, this._runAsync()];
+        return undefined;
+      }
+    }
+    const shared: S = {};
+    await new AsyncFlow(new Clashing()).runAsync(shared);
+    expect(shared.found).toEqual(['mine', 'mine']);
+    expect(Object.keys(new Clashing()).filter((key) => key.startsWith('_'))).toEqual(['_ctx']);
   });
 });

@@ -10,9 +10,9 @@ import { createRecipeServices } from '../activities/recipe-io.js';
 import { flowResult, getFlowState } from '../src/temporal/client.js';
 import { resolveTemporalCli } from '../src/temporal/cli-binary.js';
 import { bundleFlowWorkflows } from '../src/temporal/worker.js';
-import { recipeFlows } from '../src/recipe/flows.js';
-import { WORKFLOWS_PATH } from '../src/recipe/worker.js';
-import type { RecipeShared } from '../src/recipe/flow.js';
+import { flows as recipeFlows } from '../workflows/flows.js';
+import { WORKFLOWS_PATH } from '../workers/recipe-worker.js';
+import type { RecipeShared } from '../workflows/recipe-finder.js';
 import { address, connectClient, startWorker, uniqueQueue } from './setup/harness.js';
 import { pickLastListed, startOpenAiStandIn, startRecipeApi } from './setup/stand-ins.js';
 
@@ -98,7 +98,7 @@ describe('the Recipe Finder command', () => {
   it('holds the conversation: a no, another suggestion, a yes', async () => {
     const taskQueue = uniqueQueue('recipe-cli');
     const workflowId = `conversation-${taskQueue}`;
-    const result = await cli(['recipe', '--id', workflowId], { stdin: 'chicken\nn\ny\n', env: { TEMPORAL_TASK_QUEUE: taskQueue } });
+    const result = await cli(['run', '--id', workflowId], { stdin: 'chicken\nn\ny\n', env: { TEMPORAL_TASK_QUEUE: taskQueue } });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const expected = [
@@ -131,7 +131,7 @@ describe('the Recipe Finder command', () => {
     const taskQueue = uniqueQueue('recipe-restart');
     const workflowId = `restart-${taskQueue}`;
     const env = { TEMPORAL_TASK_QUEUE: taskQueue };
-    const first = await cli(['recipe', '--id', workflowId, '--ingredient', 'chicken'], { stdin: '', env });
+    const first = await cli(['run', '--id', workflowId, '--ingredient', 'chicken'], { stdin: '', env });
     expect(first.code).toBe(0);
     expect(first.stdout).toContain(`Continue with: pocketflow-temporal attach ${workflowId}`);
 
@@ -222,7 +222,7 @@ describe('leaving a conversation', () => {
   it('loses nothing on Ctrl-C at the approval prompt: the run keeps waiting and says how to continue', async () => {
     const taskQueue = uniqueQueue('ctrl-c');
     const workflowId = `ctrl-c-${taskQueue}`;
-    const child = spawn(process.execPath, [join(root, 'src/cli/bin.mjs'), 'recipe', '--id', workflowId, '--ingredient', 'chicken'], {
+    const child = spawn(process.execPath, [join(root, 'src/cli/bin.mjs'), 'run', '--id', workflowId, '--ingredient', 'chicken'], {
       cwd: root,
       env: {
         ...process.env,
@@ -268,7 +268,7 @@ describe('command-line errors', () => {
 
     const taskQueue = uniqueQueue('finished');
     const workflowId = `finished-${taskQueue}`;
-    const done = await cli(['recipe', '--id', workflowId, '--ingredient', 'chicken'], { stdin: 'y\n', env: { TEMPORAL_TASK_QUEUE: taskQueue } });
+    const done = await cli(['run', '--id', workflowId, '--ingredient', 'chicken'], { stdin: 'y\n', env: { TEMPORAL_TASK_QUEUE: taskQueue } });
     expect(done.code).toBe(0);
     const late = await cli(['approve', workflowId]);
     expect(late).toMatchObject({ code: 1, stderr: `error: Run ${workflowId} already finished (COMPLETED); there is nothing to answer.\n` });
@@ -276,16 +276,18 @@ describe('command-line errors', () => {
     const unreachable = await cli(['list'], { env: { TEMPORAL_ADDRESS: '127.0.0.1:1' } });
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toBe(
-      'error: Cannot reach the Temporal server at 127.0.0.1:1. Start one (npm run recipe starts a local one), or set TEMPORAL_ADDRESS to a running server.\n',
+      'error: Cannot reach the Temporal server at 127.0.0.1:1. Check TEMPORAL_ADDRESS (or the profile) and that the server runs.\n',
     );
   });
 
   it('exits with 2 on a usage mistake and answers --help for every command', async () => {
     expect((await cli(['frobnicate'])).code).toBe(2);
     expect(await cli(['status'])).toMatchObject({ code: 2 });
-    expect((await cli(['list', '--limit', 'many'])).stderr).toBe('error: --limit must be a whole number of at least 1.\n');
-    expect((await cli(['start', '--shared', '{oops'])).stderr).toMatch(/^error: --shared is not valid JSON/);
-    for (const command of ['recipe', 'start', 'list', 'status', 'respond', 'approve', 'reject', 'attach', 'graph', 'worker']) {
+    const frobnicate = await cli(['frobnicate']);
+    expect(frobnicate.stderr).toBe("error: unknown command 'frobnicate'\n");
+    expect((await cli(['list', '--limit', 'many'])).stderr).toMatch(/^error: .*--limit must be a whole number of at least 1\.\n$/);
+    expect((await cli(['start', '--shared', '{oops'])).stderr).toMatch(/^error: option '--shared <json>' argument '\{oops' is invalid\. not valid JSON/);
+    for (const command of ['run', 'start', 'list', 'status', 'respond', 'approve', 'reject', 'attach', 'graph', 'worker']) {
       const help = await cli([command, '--help']);
       expect(help.code, command).toBe(0);
       expect(help.stdout).toMatch(new RegExp(`^Usage: pocketflow-temporal ${command}`));

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRecipeServices, matchRecipe, type RecipeConfig, recipeConfigFromEnv } from '../activities/recipe-io.js';
 import { ScriptedInput, silentLogger } from '../src/core/index.js';
-import { builtInRecipes, createRecipeFlow, type RecipeShared } from '../src/recipe/flow.js';
+import { builtInRecipes, createRecipeFlow, type RecipeShared } from '../workflows/recipe-finder.js';
 import { pickLastListed, startOpenAiStandIn, startRecipeApi } from './setup/stand-ins.js';
 
 const RECIPES = { chicken: ['Chicken Curry', 'Chicken Stir Fry', 'Grilled Chicken with Herbs'] };
@@ -97,6 +97,8 @@ describe('the Recipe Finder flow, in-process', () => {
     await createRecipeFlow().runAsync(shared, { input, services: createRecipeServices(config()), logger: silentLogger });
     expect(shared.accepted?.name).toBe('Chicken Stir Fry');
     expect(shared.transcript).toEqual([
+      'Welcome to Recipe Finder!',
+      '------------------------',
       'Fetching recipes for chicken...',
       'Found 3 recipes.',
       'Suggesting best recipe...',
@@ -114,7 +116,7 @@ describe('the Recipe Finder flow, in-process', () => {
     const shared: RecipeShared = { ingredient: 'chicken' };
     const input = new ScriptedInput(['n', 'n', 'n']);
     await createRecipeFlow().runAsync(shared, { input, services: createRecipeServices(config()), logger: silentLogger });
-    const suggested = (shared.transcript ?? []).filter((l) => l.startsWith('How about')).map((l) => l.slice(11));
+    const suggested = (shared.transcript ?? []).filter((l: string) => l.startsWith('How about')).map((l: string) => l.slice(11));
     expect(suggested).toEqual(['Grilled Chicken with Herbs', 'Chicken Stir Fry', 'Chicken Curry']);
     expect(shared.accepted).toBeUndefined();
     expect(shared.transcript?.at(-2)).toBe('That was every recipe I know for chicken. Sorry I could not find one you like.');
@@ -137,6 +139,8 @@ describe('the Recipe Finder flow, in-process', () => {
     const shared: RecipeShared = { ingredient: 'unobtainium' };
     await createRecipeFlow().runAsync(shared, { input: new ScriptedInput([]), services: createRecipeServices(config()), logger: silentLogger });
     expect(shared.transcript).toEqual([
+      'Welcome to Recipe Finder!',
+      '------------------------',
       'Fetching recipes for unobtainium...',
       'No recipes found for unobtainium.',
       'Thanks for using Recipe Finder!',

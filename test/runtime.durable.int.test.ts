@@ -7,15 +7,8 @@ import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
 import { NotSerializableError, UnknownFlowError } from '../src/core/index.js';
-import {
-  AnswerRefusedError,
-  answerFlow,
-  cancelFlow,
-  flowResult,
-  getFlowState,
-  startFlow,
-  UnknownRunError,
-} from '../src/temporal/client.js';
+import { answerFlow, cancelFlow, flowResult, getFlowState, startFlow } from '../src/temporal/client.js';
+import { AnswerRefusedError, UnknownRunError } from '../src/temporal/errors.js';
 import { answerSignal } from '../src/temporal/definitions.js';
 import { resolveTemporalCli } from '../src/temporal/cli-binary.js';
 import { bundleFlowWorkflows } from '../src/temporal/worker.js';
@@ -98,7 +91,9 @@ describe('durability', () => {
       expect(result.shared).toEqual({ name: 'Ada', approved: true, trail: ['welcome:{}'] });
       const state = await getFlowState(client, workflowId);
       expect(state.status).toBe('completed');
-      expect(state.refused).toEqual([{ answer: 'maybe', reason: "Answer refused by node 'Approve': Please answer one of: y, n." }]);
+      expect(state.refused).toEqual([
+        { answer: 'maybe', reason: 'Answer "maybe" refused by node \'Approve\': Please answer one of: y, n.' },
+      ]);
     } finally {
       await worker.stop();
     }

@@ -1,5 +1,5 @@
 // The workflow bundle entry: deterministic code only. `runFlow` runs every registered flow.
-import { recipeFlows } from '../src/recipe/flows.js';
-import { createFlowWorkflow } from '../src/temporal/workflow.js';
+import { createFlowWorkflow } from '../src/workflow.js';
+import { flows } from './flows.js';
 
-export const runFlow = createFlowWorkflow(recipeFlows);
+export const runFlow = createFlowWorkflow(flows);

@@ -1,22 +1,33 @@
 /** The terminal side of a run: prints what the flow says and sends the person's answers. */
 import type { Client } from '@temporalio/client';
-import type { TerminalInput } from '../core/index.js';
-import { AnswerRefusedError, answerFlow, flowResult, getFlowState } from '../temporal/client.js';
+import { answerFlow, flowResult, getFlowState } from '../temporal/client.js';
 import type { FlowRunState } from '../temporal/definitions.js';
+import { AnswerRefusedError } from '../temporal/errors.js';
+import type { TerminalInput } from '../terminal/terminal-input.js';
 
 export interface ConversationOptions {
   client: Client;
   workflowId: string;
   input: TerminalInput;
   write: (text: string) => void;
+  /** The lines the run has said so far, read from its shared store. */
+  transcript: (shared: object) => readonly string[];
   /** How often to read the run's state, in milliseconds. */
   pollMs?: number;
 }
 
-/** The transcript lines a run's shared store holds (the Recipe Finder's `transcript`). */
-export function transcriptOf(shared: object): string[] {
-  const transcript = (shared as { transcript?: unknown }).transcript;
-  return Array.isArray(transcript) ? transcript.filter((line): line is string => typeof line === 'string') : [];
+/** Prints, from a growing transcript, the lines not printed yet. */
+export function transcriptPrinter(
+  transcript: (shared: object) => readonly string[],
+  write: (text: string) => void,
+): (shared: object) => void {
+  let shown = 0;
+  return (shared) => {
+    const lines = transcript(shared);
+    for (; shown < lines.length; shown++) {
+      write(`${lines[shown]}\n`);
+    }
+  };
 }
 
 /**
@@ -26,13 +37,7 @@ export function transcriptOf(shared: object): string[] {
  */
 export async function converse(options: ConversationOptions): Promise<FlowRunState> {
   const { client, workflowId, input, write } = options;
-  let shown = 0;
-  const showNew = (shared: object): void => {
-    const lines = transcriptOf(shared);
-    for (; shown < lines.length; shown++) {
-      write(`${lines[shown]}\n`);
-    }
-  };
+  const showNew = transcriptPrinter(options.transcript, write);
   let answered = 0;
   for (;;) {
     const state = await getFlowState(client, workflowId);

@@ -1,4 +1,4 @@
-import type { BaseNode } from './node.js';
+import type { AnyNode } from './node.js';
 import type { Logger } from './logger.js';
 
 /** One request for a person's input, as a node makes it. */
@@ -27,7 +27,7 @@ export interface InputSource {
 
 /** Where one exec call sits: which node, and which item of a batch. */
 export interface ExecCall {
-  node: BaseNode<any, any, any>;
+  node: AnyNode;
   /** The item's index in a batch node, or undefined for a plain node. */
   index?: number;
   /** How many items the batch has. */
@@ -39,15 +39,19 @@ export interface ExecRunner {
   exec(call: ExecCall, prepRes: unknown): Promise<unknown>;
 }
 
-/** Observes the orchestration loop; the Temporal runtime uses it for queries and UI details. */
+/** Watches the orchestration loop without changing it (the Temporal runtime feeds its query and UI details). */
 export interface StepObserver {
-  onStepStart?(node: BaseNode<any, any, any>): void;
-  onStepEnd?(node: BaseNode<any, any, any>, action: string | undefined): void;
+  onStepStart?(node: AnyNode): void;
+  onStepEnd?(node: AnyNode, action: string | undefined): void;
+}
+
+/** Decides between two steps of a flow whether the run goes on here (the Temporal runtime continues as new). */
+export interface StepControl {
   /**
-   * Called between two steps of a flow, before `next` runs; may end the run here (the Temporal
-   * runtime continues as new). Not called before a flow's first step.
+   * Called before each step of a flow except its first. A returned promise holds the run until
+   * it settles; a rejection ends the run there with that error.
    */
-  betweenSteps?(flow: BaseNode<any, any, any>, next: BaseNode<any, any, any>): Promise<void> | undefined;
+  beforeStep(flow: AnyNode, next: AnyNode): Promise<void> | undefined;
 }
 
 /** What a run carries to every node it runs. */
@@ -57,19 +61,18 @@ export interface RunContext {
   logger: Logger;
   /** Dependencies for exec (HTTP clients, LLM clients); only present where exec runs. */
   services: unknown;
-  observer?: StepObserver;
+  observer: StepObserver | undefined;
+  control: StepControl | undefined;
   /** Reports progress of a long exec (a Temporal activity heartbeat); a no-op in-process. */
-  heartbeat?: (details?: unknown) => void;
+  heartbeat: ((details?: unknown) => void) | undefined;
 }
 
-/** Options of `runAsync` for the in-process runtime. */
-export interface RunOptions {
-  /** Where a person's answers come from (default: the terminal). */
+/** Options of `runAsync` for an in-process run. */
+export interface RunOptions<Svc = unknown> {
+  /** Where a person's answers come from; a node that asks without one fails with `NoInputSourceError`. */
   input?: InputSource;
   logger?: Logger;
   /** Dependencies handed to exec through `this.services`. */
-  services?: unknown;
-  /** Replaces the direct executor (the Temporal runtime passes its own). */
-  executor?: ExecRunner;
+  services?: Svc;
   observer?: StepObserver;
 }

@@ -1,7 +1,7 @@
 /**
- * Every error the library throws on purpose. Each has a stable `name` (used as the
- * failure `type` when it crosses the Temporal activity boundary), typed fields, and a
- * message that says what broke, where, and what to do.
+ * Every error the core throws on purpose. Each has a stable `name` (used as the failure `type`
+ * when it crosses the Temporal activity boundary), typed fields, and a message that says what
+ * broke, where, and what to do.
  */
 
 /** The base of every error thrown by pocketflow-temporal. */
@@ -12,8 +12,16 @@ export class PocketFlowError extends Error {
   }
 }
 
-/** A graph or node was wired or configured wrongly; raised when the flow is built. */
-export class FlowDefinitionError extends PocketFlowError {}
+/** A graph or node was wired or configured wrongly; raised when the flow is built or prepared. */
+export class FlowDefinitionError extends PocketFlowError {
+  /** The flow or node at fault, when there is one. */
+  readonly node: string | undefined;
+
+  constructor(message: string, node?: string) {
+    super(message);
+    this.node = node;
+  }
+}
 
 /** `run()` was called on a node that only has an async lifecycle. */
 export class AsyncRunRequiredError extends PocketFlowError {
@@ -57,11 +65,13 @@ export class NotSerializableError extends PocketFlowError {
 export class InvalidInputError extends PocketFlowError {
   readonly node: string;
   readonly answer: unknown;
+  readonly reason: string;
 
   constructor(node: string, answer: unknown, reason: string) {
     super(`Answer ${JSON.stringify(answer)} refused by node '${node}': ${reason}`);
     this.node = node;
     this.answer = answer;
+    this.reason = reason;
   }
 }
 
@@ -72,6 +82,19 @@ export class NoMoreInputError extends PocketFlowError {
   constructor(prompt: string) {
     super(`No scripted answer left for the prompt ${JSON.stringify(prompt)}. Add one more answer to the ScriptedInput.`);
     this.prompt = prompt;
+  }
+}
+
+/** A node asked a person for input in a run that was given no input source. */
+export class NoInputSourceError extends PocketFlowError {
+  readonly node: string;
+
+  constructor(node: string) {
+    super(
+      `Node '${node}' asked a person for input, but this run has no input source. ` +
+        `Pass one: runAsync(shared, { input: new TerminalInput() }) or { input: new ScriptedInput([...]) }.`,
+    );
+    this.node = node;
   }
 }
 
@@ -95,17 +118,53 @@ export class InputClosedError extends PocketFlowError {
   }
 }
 
-/** A flow or workflow run named by the caller does not exist. */
+/** A flow named by the caller is not registered. */
 export class UnknownFlowError extends PocketFlowError {
   readonly flow: string;
 
   constructor(flow: string, known: readonly string[]) {
-    super(`Unknown flow '${flow}' (registered: ${quoteList(known)}). Register it with defineFlows({ '${flow}': factory }).`);
+    super(
+      `Unknown flow '${flow}' (registered: ${quoteList(known)}). ` +
+        `Register it with defineFlows({ '${flow}': factory }) in the module that the workflow bundle and the worker share.`,
+    );
     this.flow = flow;
+  }
+}
+
+/** A node named by a run (an activity, or a run that continued as new) is not in the flow this code builds. */
+export class UnknownNodeError extends PocketFlowError {
+  readonly flow: string;
+  readonly node: string;
+
+  constructor(flow: string, node: string, hint: string) {
+    super(`Flow '${flow}' has no node '${node}'. ${hint}`);
+    this.flow = flow;
+    this.node = node;
   }
 }
 
 /** Formats names as `'a', 'b'`, or `none` for an empty list. */
 export function quoteList(names: readonly string[]): string {
   return names.length === 0 ? 'none' : names.map((n) => `'${n}'`).join(', ');
+}
+
+/** A short description of a value for error messages: `the string "x"`, `an instance of Map`, `number 3`. */
+export function describeValue(value: unknown): string {
+  if (value === null) {
+    return 'null';
+  }
+  if (value === undefined) {
+    return 'undefined';
+  }
+  if (typeof value === 'string') {
+    return `the string ${JSON.stringify(value)}`;
+  }
+  if (typeof value === 'function') {
+    return `a function${value.name ? ` '${value.name}'` : ''}`;
+  }
+  if (typeof value === 'object') {
+    const ctor = (value as object).constructor;
+    return ctor && ctor !== Object ? `an instance of ${ctor.name}` : 'a plain object';
+  }
+  return `${typeof value} ${String(value)}`;
 }

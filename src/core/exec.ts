@@ -1,5 +1,6 @@
 import type { ExecCall, ExecRunner } from './context.js';
 import type { AnyNode } from './node.js';
+import { CALL_EXEC, CALL_FALLBACK, HAS_FALLBACK } from './symbols.js';
 
 /** Turns anything thrown into an Error, keeping Errors as they are. */
 export function toError(thrown: unknown): Error {
@@ -12,12 +13,12 @@ export function toError(thrown: unknown): Error {
 /** Runs exec in-process: up to `maxRetries` tries `wait` seconds apart, then the fallback. */
 export const directExecutor: ExecRunner = {
   exec({ node }: ExecCall, prepRes: unknown): Promise<unknown> {
-    if (node.maxRetries > 1 || node.hasCustomFallback) {
+    if (node.maxRetries > 1 || node[HAS_FALLBACK]) {
       return execWithRetries(node, prepRes);
     }
     node.curRetry = 0;
     try {
-      return Promise.resolve(node._callExec(prepRes)).catch(rethrowAsError);
+      return Promise.resolve(node[CALL_EXEC](prepRes)).catch(rethrowAsError);
     } catch (thrown) {
       return Promise.reject(toError(thrown));
     }
@@ -28,10 +29,10 @@ async function execWithRetries(node: AnyNode, prepRes: unknown): Promise<unknown
   for (let attempt = 0; ; attempt++) {
     node.curRetry = attempt;
     try {
-      return await node._callExec(prepRes);
+      return await node[CALL_EXEC](prepRes);
     } catch (thrown) {
       if (attempt >= node.maxRetries - 1) {
-        return await node._callFallback(prepRes, toError(thrown));
+        return await node[CALL_FALLBACK](prepRes, toError(thrown));
       }
       if (node.wait > 0) {
         await new Promise((resolve) => setTimeout(resolve, node.wait * 1000));
@@ -49,10 +50,10 @@ export function execWithRetriesSync(node: AnyNode, prepRes: unknown): unknown {
   for (let attempt = 0; ; attempt++) {
     node.curRetry = attempt;
     try {
-      return node._callExec(prepRes);
+      return node[CALL_EXEC](prepRes);
     } catch (thrown) {
       if (attempt >= node.maxRetries - 1) {
-        return node._callFallback(prepRes, toError(thrown));
+        return node[CALL_FALLBACK](prepRes, toError(thrown));
       }
       if (node.wait > 0) {
         sleepSync(node.wait * 1000);

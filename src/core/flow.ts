@@ -1,26 +1,45 @@
 import type { RunContext, RunOptions } from './context.js';
-import { FlowDefinitionError, quoteList, SyncFlowAsyncNodeError } from './errors.js';
+import { describeValue, FlowDefinitionError, quoteList, SyncFlowAsyncNodeError } from './errors.js';
 import { mapWithLimit } from './exec.js';
-import { type Action, type AnyNode, BaseNode, describe, type NodeOptions, type Params } from './node.js';
+import type { Logger } from './logger.js';
+import {
+  type Action,
+  type AnyNode,
+  BaseNode,
+  type BatchMode,
+  type NodeOptions,
+  type Params,
+  refuseIfAsync,
+  reportWiringWarnings,
+  runOf,
+  warnIfSuccessors,
+} from './node.js';
+import { EXEC_STEP, EXEC_STEP_SYNC, NAME_FIXED, POST, PREP, RUN, RUN_ASYNC, RUN_SYNC } from './symbols.js';
 
 /** Options of a flow's constructor. */
 export interface FlowOptions extends NodeOptions {
   start?: AnyNode;
 }
 
-const failedNodes = new WeakMap<object, string>();
-
-/** The name of the innermost node whose step threw `error`, if it was thrown by a flow's step. */
-export function failedNodeOf(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null ? failedNodes.get(error) : undefined;
-}
+/**
+ * Any flow, whatever its types. `any` is earned as for `AnyNode`: registries and runtimes hold
+ * flows of unrelated shared-store types.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyFlow = Flow<any, any, any>;
 
 /**
- * A flow is a node whose work is walking a graph: it runs a copy of the start node, follows
- * the edge labelled with the action that node's post returned, and so on until no edge
- * matches. Its run returns the last action (unless its post says otherwise), so flows nest.
+ * A flow is a node whose exec is a walk through a graph: it runs a copy of the start node,
+ * follows the edge labelled with the action that node's post returned, and so on until no
+ * edge matches. Its run returns the last action (unless its post says otherwise), so flows
+ * nest. A batch flow walks its graph once per param set that its prep returns.
  */
-export class Flow<S extends object = Record<string, unknown>, P = unknown> extends BaseNode<S, P, Action | undefined> {
+export class Flow<S extends object = Record<string, unknown>, P = unknown, Svc = unknown> extends BaseNode<
+  S,
+  P,
+  Action | undefined,
+  Svc
+> {
   startNode: AnyNode | undefined;
 
   constructor(start?: AnyNode | FlowOptions) {
@@ -29,7 +48,7 @@ export class Flow<S extends object = Record<string, unknown>, P = unknown> exten
     delete options.start;
     super(options);
     if (start !== undefined && !(start instanceof BaseNode) && (typeof start !== 'object' || start === null)) {
-      throw new FlowDefinitionError(`${new.target.name}: the start must be a node, got ${describe(start)}.`);
+      throw new FlowDefinitionError(`${new.target.name}: the start must be a node, got ${describeValue(start)}.`);
     }
     this.startNode = undefined;
     if (startNode !== undefined) {
@@ -41,7 +60,8 @@ export class Flow<S extends object = Record<string, unknown>, P = unknown> exten
   start<T extends AnyNode>(node: T): T {
     if (!(node instanceof BaseNode)) {
       throw new FlowDefinitionError(
-        `Flow '${this.name}'.start() needs a node, got ${describe(node)}. Pass an instance of Node, AsyncNode or a flow.`,
+        `Flow '${this.name}'.start() needs a node, got ${describeValue(node)}. Pass an instance of Node, AsyncNode or a flow.`,
+        this.name,
       );
     }
     this.startNode = node;
@@ -65,78 +85,60 @@ export class Flow<S extends object = Record<string, unknown>, P = unknown> exten
   }
 
   override run(shared: S): Action | undefined {
-    this._refuseIfAsync();
-    prepareFlow(this);
+    refuseIfAsync(this);
+    prepareFlow(this, { logger: this.logger });
     for (const node of reachableNodes(this)) {
       if (node.isAsync) {
         throw new SyncFlowAsyncNodeError(this.name, node.name);
       }
     }
-    this._warnIfSuccessors('a parent Flow');
-    return this._runSync(shared);
+    warnIfSuccessors(this, 'a parent Flow');
+    return this[RUN_SYNC](shared);
   }
 
-  override async runAsync(shared: S, options?: RunOptions): Promise<Action | undefined> {
-    prepareFlow(this);
+  override async runAsync(shared: S, options?: RunOptions<Svc>): Promise<Action | undefined> {
+    prepareFlow(this, { logger: options?.logger });
     return super.runAsync(shared, options);
   }
 
-  override _runSync(shared: S): Action | undefined {
-    this._refuseIfAsync();
-    const prepRes = this.prep(shared);
-    const last = this._orchestrateSync(shared, undefined);
-    return this.post(shared, prepRes, last) ?? undefined;
-  }
-
-  /** Inside an AsyncFlow a sync flow's steps go through the run's executor like any other. */
-  override async _runAsync(shared: S): Promise<Action | undefined> {
-    const prepRes = this.prep(shared);
-    const last = await orchestrate(this, shared, undefined);
-    return this.post(shared, prepRes, last) ?? undefined;
-  }
-
-  _orchestrateSync(shared: S, params: Params | undefined): Action | undefined {
-    const ctx = this._context();
-    const stepParams = params ?? { ...this.params };
-    let curr: AnyNode | undefined = stepOf(requireStart(this), ctx);
-    let last: Action | undefined;
-    while (curr !== undefined) {
-      curr.setParams(stepParams);
-      ctx.observer?.onStepStart?.(curr);
-      try {
-        last = curr._runSync(shared);
-      } catch (error) {
-        throw markFailed(error, curr);
-      }
-      ctx.observer?.onStepEnd?.(curr, last);
-      const next = this.getNextNode(curr, last);
-      curr = next === undefined ? undefined : stepOf(next, ctx);
+  /** The walk, once or once per param set, each step through the run's executor. */
+  override async [EXEC_STEP](shared: S, prepRes: unknown): Promise<Action | undefined> {
+    if (this.batchMode === 'none') {
+      return orchestrate(this, shared, undefined);
     }
-    return last;
+    const paramSets = checkParamSets(this, prepRes);
+    if (this.batchMode === 'sequential') {
+      for (const paramSet of paramSets) {
+        await orchestrate(this, shared, { ...this.params, ...paramSet });
+      }
+    } else {
+      await mapWithLimit(paramSets, this.options.maxConcurrency, (paramSet) =>
+        orchestrate(this, shared, { ...this.params, ...paramSet }),
+      );
+    }
+    return undefined;
+  }
+
+  override [EXEC_STEP_SYNC](shared: S, prepRes: unknown): Action | undefined {
+    if (this.batchMode === 'none') {
+      return orchestrateSync(this, shared, undefined);
+    }
+    for (const paramSet of checkParamSets(this, prepRes)) {
+      orchestrateSync(this, shared, { ...this.params, ...paramSet });
+    }
+    return undefined;
   }
 }
 
 /** A flow that runs its whole graph once per param set that prep returns, each merged over the flow's params. */
-export class BatchFlow<S extends object = Record<string, unknown>> extends Flow<S, Params[]> {
-  override _runSync(shared: S): Action | undefined {
-    const paramSets = this.prep(shared) ?? [];
-    for (const paramSet of checkParamSets(this, paramSets)) {
-      this._orchestrateSync(shared, { ...this.params, ...paramSet });
-    }
-    return this.post(shared, paramSets, undefined) ?? undefined;
-  }
-
-  override async _runAsync(shared: S): Promise<Action | undefined> {
-    const paramSets = this.prep(shared) ?? [];
-    for (const paramSet of checkParamSets(this, paramSets)) {
-      await orchestrate(this, shared, { ...this.params, ...paramSet });
-    }
-    return this.post(shared, paramSets, undefined) ?? undefined;
+export class BatchFlow<S extends object = Record<string, unknown>, Svc = unknown> extends Flow<S, Params[], Svc> {
+  override get batchMode(): BatchMode {
+    return 'sequential';
   }
 }
 
 /** A flow with an async lifecycle; its nodes may be sync or async. */
-export class AsyncFlow<S extends object = Record<string, unknown>, P = unknown> extends Flow<S, P> {
+export class AsyncFlow<S extends object = Record<string, unknown>, P = unknown, Svc = unknown> extends Flow<S, P, Svc> {
   async prepAsync(_shared: S): Promise<P> {
     return undefined as P;
   }
@@ -145,88 +147,124 @@ export class AsyncFlow<S extends object = Record<string, unknown>, P = unknown> 
     return execRes;
   }
 
-  override async _runAsync(shared: S): Promise<Action | undefined> {
-    const prepRes = await this.prepAsync(shared);
-    const last = await orchestrate(this, shared, undefined);
-    return (await this.postAsync(shared, prepRes, last)) ?? undefined;
-  }
-
   override get isAsync(): boolean {
     return true;
+  }
+
+  override [PREP](shared: S): Promise<P> {
+    return this.prepAsync(shared);
+  }
+
+  override [POST](shared: S, prepRes: P, execRes: Action | undefined): Promise<Action | undefined | void> {
+    return this.postAsync(shared, prepRes, execRes);
   }
 }
 
 /** An async flow that runs its graph once per param set, one after another. */
-export class AsyncBatchFlow<S extends object = Record<string, unknown>> extends AsyncFlow<S, Params[]> {
-  override async _runAsync(shared: S): Promise<Action | undefined> {
-    const paramSets = (await this.prepAsync(shared)) ?? [];
-    for (const paramSet of checkParamSets(this, paramSets)) {
-      await orchestrate(this, shared, { ...this.params, ...paramSet });
-    }
-    return (await this.postAsync(shared, paramSets, undefined)) ?? undefined;
+export class AsyncBatchFlow<S extends object = Record<string, unknown>, Svc = unknown> extends AsyncFlow<S, Params[], Svc> {
+  override get batchMode(): BatchMode {
+    return 'sequential';
   }
 }
 
 /** An async flow that runs its graph for all param sets at once (at most `maxConcurrency` when set). */
-export class AsyncParallelBatchFlow<S extends object = Record<string, unknown>> extends AsyncFlow<S, Params[]> {
-  override async _runAsync(shared: S): Promise<Action | undefined> {
-    const paramSets = (await this.prepAsync(shared)) ?? [];
-    await mapWithLimit(checkParamSets(this, paramSets), this.options.maxConcurrency, (paramSet) =>
-      orchestrate(this, shared, { ...this.params, ...paramSet }),
-    );
-    return (await this.postAsync(shared, paramSets, undefined)) ?? undefined;
+export class AsyncParallelBatchFlow<S extends object = Record<string, unknown>, Svc = unknown> extends AsyncBatchFlow<S, Svc> {
+  override get batchMode(): BatchMode {
+    return 'parallel';
   }
+}
+
+const failedNodes = new WeakMap<object, string>();
+
+/** The name of the innermost node whose step threw `error`, if a flow's step threw it. */
+export function failedNodeOf(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null ? failedNodes.get(error) : undefined;
 }
 
 /**
  * The orchestration loop, shared by the in-process and the Temporal runtime: run a copy of
- * each node with the flow's params, follow the action, stop when no edge matches.
+ * each node with the flow's params, follow the action, stop when no edge matches. `startAt`
+ * resumes the walk at another node than the start (after a continue-as-new).
  */
 export async function orchestrate(
-  flow: Flow<any, any>,
+  flow: AnyFlow,
   shared: object,
   params: Params | undefined,
   startAt?: AnyNode,
 ): Promise<Action | undefined> {
-  const ctx = flow._context();
+  const ctx = runOf(flow);
   const stepParams = params ?? { ...flow.params };
-  let curr: AnyNode | undefined = stepOf(startAt ?? requireStart(flow), ctx);
-  let last: Action | undefined;
-  while (curr !== undefined) {
-    curr.setParams(stepParams);
-    ctx.observer?.onStepStart?.(curr);
+  let node: AnyNode = startAt ?? requireStart(flow);
+  for (;;) {
+    const step = enterStep(node, ctx, stepParams);
+    let action: Action | undefined;
     try {
-      last = await curr._runAsync(shared);
+      action = await step[RUN_ASYNC](shared);
     } catch (error) {
-      throw markFailed(error, curr);
+      throw markFailed(error, step);
     }
-    if (last !== undefined && typeof last !== 'string') {
-      throw markFailed(
-        new FlowDefinitionError(`Node '${curr.name}' returned ${describe(last)} from post; an action must be a string.`),
-        curr,
-      );
+    const next = leaveStep(flow, step, action, ctx);
+    if (next === undefined) {
+      return action;
     }
-    ctx.observer?.onStepEnd?.(curr, last);
-    const next = flow.getNextNode(curr, last);
-    const pause = next === undefined ? undefined : ctx.observer?.betweenSteps?.(flow, next);
-    if (pause !== undefined) {
-      await pause;
+    const hold = ctx.control?.beforeStep(flow, next);
+    if (hold !== undefined) {
+      await hold;
     }
-    curr = next === undefined ? undefined : stepOf(next, ctx);
+    node = next;
   }
-  return last;
 }
 
-function stepOf(node: AnyNode, ctx: RunContext): AnyNode {
+/** The orchestration loop of a sync run: the same steps, without awaiting. */
+function orchestrateSync(flow: AnyFlow, shared: object, params: Params | undefined): Action | undefined {
+  const ctx = runOf(flow);
+  const stepParams = params ?? { ...flow.params };
+  let node: AnyNode = requireStart(flow);
+  for (;;) {
+    const step = enterStep(node, ctx, stepParams);
+    let action: Action | undefined;
+    try {
+      action = step[RUN_SYNC](shared);
+    } catch (error) {
+      throw markFailed(error, step);
+    }
+    const next = leaveStep(flow, step, action, ctx);
+    if (next === undefined) {
+      return action;
+    }
+    node = next;
+  }
+}
+
+/** Makes the copy of `node` that runs as the next step, and tells the observer. */
+function enterStep(node: AnyNode, ctx: RunContext, params: Params): AnyNode {
   const step = node.clone();
-  step._ctx = ctx;
+  step[RUN] = ctx;
+  step.setParams(params);
+  ctx.observer?.onStepStart?.(step);
   return step;
 }
 
-function requireStart(flow: Flow<any, any>): AnyNode {
+/** Checks the action a step ended with, tells the observer, and returns the node it leads to. */
+function leaveStep(flow: AnyFlow, step: AnyNode, action: unknown, ctx: RunContext): AnyNode | undefined {
+  if (action !== undefined && typeof action !== 'string') {
+    throw markFailed(
+      new FlowDefinitionError(
+        `Node '${step.name}' returned ${describeValue(action)} from post; an action must be a string.`,
+        step.name,
+      ),
+      step,
+    );
+  }
+  ctx.observer?.onStepEnd?.(step, action);
+  return flow.getNextNode(step, action);
+}
+
+function requireStart(flow: AnyFlow): AnyNode {
   if (flow.startNode === undefined) {
     throw new FlowDefinitionError(
       `Flow '${flow.name}' has no start node. Call flow.start(node) or pass the node to the constructor.`,
+      flow.name,
     );
   }
   return flow.startNode;
@@ -240,16 +278,20 @@ function markFailed(error: unknown, node: AnyNode): unknown {
 }
 
 function checkParamSets(flow: AnyNode, paramSets: unknown): Params[] {
+  if (paramSets === undefined || paramSets === null) {
+    return [];
+  }
   if (!Array.isArray(paramSets) || paramSets.some((p) => typeof p !== 'object' || p === null || Array.isArray(p))) {
     throw new FlowDefinitionError(
-      `Batch flow '${flow.name}': prep must return an array of param objects, got ${describe(paramSets)}.`,
+      `Batch flow '${flow.name}': prep must return an array of param objects, got ${describeValue(paramSets)}.`,
+      flow.name,
     );
   }
   return paramSets as Params[];
 }
 
 /** Every node reachable from a flow's start, nested flows' nodes included (not the flow itself). */
-export function reachableNodes(flow: Flow<any, any>): AnyNode[] {
+export function reachableNodes(flow: AnyFlow): AnyNode[] {
   const seen = new Set<AnyNode>();
   const order: AnyNode[] = [];
   const visit = (start: AnyNode | undefined): void => {
@@ -271,31 +313,42 @@ export function reachableNodes(flow: Flow<any, any>): AnyNode[] {
   return order;
 }
 
+/** Options of `prepareFlow`. */
+export interface PrepareOptions {
+  /** The name the flow is known by in messages (its registered name on Temporal); default its own name. */
+  label?: string;
+  /** Where warnings found while wiring go; default the console. */
+  logger?: Logger | undefined;
+}
+
 /**
  * Checks a flow before it runs or is registered: every flow in it has a start node, and every
- * node has a name unique in the flow (a class used twice gets `Name_2`, `Name_3`, ...).
+ * node has a name unique in the flow (a class used twice gets `Name_2`, `Name_3`, ...). Reports
+ * wiring warnings (an overwritten edge) through `logger`.
  */
-export function prepareFlow(flow: Flow<any, any>): void {
+export function prepareFlow(flow: AnyFlow, options: PrepareOptions = {}): void {
+  const label = options.label ?? flow.name;
   requireStart(flow);
   const nodes = reachableNodes(flow);
   const taken = new Map<string, AnyNode>();
   for (const node of nodes) {
+    reportWiringWarnings(node, options.logger ?? flow.logger);
     if (node instanceof Flow) {
       requireStart(node);
     }
-    if (!node._nameFixed) {
+    if (!node[NAME_FIXED]) {
       continue;
     }
-    const other = taken.get(node.name);
-    if (other !== undefined) {
+    if (taken.has(node.name)) {
       throw new FlowDefinitionError(
-        `Flow '${flow.name}' has two nodes named '${node.name}'. Give each node a unique name: new MyNode({ name: '...' }).`,
+        `Flow '${label}' has two nodes named '${node.name}'. Give each node a unique name: new MyNode({ name: '...' }).`,
+        node.name,
       );
     }
     taken.set(node.name, node);
   }
   for (const node of nodes) {
-    if (node._nameFixed) {
+    if (node[NAME_FIXED]) {
       continue;
     }
     let name = node.name;
@@ -303,7 +356,7 @@ export function prepareFlow(flow: Flow<any, any>): void {
       name = `${node.name}_${n}`;
     }
     node.name = name;
-    node._nameFixed = true;
+    node[NAME_FIXED] = true;
     taken.set(name, node);
   }
 }

@@ -1,8 +1,8 @@
-import { Flow, reachableNodes } from './flow.js';
+import { type AnyFlow, Flow, reachableNodes } from './flow.js';
 import type { AnyNode } from './node.js';
 
 /** Renders a flow's graph as a Mermaid flowchart; nested flows become subgraphs. */
-export function toMermaid(flow: Flow<any, any>): string {
+export function toMermaid(flow: AnyFlow): string {
   const lines = ['flowchart TD'];
   const ids = new Map<AnyNode, string>();
   const idOf = (node: AnyNode): string => {
@@ -13,7 +13,7 @@ export function toMermaid(flow: Flow<any, any>): string {
     }
     return id;
   };
-  const render = (inner: Flow<any, any>, indent: string): void => {
+  const render = (inner: AnyFlow, indent: string): void => {
     const own = ownNodes(inner);
     for (const node of own) {
       if (node instanceof Flow) {
@@ -36,7 +36,7 @@ export function toMermaid(flow: Flow<any, any>): string {
 }
 
 /** The nodes of a flow's own graph, without descending into nested flows. */
-function ownNodes(flow: Flow<any, any>): AnyNode[] {
+function ownNodes(flow: AnyFlow): AnyNode[] {
   const nested = new Set<AnyNode>();
   for (const node of reachableNodes(flow)) {
     if (node instanceof Flow) {

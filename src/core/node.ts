@@ -1,8 +1,23 @@
-import type { ExecRunner, InputRequest, RunContext, RunOptions } from './context.js';
-import { AsyncRunRequiredError, FlowDefinitionError } from './errors.js';
-import { directExecutor, execWithRetriesSync, mapWithLimit } from './exec.js';
-import { terminalInput } from './terminal-input.js';
+import type { InputRequest, RunContext, RunOptions } from './context.js';
+import { AsyncRunRequiredError, describeValue, FlowDefinitionError } from './errors.js';
+import { execWithRetriesSync, mapWithLimit } from './exec.js';
+import { createRunContext } from './run-context.js';
 import { consoleLogger, type Logger } from './logger.js';
+import {
+  CALL_EXEC,
+  CALL_FALLBACK,
+  EXEC_STEP,
+  EXEC_STEP_SYNC,
+  HAS_EXEC,
+  HAS_FALLBACK,
+  NAME_FIXED,
+  POST,
+  PREP,
+  RUN,
+  RUN_ASYNC,
+  RUN_SYNC,
+  WIRING_WARNINGS,
+} from './symbols.js';
 
 /** The label on an edge; `post` returning nothing means `'default'`. */
 export type Action = string;
@@ -12,6 +27,9 @@ export type Params = Record<string, unknown>;
 
 /** A duration as Temporal takes it: milliseconds, or a string such as `'30s'` or `'2 minutes'`. */
 export type Duration = number | string;
+
+/** How exec is applied to the prep result: once, per item in order, or per item in parallel. */
+export type BatchMode = 'none' | 'sequential' | 'parallel';
 
 /** How a node's exec runs as a Temporal activity. Unset fields take the runtime's defaults. */
 export interface TemporalNodeOptions {
@@ -46,8 +64,12 @@ export interface NodeOptions {
   temporal?: TemporalNodeOptions;
 }
 
-/** Any node, whatever its types: what graphs are made of. */
-export type AnyNode = BaseNode<any, any, any, any, any>;
+/**
+ * Any node, whatever its types: what graphs are made of. `any` is earned here: a graph holds
+ * nodes of unrelated shared, prep and exec types, and `unknown` would reject every one of them.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyNode = BaseNode<any, any, any, any, any, any>;
 
 /** Options of `getUserInput`: accepted choices, a validator, a timeout in seconds. */
 export type InputOptions = Omit<InputRequest, 'prompt'>;
@@ -56,10 +78,11 @@ export type InputOptions = Omit<InputRequest, 'prompt'>;
  * The smallest unit of a flow: `prep` reads the shared store, `exec` does the work, `post`
  * writes results back and returns the action that picks the next node.
  *
- * `S` is the shared store, `P` what prep returns, `E` what post receives from exec. Batch
- * nodes set `X` (one item) and `R` (one item's result); for other nodes they equal `P` and `E`.
+ * `S` is the shared store, `P` what prep returns, `E` what post receives from exec, `Svc` the
+ * services exec reads through `this.services`. Batch nodes set `X` (one item) and `R` (one
+ * item's result); for other nodes they equal `P` and `E`.
  */
-export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E = unknown, X = P, R = E> {
+export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E = unknown, Svc = unknown, X = P, R = E> {
   params: Params = {};
   successors = new Map<Action, AnyNode>();
   name: string;
@@ -68,10 +91,9 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
   /** 0-based index of the current try, readable inside exec. */
   curRetry = 0;
   readonly options: NodeOptions;
-  /** Set once the name was given by the user or made unique in a flow. */
-  _nameFixed: boolean;
-  /** The run this copy of the node belongs to; set by the orchestrator on each step's copy. */
-  _ctx: RunContext | undefined;
+  [NAME_FIXED]: boolean;
+  [RUN]: RunContext | undefined;
+  [WIRING_WARNINGS]: string[] | undefined;
 
   constructor(options?: NodeOptions | number, wait?: number) {
     const opts: NodeOptions = typeof options === 'number' ? { maxRetries: options, wait } : { ...options };
@@ -80,14 +102,16 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
     }
     this.options = opts;
     this.name = opts.name ?? new.target.name;
-    this._nameFixed = opts.name !== undefined;
+    this[NAME_FIXED] = opts.name !== undefined;
     this.maxRetries = opts.maxRetries ?? 1;
     this.wait = opts.wait ?? 0;
-    this._ctx = undefined;
+    this[RUN] = undefined;
+    this[WIRING_WARNINGS] = undefined;
     checkRetryOptions(this.name, this.maxRetries, this.wait);
     if (opts.maxConcurrency !== undefined && !(Number.isInteger(opts.maxConcurrency) && opts.maxConcurrency >= 1)) {
       throw new FlowDefinitionError(
         `Node '${this.name}': maxConcurrency must be a whole number of at least 1, got ${String(opts.maxConcurrency)}.`,
+        this.name,
       );
     }
   }
@@ -101,16 +125,22 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
   next<T extends AnyNode>(node: T, action: Action = 'default'): T {
     if (!(node instanceof BaseNode)) {
       throw new FlowDefinitionError(
-        `Node '${this.name}'.next() needs a node, got ${describe(node)}. Pass an instance of Node, AsyncNode or a flow.`,
+        `Node '${this.name}'.next() needs a node, got ${describeValue(node)}. Pass an instance of Node, AsyncNode or a flow.`,
+        this.name,
       );
     }
     if (typeof action !== 'string' || action.length === 0) {
       throw new FlowDefinitionError(
-        `Node '${this.name}'.next(): the action must be a non-empty string, got ${describe(action)}.`,
+        `Node '${this.name}'.next(): the action must be a non-empty string, got ${describeValue(action)}.`,
+        this.name,
       );
     }
     if (this.successors.has(action)) {
-      consoleLogger.warn(`Overwriting successor for action '${action}' of node '${this.name}'.`);
+      // Reported through the run's logger when the flow is prepared, not here, where no run exists yet.
+      this[WIRING_WARNINGS] = [
+        ...(this[WIRING_WARNINGS] ?? []),
+        `Overwriting successor for action '${action}' of node '${this.name}'.`,
+      ];
     }
     this.successors.set(action, node);
     return node;
@@ -120,7 +150,8 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
   on(action: Action, node: AnyNode): this {
     if (typeof action !== 'string') {
       throw new FlowDefinitionError(
-        `Node '${this.name}'.on(): the action must be a non-empty string, got ${describe(action)}.`,
+        `Node '${this.name}'.on(): the action must be a non-empty string, got ${describeValue(action)}.`,
+        this.name,
       );
     }
     this.next(node, action);
@@ -145,17 +176,18 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
 
   /** Runs this node alone (its successors are not followed; use a Flow for that). */
   run(shared: S): Action | undefined {
-    this._refuseIfAsync();
-    this._warnIfSuccessors('Flow');
-    return this._runSync(shared);
+    refuseIfAsync(this);
+    warnIfSuccessors(this, 'Flow');
+    return this[RUN_SYNC](shared);
   }
 
   /** Runs this node alone, asynchronously; sync nodes may be run this way too. */
-  async runAsync(shared: S, options?: RunOptions): Promise<Action | undefined> {
+  async runAsync(shared: S, options?: RunOptions<Svc>): Promise<Action | undefined> {
     const node = this.clone();
-    node._ctx = createRunContext(options);
-    node._warnIfSuccessors('AsyncFlow');
-    return node._runAsync(shared);
+    node[RUN] = createRunContext(options);
+    reportWiringWarnings(node, node[RUN].logger);
+    warnIfSuccessors(node, 'AsyncFlow');
+    return node[RUN_ASYNC](shared);
   }
 
   /** Returns a shallow copy; each step of a flow runs on its own copy. Override if a node holds state that must not be shared. */
@@ -163,34 +195,34 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
     return Object.assign(Object.create(Object.getPrototypeOf(this)) as this, this);
   }
 
-  /** Asks a person and waits for the answer (the terminal in-process, a signal on Temporal). */
+  /** Asks a person and waits for the answer (an input source in-process, a signal or update on Temporal). */
   getUserInput(prompt: string, options: InputOptions & { timeoutSeconds: number }): Promise<string | null>;
   getUserInput(prompt: string, options?: InputOptions): Promise<string>;
   async getUserInput(prompt: string, options?: InputOptions): Promise<string | null> {
-    const ctx = this._context();
-    return ctx.input.ask({ ...options, prompt, node: this.name });
+    return runOf(this).input.ask({ ...options, prompt, node: this.name });
   }
 
-  /** The dependencies that the runtime hands to exec (for example an LLM client); typed by the caller. */
-  services<T>(): T {
-    const services = this._context().services;
+  /** The dependencies that the runtime hands to exec (for example an LLM client), typed by the node's `Svc`. */
+  get services(): Svc {
+    const services = runOf(this).services;
     if (services === undefined) {
       throw new FlowDefinitionError(
         `Node '${this.name}' asked for services, but none were given to this run. ` +
-          `Pass them with runAsync(shared, { services }) or to the worker's createFlowActivities(flows, { services }).`,
+          `Pass them with runAsync(shared, { services }) or to the worker: createFlowWorker({ flows, services }).`,
+        this.name,
       );
     }
-    return services as T;
+    return services as Svc;
   }
 
   /** Tells Temporal that a long exec is alive (an activity heartbeat); does nothing in-process. */
   heartbeat(details?: unknown): void {
-    this._ctx?.heartbeat?.(details);
+    this[RUN]?.heartbeat?.(details);
   }
 
   /** The run's logger. */
   get logger(): Logger {
-    return this._ctx?.logger ?? consoleLogger;
+    return this[RUN]?.logger ?? consoleLogger;
   }
 
   /** True for nodes whose lifecycle is async. */
@@ -199,70 +231,55 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
   }
 
   /** How exec is applied to the prep result: once, per item in order, or per item in parallel. */
-  get batchMode(): 'none' | 'sequential' | 'parallel' {
+  get batchMode(): BatchMode {
     return 'none';
   }
 
-  _context(): RunContext {
-    if (this._ctx === undefined) {
-      this._ctx = createRunContext(undefined);
-    }
-    return this._ctx;
+  [PREP](shared: S): P | Promise<P> {
+    return this.prep(shared);
   }
 
-  _refuseIfAsync(): void {
-    if (this.isAsync) {
-      throw new AsyncRunRequiredError(this.name);
-    }
+  [POST](shared: S, prepRes: P, execRes: E): Action | undefined | void | Promise<Action | undefined | void> {
+    return this.post(shared, prepRes, execRes);
   }
 
-  _warnIfSuccessors(flowKind: string): void {
-    if (this.successors.size > 0) {
-      this.logger.warn(`Node '${this.name}' won't run its successors. Use ${flowKind}.`);
-    }
+  [CALL_EXEC](prepRes: unknown): unknown {
+    return this.exec(prepRes as X);
   }
 
-  _runSync(shared: S): Action | undefined {
-    this._refuseIfAsync();
+  [CALL_FALLBACK](prepRes: unknown, error: Error): unknown {
+    return this.execFallback(prepRes as X, error);
+  }
+
+  get [HAS_FALLBACK](): boolean {
+    return this.execFallback !== BaseNode.prototype.execFallback;
+  }
+
+  get [HAS_EXEC](): boolean {
+    return this.exec !== BaseNode.prototype.exec;
+  }
+
+  async [RUN_ASYNC](shared: S): Promise<Action | undefined> {
+    const prepRes = await this[PREP](shared);
+    const execRes = (await this[EXEC_STEP](shared, prepRes)) as E;
+    return (await this[POST](shared, prepRes, execRes)) ?? undefined;
+  }
+
+  [RUN_SYNC](shared: S): Action | undefined {
+    refuseIfAsync(this);
     const prepRes = this.prep(shared);
-    const execRes = this._execAllSync(prepRes) as E;
+    const execRes = this[EXEC_STEP_SYNC](shared, prepRes) as E;
     return this.post(shared, prepRes, execRes) ?? undefined;
   }
 
-  /** Runs inside an AsyncFlow: the lifecycle is called as written, exec goes through the run's executor. */
-  async _runAsync(shared: S): Promise<Action | undefined> {
-    const prepRes = this.prep(shared);
-    const execRes = (await this._execAll(prepRes)) as E;
-    return this.post(shared, prepRes, execRes) ?? undefined;
-  }
-
-  _execAllSync(prepRes: unknown): unknown {
-    if (this.batchMode === 'none') {
-      return execWithRetriesSync(this, prepRes);
-    }
-    return batchItems(this, prepRes).map((item) => execWithRetriesSync(this, item));
-  }
-
-  _execAll(prepRes: unknown): Promise<unknown> {
-    if (this.batchMode === 'none') {
-      return this._context().executor.exec({ node: this }, prepRes);
-    }
-    return this._execItems(prepRes);
-  }
-
-  async _execItems(prepRes: unknown): Promise<unknown> {
-    const executor: ExecRunner = this._context().executor;
+  /** Exec on the prep result, or on each of its items, through the run's executor. */
+  [EXEC_STEP](_shared: S, prepRes: unknown): Promise<unknown> {
+    const executor = runOf(this).executor;
     switch (this.batchMode) {
       case 'none':
         return executor.exec({ node: this }, prepRes);
-      case 'sequential': {
-        const items = batchItems(this, prepRes);
-        const results: unknown[] = [];
-        for (let index = 0; index < items.length; index++) {
-          results.push(await executor.exec({ node: this, index, count: items.length }, items[index]));
-        }
-        return results;
-      }
+      case 'sequential':
+        return execEach(this, batchItems(this, prepRes));
       case 'parallel': {
         const items = batchItems(this, prepRes);
         // Items that can retry get their own view of the node, so that curRetry is not shared between items.
@@ -274,54 +291,44 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
     }
   }
 
-  /** Calls the user's exec (sync or async). */
-  _callExec(prepRes: unknown): unknown {
-    return this.exec(prepRes as X);
-  }
-
-  /** Calls the user's fallback (sync or async). */
-  _callFallback(prepRes: unknown, error: Error): unknown {
-    return this.execFallback(prepRes as X, error);
-  }
-
-  /** True when the user overrode the fallback (the default one rethrows). */
-  get hasCustomFallback(): boolean {
-    return this.execFallback !== BaseNode.prototype.execFallback;
-  }
-
-  /** True when the node has an exec of its own (the default one does nothing). */
-  get hasExec(): boolean {
-    return this.exec !== BaseNode.prototype.exec;
+  [EXEC_STEP_SYNC](_shared: S, prepRes: unknown): unknown {
+    if (this.batchMode === 'none') {
+      return execWithRetriesSync(this, prepRes);
+    }
+    return batchItems(this, prepRes).map((item) => execWithRetriesSync(this, item));
   }
 }
 
 /** A node with retries: exec is tried `maxRetries` times, `wait` seconds apart, then `execFallback` runs. */
-export class Node<S extends object = Record<string, unknown>, P = unknown, E = unknown, X = P, R = E> extends BaseNode<
+export class Node<S extends object = Record<string, unknown>, P = unknown, E = unknown, Svc = unknown, X = P, R = E> extends BaseNode<
   S,
   P,
   E,
+  Svc,
   X,
   R
 > {}
 
 /** A node whose exec runs once per item of the list that prep returns; post receives the results in order. */
-export class BatchNode<S extends object = Record<string, unknown>, I = unknown, R = unknown> extends Node<
+export class BatchNode<S extends object = Record<string, unknown>, I = unknown, R = unknown, Svc = unknown> extends Node<
   S,
   I[],
   R[],
+  Svc,
   I,
   R
 > {
-  override get batchMode(): 'none' | 'sequential' | 'parallel' {
+  override get batchMode(): BatchMode {
     return 'sequential';
   }
 }
 
 /** A node with an async lifecycle: `prepAsync`, `execAsync`, `postAsync`, `execFallbackAsync`. */
-export class AsyncNode<S extends object = Record<string, unknown>, P = unknown, E = unknown, X = P, R = E> extends Node<
+export class AsyncNode<S extends object = Record<string, unknown>, P = unknown, E = unknown, Svc = unknown, X = P, R = E> extends Node<
   S,
   P,
   E,
+  Svc,
   X,
   R
 > {
@@ -341,42 +348,45 @@ export class AsyncNode<S extends object = Record<string, unknown>, P = unknown, 
     throw error;
   }
 
-  override async _runAsync(shared: S): Promise<Action | undefined> {
-    const prepRes = await this.prepAsync(shared);
-    const execRes = (await this._execAll(prepRes)) as E;
-    return (await this.postAsync(shared, prepRes, execRes)) ?? undefined;
-  }
-
   override get isAsync(): boolean {
     return true;
   }
 
-  override _callExec(prepRes: unknown): unknown {
+  override [PREP](shared: S): Promise<P> {
+    return this.prepAsync(shared);
+  }
+
+  override [POST](shared: S, prepRes: P, execRes: E): Promise<Action | undefined | void> {
+    return this.postAsync(shared, prepRes, execRes);
+  }
+
+  override [CALL_EXEC](prepRes: unknown): unknown {
     return this.execAsync(prepRes as X);
   }
 
-  override _callFallback(prepRes: unknown, error: Error): unknown {
+  override [CALL_FALLBACK](prepRes: unknown, error: Error): unknown {
     return this.execFallbackAsync(prepRes as X, error);
   }
 
-  override get hasCustomFallback(): boolean {
+  override get [HAS_FALLBACK](): boolean {
     return this.execFallbackAsync !== AsyncNode.prototype.execFallbackAsync;
   }
 
-  override get hasExec(): boolean {
+  override get [HAS_EXEC](): boolean {
     return this.execAsync !== AsyncNode.prototype.execAsync;
   }
 }
 
 /** An async node whose exec runs once per item, one after another. */
-export class AsyncBatchNode<S extends object = Record<string, unknown>, I = unknown, R = unknown> extends AsyncNode<
+export class AsyncBatchNode<S extends object = Record<string, unknown>, I = unknown, R = unknown, Svc = unknown> extends AsyncNode<
   S,
   I[],
   R[],
+  Svc,
   I,
   R
 > {
-  override get batchMode(): 'none' | 'sequential' | 'parallel' {
+  override get batchMode(): BatchMode {
     return 'sequential';
   }
 }
@@ -386,8 +396,9 @@ export class AsyncParallelBatchNode<
   S extends object = Record<string, unknown>,
   I = unknown,
   R = unknown,
-> extends AsyncBatchNode<S, I, R> {
-  override get batchMode(): 'none' | 'sequential' | 'parallel' {
+  Svc = unknown,
+> extends AsyncBatchNode<S, I, R, Svc> {
+  override get batchMode(): BatchMode {
     return 'parallel';
   }
 }
@@ -402,13 +413,53 @@ export class AsyncHumanNode<S extends object = Record<string, unknown>, P = unkn
   E
 > {}
 
+/** The run a node belongs to; a node used outside any run gets a default one (no input, the console). */
+export function runOf(node: AnyNode): RunContext {
+  if (node[RUN] === undefined) {
+    node[RUN] = createRunContext(undefined);
+  }
+  return node[RUN];
+}
+
+/** Reports, once, the warnings found while `node`'s edges were wired. */
+export function reportWiringWarnings(node: AnyNode, logger: Logger): void {
+  for (const warning of node[WIRING_WARNINGS] ?? []) {
+    logger.warn(warning);
+  }
+  node[WIRING_WARNINGS] = undefined;
+}
+
+/** Throws AsyncRunRequiredError when `node` can only run asynchronously. */
+export function refuseIfAsync(node: AnyNode): void {
+  if (node.isAsync) {
+    throw new AsyncRunRequiredError(node.name);
+  }
+}
+
+/** Warns that a node run alone leaves its successors out. */
+export function warnIfSuccessors(node: AnyNode, flowKind: string): void {
+  if (node.successors.size > 0) {
+    node.logger.warn(`Node '${node.name}' won't run its successors. Use ${flowKind}.`);
+  }
+}
+
+async function execEach(node: AnyNode, items: unknown[]): Promise<unknown[]> {
+  const executor = runOf(node).executor;
+  const results: unknown[] = [];
+  for (let index = 0; index < items.length; index++) {
+    results.push(await executor.exec({ node, index, count: items.length }, items[index]));
+  }
+  return results;
+}
+
 function batchItems(node: AnyNode, prepRes: unknown): unknown[] {
   if (prepRes === undefined || prepRes === null) {
     return [];
   }
   if (!Array.isArray(prepRes)) {
     throw new FlowDefinitionError(
-      `Batch node '${node.name}': prep must return an array of items, got ${describe(prepRes)}.`,
+      `Batch node '${node.name}': prep must return an array of items, got ${describeValue(prepRes)}.`,
+      node.name,
     );
   }
   return prepRes;
@@ -418,41 +469,10 @@ function checkRetryOptions(name: string, maxRetries: number, wait: number): void
   if (!(Number.isInteger(maxRetries) && maxRetries >= 1)) {
     throw new FlowDefinitionError(
       `Node '${name}': maxRetries must be a whole number of at least 1 (the number of tries), got ${String(maxRetries)}.`,
+      name,
     );
   }
   if (!(typeof wait === 'number' && Number.isFinite(wait) && wait >= 0)) {
-    throw new FlowDefinitionError(`Node '${name}': wait must be a number of seconds, 0 or more, got ${String(wait)}.`);
+    throw new FlowDefinitionError(`Node '${name}': wait must be a number of seconds, 0 or more, got ${String(wait)}.`, name);
   }
-}
-
-/** Builds the context of an in-process run. */
-export function createRunContext(options: RunOptions | undefined): RunContext {
-  return {
-    executor: options?.executor ?? directExecutor,
-    input: options?.input ?? terminalInput,
-    logger: options?.logger ?? consoleLogger,
-    services: options?.services,
-    observer: options?.observer,
-  };
-}
-
-/** A short description of a value for error messages. */
-export function describe(value: unknown): string {
-  if (value === null) {
-    return 'null';
-  }
-  if (value === undefined) {
-    return 'undefined';
-  }
-  if (typeof value === 'string') {
-    return `the string ${JSON.stringify(value)}`;
-  }
-  if (typeof value === 'function') {
-    return `a function${value.name ? ` '${value.name}'` : ''}`;
-  }
-  if (typeof value === 'object') {
-    const ctor = (value as object).constructor;
-    return ctor && ctor !== Object ? `an instance of ${ctor.name}` : 'a plain object';
-  }
-  return `${typeof value} ${String(value)}`;
 }

@@ -3,100 +3,83 @@
  * the node's exec (and one per custom fallback). Runs in the worker, never in the workflow.
  */
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
-import {
-  type AnyNode,
-  type ExecRunner,
-  InputUnavailableError,
-  type Logger,
-  type RunContext,
-} from '../core/index.js';
-import {
-  type ExecActivityInput,
-  fallbackActivityName,
-  type FallbackActivityInput,
-} from './definitions.js';
+import { type AnyNode, InputUnavailableError, PocketFlowError, UnknownNodeError } from '../core/index.js';
+import { CALL_EXEC, CALL_FALLBACK, createRunContext, HAS_FALLBACK, RUN, type ExecRunner } from '../core/internal.js';
+import { type ExecActivityInput, fallbackActivityName, type FallbackActivityInput } from './definitions.js';
 import type { FlowRegistry } from './registry.js';
 
 /** Options of `createFlowActivities`. */
-export interface FlowActivityOptions {
-  /** Dependencies handed to exec through `this.services()` (HTTP clients, LLM clients, endpoints). */
-  services?: unknown;
+export interface FlowActivityOptions<Svc = unknown> {
+  /** Dependencies handed to exec through `this.services` (HTTP clients, LLM clients, endpoints). */
+  services?: Svc;
 }
 
-type ActivityFn = (input: never) => Promise<unknown>;
+/** One generated activity: the exec (or the fallback) of one node. */
+export type FlowActivity = (input: ExecActivityInput) => Promise<unknown>;
 
 /** Builds the worker's activities: one per node of every registered flow. */
-export function createFlowActivities(
-  registry: FlowRegistry,
-  options: FlowActivityOptions = {},
-): Record<string, ActivityFn> {
-  const activities: Record<string, ActivityFn> = {};
+export function createFlowActivities<Svc>(
+  registry: FlowRegistry<Svc>,
+  options: FlowActivityOptions<Svc> = {},
+): Record<string, FlowActivity> {
+  const activities: Record<string, FlowActivity> = {};
   for (const { node } of registry.activityNodes()) {
-    activities[node.name] = (input: ExecActivityInput) => runExec(registry, options, input);
-    if (node.hasCustomFallback) {
-      activities[fallbackActivityName(node.name)] = (input: FallbackActivityInput) =>
-        runFallback(registry, options, input);
+    activities[node.name] = (input) => runExec(registry, options, input);
+    if (node[HAS_FALLBACK]) {
+      activities[fallbackActivityName(node.name)] = (input) => runFallback(registry, options, input as FallbackActivityInput);
     }
   }
   return activities;
 }
 
-async function runExec(registry: FlowRegistry, options: FlowActivityOptions, input: ExecActivityInput): Promise<unknown> {
+async function runExec<Svc>(registry: FlowRegistry<Svc>, options: FlowActivityOptions<Svc>, input: ExecActivityInput): Promise<unknown> {
   const step = stepFor(registry, options, input);
   step.curRetry = Context.current().info.attempt - 1;
-  return step._callExec(input.input);
+  return step[CALL_EXEC](input.input);
 }
 
-async function runFallback(
-  registry: FlowRegistry,
-  options: FlowActivityOptions,
+async function runFallback<Svc>(
+  registry: FlowRegistry<Svc>,
+  options: FlowActivityOptions<Svc>,
   input: FallbackActivityInput,
 ): Promise<unknown> {
   const step = stepFor(registry, options, input);
   step.curRetry = step.maxRetries - 1;
   const error = new Error(input.error.message);
   error.name = input.error.type;
-  return step._callFallback(input.input, error);
+  return step[CALL_FALLBACK](input.input, error);
 }
 
-function stepFor(registry: FlowRegistry, options: FlowActivityOptions, input: ExecActivityInput): AnyNode {
+function stepFor<Svc>(registry: FlowRegistry<Svc>, options: FlowActivityOptions<Svc>, input: ExecActivityInput): AnyNode {
   const node = registry.node(input.flow, input.node);
   if (node === undefined) {
-    throw ApplicationFailure.nonRetryable(
-      `This worker has no node '${input.node}' in flow '${input.flow}'. ` +
-        `Deploy the worker with the same flow definitions as the workflow bundle.`,
-      'UnknownNodeError',
+    throw nonRetryable(
+      new UnknownNodeError(input.flow, input.node, 'Deploy the worker with the same flow definitions as the workflow bundle.'),
     );
   }
   const step = node.clone();
   step.setParams(input.params ?? {});
-  step._ctx = activityContext(node.name, options.services);
-  return step;
-}
-
-const activityLogger: Logger = {
-  debug: (message, attrs) => log.debug(message, attrs),
-  info: (message, attrs) => log.info(message, attrs),
-  warn: (message, attrs) => log.warn(message, attrs),
-  error: (message, attrs) => log.error(message, attrs),
-};
-
-const noNestedExec: ExecRunner = {
-  exec() {
-    throw new Error('A node cannot run another exec from inside its own exec.');
-  },
-};
-
-function activityContext(node: string, services: unknown): RunContext {
-  return {
+  step[RUN] = createRunContext({
     executor: noNestedExec,
     input: {
       ask() {
-        throw new InputUnavailableError(node, 'exec, which runs in a Temporal activity');
+        throw new InputUnavailableError(node.name, 'exec, which runs in a Temporal activity');
       },
     },
-    logger: activityLogger,
-    services,
+    logger: log,
+    services: options.services,
     heartbeat: (details?: unknown) => Context.current().heartbeat(details),
-  };
+  });
+  return step;
 }
+
+/** A failure that Temporal does not retry, typed with the error's name. */
+function nonRetryable(error: PocketFlowError): ApplicationFailure {
+  return ApplicationFailure.create({ message: error.message, type: error.name, nonRetryable: true });
+}
+
+const noNestedExec: ExecRunner = {
+  exec() {
+    throw new PocketFlowError('A node cannot run another exec from inside its own exec.');
+  },
+};

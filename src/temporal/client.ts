@@ -4,6 +4,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  type WorkflowExecutionDescription,
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import { assertJsonSerializable, type Params, PocketFlowError, UnknownFlowError } from '../core/index.js';
@@ -13,31 +14,13 @@ import {
   answerUpdate,
   FLOW_WORKFLOW_TYPE,
   type FlowRunState,
+  type FlowWorkflow,
   type FlowWorkflowInput,
   type FlowWorkflowResult,
   stateQuery,
 } from './definitions.js';
+import { AnswerRefusedError, RunAlreadyStartedError, UnknownRunError } from './errors.js';
 import type { FlowRegistry } from './registry.js';
-
-/** A workflow id that names no run. */
-export class UnknownRunError extends PocketFlowError {
-  readonly workflowId: string;
-
-  constructor(workflowId: string) {
-    super(`No flow run with workflow id '${workflowId}'. List runs to see the ids that exist.`);
-    this.workflowId = workflowId;
-  }
-}
-
-/** An answer that the run refused or could not take. */
-export class AnswerRefusedError extends PocketFlowError {
-  readonly workflowId: string;
-
-  constructor(workflowId: string, reason: string) {
-    super(`Run '${workflowId}' refused the answer: ${reason}`);
-    this.workflowId = workflowId;
-  }
-}
 
 export interface StartFlowOptions {
   flow: string;
@@ -52,7 +35,10 @@ export interface StartFlowOptions {
 }
 
 /** Starts a flow run; a shared store or params that are not plain JSON are refused first. */
-export async function startFlow(client: Client, options: StartFlowOptions): Promise<WorkflowHandleWithFirstExecutionRunId> {
+export async function startFlow(
+  client: Client,
+  options: StartFlowOptions,
+): Promise<WorkflowHandleWithFirstExecutionRunId<FlowWorkflow>> {
   const shared = options.shared ?? {};
   if (typeof shared !== 'object' || shared === null || Array.isArray(shared)) {
     throw new PocketFlowError('The shared store must be a plain object.');
@@ -64,7 +50,7 @@ export async function startFlow(client: Client, options: StartFlowOptions): Prom
   }
   const input: FlowWorkflowInput = { flow: options.flow, shared, params: options.params ?? {} };
   try {
-    return await client.workflow.start(FLOW_WORKFLOW_TYPE, {
+    return await client.workflow.start<FlowWorkflow>(FLOW_WORKFLOW_TYPE, {
       args: [input],
       taskQueue: options.taskQueue,
       workflowId: options.workflowId,
@@ -73,9 +59,7 @@ export async function startFlow(client: Client, options: StartFlowOptions): Prom
     });
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
-      throw new PocketFlowError(
-        `A run with workflow id '${options.workflowId}' is already running. Choose another id or attach to it.`,
-      );
+      throw new RunAlreadyStartedError(options.workflowId);
     }
     throw error;
   }
@@ -98,7 +82,7 @@ export async function answerFlow(
   options: { requestId?: number; wait?: 'update' | 'signal' } = {},
 ): Promise<AnswerAccepted | undefined> {
   const payload = { answer, ...(options.requestId === undefined ? {} : { requestId: options.requestId }) };
-  const handle = client.workflow.getHandle(workflowId);
+  const handle = client.workflow.getHandle<FlowWorkflow>(workflowId);
   return withKnownRun(workflowId, async () => {
     if (options.wait === 'signal') {
       await handle.signal(answerSignal, payload);
@@ -117,7 +101,12 @@ export async function answerFlow(
 
 /** Waits for the run to finish and returns its shared store and last action. */
 export async function flowResult(client: Client, workflowId: string): Promise<FlowWorkflowResult> {
-  return withKnownRun(workflowId, () => client.workflow.getHandle(workflowId).result() as Promise<FlowWorkflowResult>);
+  return withKnownRun(workflowId, () => client.workflow.getHandle<FlowWorkflow>(workflowId).result());
+}
+
+/** The run's description (status, task queue, start time, memo) from the server; needs no worker. */
+export async function describeFlowRun(client: Client, workflowId: string): Promise<WorkflowExecutionDescription> {
+  return withKnownRun(workflowId, () => client.workflow.getHandle(workflowId).describe());
 }
 
 /** Asks the run to cancel. */

@@ -5,6 +5,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
+import { ServerUnreachableError } from './errors.js';
 
 export interface ConnectionSettings {
   address: string;
@@ -23,21 +24,8 @@ export function connectionSettings(address?: string): ConnectionSettings {
   };
 }
 
-/** The server could not be reached. */
-export class ServerUnreachableError extends Error {
-  override name = 'ServerUnreachableError';
-
-  constructor(address: string, cause: unknown) {
-    super(
-      `Cannot reach the Temporal server at ${address}. Start one (npm run recipe starts a local one), ` +
-        `or set TEMPORAL_ADDRESS to a running server.`,
-      { cause },
-    );
-  }
-}
-
-/** Connects a client, failing fast with ServerUnreachableError. */
-export async function connectClient(settings: ConnectionSettings): Promise<Client> {
+/** Connects a client, failing fast with ServerUnreachableError (whose message ends with `hint` when given). */
+export async function connectClient(settings: ConnectionSettings, hint?: string): Promise<Client> {
   try {
     const connection = await Connection.connect({
       address: settings.address,
@@ -49,6 +37,6 @@ export async function connectClient(settings: ConnectionSettings): Promise<Clien
     await connection.workflowService.getSystemInfo({});
     return new Client({ connection, namespace: settings.namespace });
   } catch (error) {
-    throw new ServerUnreachableError(settings.address, error);
+    throw new ServerUnreachableError(settings.address, error, hint);
   }
 }

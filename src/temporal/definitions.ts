@@ -35,7 +35,12 @@ export interface FlowWorkflowResult {
   shared: object;
   /** The flow's last action (what its post returned). */
   action: Action | undefined;
+  /** How many steps the run took, runs before a continue-as-new included. */
+  steps: number;
 }
+
+/** The workflow function that runs a registered flow (what `createFlowWorkflow` returns). */
+export type FlowWorkflow = (input: FlowWorkflowInput) => Promise<FlowWorkflowResult>;
 
 /** An answer to a pending prompt. */
 export interface AnswerInput {

@@ -1,26 +1,43 @@
+/** The flows a workflow bundle and its worker agree on, by name. Workflow-safe. */
 import {
-  AsyncHumanNode,
+  type AnyFlow,
   type AnyNode,
+  AsyncHumanNode,
   Flow,
   FlowDefinitionError,
-  prepareFlow,
-  reachableNodes,
+  type Logger,
+  silentLogger,
   UnknownFlowError,
 } from '../core/index.js';
+import { HAS_EXEC, prepareFlow, reachableNodes } from '../core/internal.js';
 
 /** Builds a fresh flow object; called once per run in the workflow and once per worker for exec. */
-export type FlowFactory = () => Flow<any, any>;
+export type FlowFactory = () => AnyFlow;
 
-/** The flows a workflow bundle and its worker agree on, by name. */
-export class FlowRegistry {
+/** The services type of a flow, as its third type parameter says (`unknown` when it names none). */
+export type ServicesOf<F> = F extends Flow<infer _S, infer _P, infer Svc> ? Svc : unknown;
+
+type Intersect<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+
+/** The services every flow of a registry needs at once: the intersection of their services types. */
+export type RegistryServices<F extends Record<string, FlowFactory>> = Intersect<
+  { [K in keyof F]: [ServicesOf<ReturnType<F[K]>>] }[keyof F]
+> extends [infer Svc]
+  ? Svc
+  : unknown;
+
+/** The flows a workflow bundle and its worker agree on, by name; `Svc` is what their exec needs. */
+export class FlowRegistry<Svc = unknown> {
   readonly #factories: ReadonlyMap<string, FlowFactory>;
   readonly #nodeIndexes = new Map<string, Map<string, AnyNode>>();
+  /** Carries `Svc` in the type only, so that a worker's services are checked against the flows. */
+  declare readonly servicesType?: Svc;
 
   constructor(factories: Record<string, FlowFactory>) {
     this.#factories = new Map(Object.entries(factories));
     for (const [name, factory] of this.#factories) {
       if (typeof factory !== 'function') {
-        throw new FlowDefinitionError(`Flow '${name}' must be registered as a function that builds the flow.`);
+        throw new FlowDefinitionError(`Flow '${name}' must be registered as a function that builds the flow.`, name);
       }
       this.#index(name, factory);
     }
@@ -35,13 +52,13 @@ export class FlowRegistry {
     return this.#factories.has(name);
   }
 
-  /** Builds a new instance of the flow, checked and with its node names fixed. */
-  build(name: string): Flow<any, any> {
+  /** Builds a new instance of the flow, checked and with its node names fixed; wiring warnings go to `logger`. */
+  build(name: string, logger?: Logger): AnyFlow {
     const factory = this.#factories.get(name);
     if (factory === undefined) {
       throw new UnknownFlowError(name, this.names);
     }
-    return checkedFlow(name, factory);
+    return checkedFlow(name, factory, logger);
   }
 
   /** The node named `node` in flow `flow` (built once and kept, for exec in activities). */
@@ -63,30 +80,30 @@ export class FlowRegistry {
   }
 
   #index(name: string, factory: FlowFactory): void {
-    const flow = checkedFlow(name, factory);
+    const flow = checkedFlow(name, factory, silentLogger);
     this.#nodeIndexes.set(name, new Map(reachableNodes(flow).map((node) => [node.name, node])));
   }
 }
 
 /** True when the node's exec runs as a Temporal activity (not a flow, not a wait for a person, not a no-op). */
 export function runsAsActivity(node: AnyNode): boolean {
-  return !(node instanceof Flow) && !(node instanceof AsyncHumanNode) && node.hasExec;
+  return !(node instanceof Flow) && !(node instanceof AsyncHumanNode) && node[HAS_EXEC];
 }
 
-function checkedFlow(name: string, factory: FlowFactory): Flow<any, any> {
+function checkedFlow(name: string, factory: FlowFactory, logger: Logger | undefined): AnyFlow {
   const flow = factory();
   if (!(flow instanceof Flow)) {
-    throw new FlowDefinitionError(`The factory of flow '${name}' must return a flow (AsyncFlow, Flow, ...).`);
+    throw new FlowDefinitionError(`The factory of flow '${name}' must return a flow (AsyncFlow, Flow, ...).`, name);
   }
-  prepareFlow(flow);
+  prepareFlow(flow, { label: name, logger });
   return flow;
 }
 
 /**
  * Registers flows by name, one line each: `defineFlows({ 'recipe-finder': createRecipeFlow })`.
  * Import the result from the workflow bundle (for `createFlowWorkflow`) and the worker (for
- * `createFlowActivities`).
+ * `createFlowActivities`); the worker's services are checked against what the flows declare.
  */
-export function defineFlows(factories: Record<string, FlowFactory>): FlowRegistry {
-  return new FlowRegistry(factories);
+export function defineFlows<F extends Record<string, FlowFactory>>(factories: F): FlowRegistry<RegistryServices<F>> {
+  return new FlowRegistry<RegistryServices<F>>(factories);
 }

@@ -10,7 +10,7 @@ import {
   AsyncNode,
   AsyncParallelBatchFlow,
   AsyncParallelBatchNode,
-  type Flow,
+  type AnyFlow,
   Node,
   type Params,
 } from '../../src/core/index.js';
@@ -189,7 +189,7 @@ class ParallelFiles extends AsyncParallelBatchFlow<Shared> {
 
 /** One row of the table: a flow, its initial store, the answers a person gives, what it ends with. */
 export interface FlowCase {
-  build: () => Flow<any, any>;
+  build: () => AnyFlow;
   shared: Shared;
   /** What the person answers, in order; `null` is no answer before the prompt's timeout. */
   answers?: Array<string | null>;

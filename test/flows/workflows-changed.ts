@@ -1,5 +1,5 @@
 // A bundle whose 'replay-demo' flow has a changed graph, to show that replay catches it.
-import { createFlowWorkflow } from '../../src/temporal/workflow.js';
+import { createFlowWorkflow } from '../../src/workflow.js';
 import { changedTestFlows } from './registry.js';
 
 export const runFlow = createFlowWorkflow(changedTestFlows);

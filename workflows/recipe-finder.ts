@@ -3,7 +3,7 @@
  * person to accept it, and suggest another on a no. The nodes do no I/O themselves: exec
  * calls `RecipeServices`, which the worker (or an in-process run) provides.
  */
-import { AsyncFlow, AsyncHumanNode, AsyncNode } from '../core/index.js';
+import { AsyncFlow, AsyncHumanNode, AsyncNode } from '../src/workflow.js';
 
 export interface Recipe {
   id: string;
@@ -26,7 +26,7 @@ export interface RecipeShared {
   transcript?: string[];
 }
 
-/** The I/O the Recipe Finder's exec needs; see activities/recipe-io.ts. */
+/** The I/O the Recipe Finder's exec needs; activities/recipe-io.ts provides it. */
 export interface RecipeServices {
   fetchRecipes(ingredient: string): Promise<Recipe[]>;
   suggestRecipe(ingredient: string, candidates: Recipe[]): Promise<{ recipe: Recipe; source: SuggestionSource }>;
@@ -40,12 +40,21 @@ function say(shared: RecipeShared, line: string): void {
 }
 
 /** Asks for the ingredient (unless given at start) and fetches recipes for it. */
-export class FetchRecipes extends AsyncNode<RecipeShared, string, { recipes: Recipe[]; source: RecipeSource }> {
+export class FetchRecipes extends AsyncNode<
+  RecipeShared,
+  string,
+  { recipes: Recipe[]; source: RecipeSource },
+  RecipeServices
+> {
   constructor() {
     super({ maxRetries: 3, wait: 1, temporal: { startToCloseTimeout: '30s' } });
   }
 
   override async prepAsync(shared: RecipeShared): Promise<string> {
+    if (shared.transcript === undefined) {
+      say(shared, 'Welcome to Recipe Finder!');
+      say(shared, '------------------------');
+    }
     if (shared.ingredient === undefined) {
       const answer = await this.getUserInput('Enter ingredient:', {
         validate: (text) => (text.trim() === '' ? 'Please type an ingredient, for example: chicken.' : undefined),
@@ -57,7 +66,7 @@ export class FetchRecipes extends AsyncNode<RecipeShared, string, { recipes: Rec
   }
 
   override async execAsync(ingredient: string): Promise<{ recipes: Recipe[]; source: RecipeSource }> {
-    const recipes = await this.services<RecipeServices>().fetchRecipes(ingredient);
+    const recipes = await this.services.fetchRecipes(ingredient);
     return { recipes, source: 'recipe API' };
   }
 
@@ -93,7 +102,8 @@ export class FetchRecipes extends AsyncNode<RecipeShared, string, { recipes: Rec
 export class SuggestRecipe extends AsyncNode<
   RecipeShared,
   { ingredient: string; candidates: Recipe[] } | null,
-  { recipe: Recipe; source: SuggestionSource } | null
+  { recipe: Recipe; source: SuggestionSource } | null,
+  RecipeServices
 > {
   constructor() {
     super({ maxRetries: 2, wait: 1, temporal: { startToCloseTimeout: '60s' } });
@@ -115,7 +125,7 @@ export class SuggestRecipe extends AsyncNode<
     if (input === null) {
       return null;
     }
-    const suggestion = await this.services<RecipeServices>().suggestRecipe(input.ingredient, input.candidates);
+    const suggestion = await this.services.suggestRecipe(input.ingredient, input.candidates);
     if (!input.candidates.some((c) => c.id === suggestion.recipe.id)) {
       throw new Error(`The suggestion '${suggestion.recipe.name}' is not one of the candidates.`);
     }
@@ -179,7 +189,7 @@ export class EndConversation extends AsyncNode<RecipeShared> {
 }
 
 /** Builds the Recipe Finder flow. */
-export function createRecipeFlow(): AsyncFlow<RecipeShared> {
+export function createRecipeFlow(): AsyncFlow<RecipeShared, unknown, RecipeServices> {
   const fetch = new FetchRecipes();
   const suggest = new SuggestRecipe();
   const approve = new GetApproval();
@@ -187,7 +197,7 @@ export function createRecipeFlow(): AsyncFlow<RecipeShared> {
   fetch.on('suggest', suggest).on('none', end);
   suggest.on('approve', approve).on('exhausted', end);
   approve.on('retry', suggest).on('accept', end);
-  return new AsyncFlow({ start: fetch, name: 'RecipeFinder' });
+  return new AsyncFlow<RecipeShared, unknown, RecipeServices>({ start: fetch, name: 'RecipeFinder' });
 }
 
 /** A deterministic pick used when no LLM is configured or reachable: the first candidate. */

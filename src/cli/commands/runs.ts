@@ -1,0 +1,139 @@
+/** `start`, `list`, `status`, `respond` (and `approve`, `reject`): talk to runs on the server; no worker needed here. */
+import { WorkflowFailedError } from '@temporalio/client';
+import { PocketFlowError } from '../../core/index.js';
+import { answerFlow, describeFlowRun, flowResult, getFlowState, startFlow } from '../../temporal/client.js';
+import { FLOW_WORKFLOW_TYPE, type FlowRunState } from '../../temporal/definitions.js';
+import { type CliContext, flowNameOf, taskQueueOf } from '../context.js';
+import { connect } from '../server.js';
+import { newRunId } from './conversation.js';
+
+/** Starts a run and prints its workflow id. */
+export async function startCommand(
+  ctx: CliContext,
+  flowArg: string | undefined,
+  options: { id?: string; shared: object },
+): Promise<number> {
+  const project = await ctx.needProject('start');
+  const flow = flowNameOf(project, flowArg);
+  const { client } = await connect();
+  const workflowId = options.id ?? newRunId(flow);
+  await startFlow(client, { flow, taskQueue: taskQueueOf(project), workflowId, shared: options.shared, flows: project.flows });
+  ctx.out(`${workflowId}\n`);
+  return 0;
+}
+
+/** Lists flow runs, newest first. */
+export async function listCommand(ctx: CliContext, options: { limit: number }): Promise<number> {
+  const { client } = await connect();
+  let count = 0;
+  for await (const run of client.workflow.list({ query: `WorkflowType = '${FLOW_WORKFLOW_TYPE}'` })) {
+    const flow = (run.memo?.['flow'] as string | undefined) ?? '?';
+    ctx.out(`${run.workflowId}\t${run.status.name}\t${flow}\t${run.startTime.toISOString()}\n`);
+    if (++count >= options.limit) {
+      break;
+    }
+  }
+  if (count === 0) {
+    ctx.out('No flow runs yet.\n');
+  }
+  return 0;
+}
+
+/** Rejects with `message` when `promise` has not settled within `ms`. */
+async function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PocketFlowError(message)), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** How long a query or update waits for a worker before the command says none answered. */
+const WORKER_WAIT_MS = 5000;
+
+const noWorker = (queue: string): string =>
+  `No worker answered within ${WORKER_WAIT_MS / 1000} s. Start one (pocketflow-temporal worker, task queue '${queue}')`;
+
+/** Prints a run's status, current node, pending prompts, shared store and recent steps (or its result or failure). */
+export async function statusCommand(ctx: CliContext, workflowId: string, options: { json?: boolean }): Promise<number> {
+  const { client } = await connect();
+  const description = await describeFlowRun(client, workflowId);
+  const status = description.status.name;
+  const flow = (description.memo?.['flow'] as string | undefined) ?? '?';
+  let state: FlowRunState | undefined;
+  let result: { shared: object; action: string | undefined; steps: number } | undefined;
+  let failure: string | undefined;
+  if (status === 'COMPLETED') {
+    result = await flowResult(client, workflowId);
+  } else if (status === 'FAILED') {
+    failure = await flowResult(client, workflowId).then(
+      () => undefined,
+      (error: unknown) => (error instanceof WorkflowFailedError ? (error.cause?.message ?? error.message) : String(error)),
+    );
+  } else if (status === 'RUNNING') {
+    state = await withDeadline(
+      getFlowState(client, workflowId),
+      WORKER_WAIT_MS,
+      `${noWorker(description.taskQueue)} to read the state of run ${workflowId} (status RUNNING).`,
+    );
+  }
+  if (options.json === true) {
+    ctx.out(`${JSON.stringify({ workflowId, status, flow, state, result, failure }, null, 2)}\n`);
+    return 0;
+  }
+  const lines = [`Run:      ${workflowId}`, `Flow:     ${flow}`, `Status:   ${status}`, `Started:  ${description.startTime.toISOString()}`];
+  if (failure !== undefined) {
+    lines.push(`Failure:  ${failure}`);
+  }
+  if (result !== undefined) {
+    lines.push(`Result:   last action ${result.action ?? '(none)'} after ${result.steps} steps`);
+  }
+  if (state !== undefined) {
+    if (state.currentNodes.length > 0) {
+      lines.push(`Node:     ${state.currentNodes.join(', ')}`);
+    }
+    for (const prompt of state.pending) {
+      const choices = prompt.choices ? ` [${prompt.choices.join('/')}]` : '';
+      lines.push(`Waiting:  request ${prompt.requestId} from ${prompt.node}: ${prompt.prompt}${choices}`);
+    }
+    if (state.recentSteps.length > 0) {
+      lines.push(`Steps:    ${state.recentSteps.map((s) => `${s.node} -> ${s.action ?? 'default'}`).join(', ')}`);
+    }
+  }
+  const shared = result?.shared ?? state?.shared;
+  if (shared !== undefined) {
+    lines.push(`Shared:   ${JSON.stringify(shared, null, 2).replace(/\n/g, '\n          ')}`);
+  }
+  ctx.out(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+/** Answers a run's pending prompt, by update (checked at once) or by signal (queued). */
+export async function respondCommand(
+  ctx: CliContext,
+  workflowId: string,
+  answer: string,
+  options: { request?: number; signal?: boolean },
+): Promise<number> {
+  const { client } = await connect();
+  const description = await describeFlowRun(client, workflowId);
+  if (description.status.name !== 'RUNNING') {
+    throw new PocketFlowError(`Run ${workflowId} already finished (${description.status.name}); there is nothing to answer.`);
+  }
+  if (options.signal === true) {
+    await answerFlow(client, workflowId, answer, { requestId: options.request, wait: 'signal' });
+    ctx.out(`Sent ${JSON.stringify(answer)} to run ${workflowId}; it is processed when the run reaches a prompt.\n`);
+    return 0;
+  }
+  const accepted = await withDeadline(
+    answerFlow(client, workflowId, answer, { requestId: options.request }),
+    WORKER_WAIT_MS,
+    `${noWorker(description.taskQueue)}, or send the answer with --signal to queue it.`,
+  );
+  ctx.out(`Run ${workflowId} accepted ${JSON.stringify(answer)} for request ${accepted?.requestId} (${accepted?.node}).\n`);
+  return 0;
+}

@@ -1,0 +1,23 @@
+/** `worker`: runs the project's worker in the foreground. */
+import { NativeConnection } from '@temporalio/worker';
+import { connectionSettings } from '../../temporal/connection.js';
+import { type CliContext, taskQueueOf } from '../context.js';
+
+/** Runs the project's worker until SIGINT or SIGTERM drains it. */
+export async function workerCommand(ctx: CliContext): Promise<number> {
+  const project = await ctx.needProject('worker');
+  if (project.createWorker === undefined) {
+    throw new Error(`${ctx.configPath} has no createWorker; add one to run a worker.`);
+  }
+  const settings = connectionSettings();
+  const connection = await NativeConnection.connect(settings.options);
+  const taskQueue = taskQueueOf(project);
+  const worker = await project.createWorker({ connection, namespace: settings.namespace, taskQueue });
+  ctx.out(`Worker polling task queue '${taskQueue}' on ${settings.address} (namespace ${settings.namespace}).\n`);
+  try {
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
+  return 0;
+}

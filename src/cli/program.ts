@@ -1,0 +1,156 @@
+/** The command line's commands and options, parsed by commander, which also writes the help. */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { toMermaid } from '../core/index.js';
+import { type CliContext, flowNameOf } from './context.js';
+import { attachCommand, runCommand } from './commands/conversation.js';
+import { listCommand, respondCommand, startCommand, statusCommand } from './commands/runs.js';
+import { workerCommand } from './commands/worker.js';
+import type { ProjectConfig } from './project.js';
+
+/** Where a command's exit code goes once its action has run. */
+export type ExitCode = { code: number };
+
+const wholeNumber = (name: string) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new InvalidArgumentError(`${name} must be a whole number of at least 1.`);
+  }
+  return n;
+};
+
+const jsonObject = (value: string): object => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    throw new InvalidArgumentError(`not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidArgumentError('the shared store must be a JSON object.');
+  }
+  return parsed;
+};
+
+/** The initial shared store from --shared and the project's shared-store options. */
+function sharedFrom(options: Record<string, unknown>, project: ProjectConfig | undefined): object {
+  const shared: Record<string, unknown> = { ...(options['shared'] as object | undefined) };
+  for (const key of Object.keys(project?.sharedOptions ?? {})) {
+    if (typeof options[key] === 'string') {
+      shared[key] = options[key];
+    }
+  }
+  return shared;
+}
+
+/** Builds the program; `project` (when there is one) adds its shared-store options to `run` and `start`. */
+export function createProgram(ctx: CliContext, project: ProjectConfig | undefined, exit: ExitCode): Command {
+  const program = new Command('pocketflow-temporal')
+    .description('Runs PocketFlow flows on Temporal and talks to their runs.')
+    .option('--config <file>', 'the project file that registers the flows', ctx.configPath)
+    .showSuggestionAfterError(true)
+    .exitOverride();
+  const withSharedOptions = (command: Command): Command => {
+    command.addOption(new Option('--shared <json>', 'the initial shared store, as a JSON object').argParser(jsonObject));
+    for (const [key, help] of Object.entries(project?.sharedOptions ?? {})) {
+      command.option(`--${key} <value>`, `${help} (sets shared.${key})`);
+    }
+    return command;
+  };
+  const done = (code: number): void => {
+    exit.code = code;
+  };
+
+  withSharedOptions(
+    program
+      .command('run')
+      .description('Starts a run and holds its conversation in this terminal (a local dev server is started when none answers).')
+      .argument('[flow]', 'the registered flow (default: the project’s default flow)')
+      .option('--id <workflowId>', 'the workflow id of the new run')
+      .option('--local', 'run in-process, without Temporal')
+      .option('--no-worker', 'start no worker here (one runs elsewhere)'),
+  ).action(async (flow: string | undefined, options: Record<string, unknown>) =>
+    done(
+      await runCommand(ctx, flow, {
+        id: options['id'] as string | undefined,
+        local: options['local'] === true,
+        worker: options['worker'] !== false,
+        shared: sharedFrom(options, project),
+      }),
+    ),
+  );
+
+  withSharedOptions(
+    program
+      .command('start')
+      .description('Starts a run and prints its workflow id.')
+      .argument('[flow]', 'the registered flow (default: the project’s default flow)')
+      .option('--id <workflowId>', 'the workflow id (default: a new one)'),
+  ).action(async (flow: string | undefined, options: Record<string, unknown>) =>
+    done(await startCommand(ctx, flow, { id: options['id'] as string | undefined, shared: sharedFrom(options, project) })),
+  );
+
+  program
+    .command('list')
+    .description('Lists flow runs, newest first.')
+    .option('--limit <n>', 'how many runs to show', wholeNumber('--limit'), 20)
+    .action(async (options: { limit: number }) => done(await listCommand(ctx, options)));
+
+  program
+    .command('status')
+    .description("Shows a run's status, current node, pending prompts, shared store and recent steps.")
+    .argument('<workflowId>', 'the run')
+    .option('--json', 'print as JSON')
+    .action(async (workflowId: string, options: { json?: boolean }) => done(await statusCommand(ctx, workflowId, options)));
+
+  program
+    .command('respond')
+    .description(
+      "Answers a run's pending prompt. The run checks the answer and refuses a wrong one at once (a worker must run); " +
+        'with --signal the answer is queued even while no worker runs.',
+    )
+    .argument('<workflowId>', 'the run')
+    .argument('<answer>', 'the answer')
+    .option('--request <n>', 'the request id of the prompt (see status)', wholeNumber('--request'))
+    .option('--signal', 'send as a signal, processed when a worker runs')
+    .action(async (workflowId: string, answer: string, options: { request?: number; signal?: boolean }) =>
+      done(await respondCommand(ctx, workflowId, answer, options)),
+    );
+
+  for (const [name, answer] of [
+    ['approve', 'y'],
+    ['reject', 'n'],
+  ] as const) {
+    program
+      .command(name)
+      .description(`Answers '${answer}' to a run's pending prompt.`)
+      .argument('<workflowId>', 'the run')
+      .option('--signal', 'send as a signal, processed when a worker runs')
+      .action(async (workflowId: string, options: { signal?: boolean }) =>
+        done(await respondCommand(ctx, workflowId, answer, options)),
+      );
+  }
+
+  program
+    .command('attach')
+    .description('Continues the conversation of a waiting run in this terminal.')
+    .argument('<workflowId>', 'the run')
+    .option('--no-worker', 'start no worker here (one runs elsewhere)')
+    .action(async (workflowId: string, options: { worker: boolean }) => done(await attachCommand(ctx, workflowId, options)));
+
+  program
+    .command('graph')
+    .description("Prints a flow's graph as a Mermaid flowchart.")
+    .argument('[flow]', 'the registered flow (default: the project’s default flow)')
+    .action(async (flow: string | undefined) => {
+      const found = await ctx.needProject('graph');
+      ctx.out(`${toMermaid(found.flows.build(flowNameOf(found, flow)))}\n`);
+      done(0);
+    });
+
+  program
+    .command('worker')
+    .description("Runs the project's worker until SIGINT or SIGTERM.")
+    .action(async () => done(await workerCommand(ctx)));
+
+  return program;
+}

@@ -1,0 +1,71 @@
+/** Reaching a Temporal server from the command line: the configured one, or a local dev server started on demand. */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { connectClient, type ConnectionSettings, connectionSettings } from '../temporal/connection.js';
+import { isServerReachable, startDevServer } from '../temporal/dev-server.js';
+import type { CliContext } from './context.js';
+import { dataDir, taskQueueOf } from './context.js';
+
+/** Connects to the server that Temporal's environment configuration names. */
+export async function connect(): Promise<{ client: Client; settings: ConnectionSettings }> {
+  const settings = connectionSettings();
+  const configured = Boolean(process.env['TEMPORAL_ADDRESS'] || process.env['TEMPORAL_PROFILE']);
+  const hint = configured
+    ? 'Check TEMPORAL_ADDRESS (or the profile) and that the server runs.'
+    : "Start one ('pocketflow-temporal run' starts a local one), or set TEMPORAL_ADDRESS to a running server.";
+  return { client: await connectClient(settings, hint), settings };
+}
+
+/** Keeps the worker runtime's log out of the conversation: warnings go to a file. */
+export function installQuietRuntime(): string {
+  const logFile = join(dataDir(), 'worker.log');
+  mkdirSync(dataDir(), { recursive: true });
+  Runtime.install({
+    logger: new DefaultLogger('WARN', (entry) => {
+      appendFileSync(logFile, `${new Date().toISOString()} ${entry.level} ${entry.message} ${JSON.stringify(entry.meta ?? {})}\n`);
+    }),
+  });
+  return logFile;
+}
+
+/** Connects to TEMPORAL_ADDRESS (or a profile), or a local server, starting one when none answers. */
+export async function ensureServer(ctx: CliContext): Promise<{ settings: ConnectionSettings; uiUrl: string | undefined }> {
+  if (process.env['TEMPORAL_ADDRESS'] || process.env['TEMPORAL_PROFILE']) {
+    return { settings: connectionSettings(), uiUrl: process.env['TEMPORAL_UI_URL'] };
+  }
+  const port = Number(process.env['TEMPORAL_DEV_PORT'] || 7233);
+  const uiPort = Number(process.env['TEMPORAL_DEV_UI_PORT'] || port + 1000);
+  const address = `127.0.0.1:${port}`;
+  const uiUrl = process.env['TEMPORAL_UI_URL'] || `http://127.0.0.1:${uiPort}`;
+  if (!(await isServerReachable(address))) {
+    ctx.out(`No Temporal server on ${address}; starting a local dev server...\n`);
+    const server = await startDevServer({
+      port,
+      uiPort,
+      dbFilename: join(dataDir(), 'temporal.db'),
+      logFile: join(dataDir(), 'temporal-server.log'),
+      detached: true,
+      log: (message) => ctx.out(`${message}\n`),
+    });
+    ctx.out(`Temporal dev server running (pid ${server.pid}), data in ${join(dataDir(), 'temporal.db')}.\n`);
+    ctx.out(`Stop it with: kill ${server.pid}\n`);
+  }
+  return { settings: connectionSettings(address), uiUrl };
+}
+
+/** Starts the project's worker in this process; `done` settles when it has stopped and its connection closed. */
+export async function startLocalWorker(
+  ctx: CliContext,
+  settings: ConnectionSettings,
+): Promise<{ worker: Worker; done: Promise<void> }> {
+  const project = await ctx.needProject('worker');
+  if (project.createWorker === undefined) {
+    throw new Error(`${ctx.configPath} has no createWorker, so no worker can run here; pass --no-worker and run one elsewhere.`);
+  }
+  const connection = await NativeConnection.connect(settings.options);
+  const worker = await project.createWorker({ connection, namespace: settings.namespace, taskQueue: taskQueueOf(project) });
+  const done = worker.run().finally(() => connection.close());
+  return { worker, done };
+}

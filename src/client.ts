@@ -1,0 +1,38 @@
+/**
+ * The client side of pocketflow-temporal: start flow runs, read their state, answer their
+ * prompts, await or cancel them. Loads the Temporal client, not the worker or any flow code.
+ *
+ * @example
+ * ```ts
+ * import { answerFlow, connectClient, connectionSettings, flowResult, startFlow } from 'pocketflow-temporal/client';
+ *
+ * const client = await connectClient(connectionSettings());
+ * await startFlow(client, { flow: 'publish', taskQueue: 'my-flows', workflowId: 'post-42', shared: { topic: 'tides' } });
+ * await answerFlow(client, 'post-42', 'y');
+ * const { shared, action } = await flowResult(client, 'post-42');
+ * ```
+ */
+export { answerFlow, cancelFlow, describeFlowRun, flowResult, getFlowState, startFlow } from './temporal/client.js';
+export type { StartFlowOptions } from './temporal/client.js';
+export { connectClient, connectionSettings } from './temporal/connection.js';
+export type { ConnectionSettings } from './temporal/connection.js';
+export {
+  AnswerRefusedError,
+  RunAlreadyStartedError,
+  ServerUnreachableError,
+  UnknownRunError,
+} from './temporal/errors.js';
+export { answerSignal, answerUpdate, FLOW_WORKFLOW_TYPE, stateQuery } from './temporal/definitions.js';
+export { NotSerializableError, PocketFlowError, UnknownFlowError } from './core/index.js';
+
+export type {
+  AnswerAccepted,
+  AnswerInput,
+  FlowRunState,
+  FlowWorkflow,
+  FlowWorkflowInput,
+  FlowWorkflowResult,
+  PendingPrompt,
+  RefusedAnswer,
+  StepRecord,
+} from './temporal/definitions.js';

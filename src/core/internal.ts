@@ -1,0 +1,14 @@
+/**
+ * What the runtimes (in-process and Temporal) share beyond the public surface: the orchestration
+ * loop, run contexts, the direct executor, and the node members kept under symbols. Not part of
+ * the public API; nothing under `src/core` imports it.
+ */
+export { orchestrate, prepareFlow, reachableNodes, failedNodeOf } from './flow.js';
+export type { PrepareOptions } from './flow.js';
+export { createRunContext } from './run-context.js';
+export type { RuntimeOptions } from './run-context.js';
+export { directExecutor, mapWithLimit, toError } from './exec.js';
+export { refusalOf } from './input.js';
+export { describeValue, quoteList } from './errors.js';
+export { CALL_EXEC, CALL_FALLBACK, HAS_EXEC, HAS_FALLBACK, NAME_FIXED, RUN, RUN_ASYNC } from './symbols.js';
+export type { ExecCall, ExecRunner, RunContext, StepControl } from './context.js';

@@ -1,0 +1,63 @@
+/**
+ * Errors of the Temporal runtime: the workflow, the activities and the client helpers. Each has
+ * a stable `name`, which is also the failure `type` when it ends a workflow run.
+ */
+import { PocketFlowError } from '../core/index.js';
+
+/** The workflow was started with an input that is not `{ flow, shared, params? }`. */
+export class InvalidFlowInputError extends PocketFlowError {}
+
+/** A node's input would be past Temporal's payload limit. */
+export class PayloadTooLargeError extends PocketFlowError {
+  readonly node: string;
+  readonly bytes: number;
+
+  constructor(node: string, bytes: number) {
+    super(
+      `The input of node '${node}' is ${bytes} bytes, over Temporal's payload limit (about 2 MB). ` +
+        `Keep large data outside the flow (a file or blob store) and pass a reference in prep.`,
+    );
+    this.node = node;
+    this.bytes = bytes;
+  }
+}
+
+/** A workflow id that names no run. */
+export class UnknownRunError extends PocketFlowError {
+  readonly workflowId: string;
+
+  constructor(workflowId: string) {
+    super(`No flow run with workflow id '${workflowId}'. List runs to see the ids that exist.`);
+    this.workflowId = workflowId;
+  }
+}
+
+/** A workflow id that is already taken by a running run. */
+export class RunAlreadyStartedError extends PocketFlowError {
+  readonly workflowId: string;
+
+  constructor(workflowId: string) {
+    super(`A run with workflow id '${workflowId}' is already running. Choose another id or attach to it.`);
+    this.workflowId = workflowId;
+  }
+}
+
+/** An answer that the run refused or could not take. */
+export class AnswerRefusedError extends PocketFlowError {
+  readonly workflowId: string;
+
+  constructor(workflowId: string, reason: string) {
+    super(`Run '${workflowId}' refused the answer: ${reason}`);
+    this.workflowId = workflowId;
+  }
+}
+
+/** The Temporal server could not be reached. */
+export class ServerUnreachableError extends PocketFlowError {
+  readonly address: string;
+
+  constructor(address: string, cause: unknown, hint = 'Start one, or set TEMPORAL_ADDRESS to a running server.') {
+    super(`Cannot reach the Temporal server at ${address}. ${hint}`, { cause });
+    this.address = address;
+  }
+}

@@ -1,0 +1,78 @@
+/** Runs each exec of a flow as a Temporal activity named after its node, with the node's retry policy. */
+import { ActivityFailure, defaultPayloadConverter, scheduleActivity, type ActivityOptions } from '@temporalio/workflow';
+import { AsyncHumanNode, type AnyNode } from '../../core/index.js';
+import { directExecutor, type ExecCall, type ExecRunner, HAS_EXEC, HAS_FALLBACK } from '../../core/internal.js';
+import { type ExecActivityInput, fallbackActivityName, type FallbackActivityInput } from '../definitions.js';
+import { PayloadTooLargeError } from '../errors.js';
+import { rootCause } from './failures.js';
+
+/** Start-to-close timeout of an exec activity whose node sets none. */
+export const DEFAULT_START_TO_CLOSE = '5 minutes';
+
+/** Temporal refuses payloads past 2 MB; refuse earlier with a message that says what to do. */
+export const MAX_PAYLOAD_BYTES = 1_900_000;
+
+/** The executor of a flow's run on Temporal: an activity per exec, a fallback activity after the last try. */
+export class ActivityExecutor implements ExecRunner {
+  readonly #flow: string;
+
+  constructor(flow: string) {
+    this.#flow = flow;
+  }
+
+  exec(call: ExecCall, prepRes: unknown): Promise<unknown> {
+    const node = call.node;
+    if (node instanceof AsyncHumanNode || !node[HAS_EXEC]) {
+      return directExecutor.exec(call, prepRes);
+    }
+    const input: ExecActivityInput = { flow: this.#flow, node: node.name, params: node.params, input: prepRes };
+    const bytes = payloadBytes(input);
+    if (bytes > MAX_PAYLOAD_BYTES) {
+      return Promise.reject(new PayloadTooLargeError(node.name, bytes));
+    }
+    const summary = call.index === undefined ? node.name : `${node.name} item ${call.index + 1} of ${call.count}`;
+    if (!node[HAS_FALLBACK]) {
+      return scheduleActivity(node.name, [input], activityOptions(node, summary));
+    }
+    return this.#execWithFallback(node, input, summary);
+  }
+
+  async #execWithFallback(node: AnyNode, input: ExecActivityInput, summary: string): Promise<unknown> {
+    try {
+      return await scheduleActivity(node.name, [input], activityOptions(node, summary));
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) {
+        throw error;
+      }
+      const fallbackInput: FallbackActivityInput = { ...input, error: rootCause(error) };
+      return scheduleActivity(fallbackActivityName(node.name), [fallbackInput], {
+        ...activityOptions(node, `${summary} (fallback)`),
+        retry: { maximumAttempts: 1 },
+      });
+    }
+  }
+}
+
+/** Maps a node's options onto Temporal's activity options. */
+export function activityOptions(node: AnyNode, summary: string): ActivityOptions {
+  const t = node.options.temporal ?? {};
+  return {
+    startToCloseTimeout: t.startToCloseTimeout ?? DEFAULT_START_TO_CLOSE,
+    scheduleToCloseTimeout: t.scheduleToCloseTimeout,
+    heartbeatTimeout: t.heartbeatTimeout,
+    taskQueue: t.taskQueue,
+    summary,
+    retry: {
+      maximumAttempts: node.maxRetries,
+      initialInterval: Math.max(1, Math.round(node.wait * 1000)),
+      backoffCoefficient: t.backoffCoefficient ?? 1,
+      maximumInterval: t.maximumInterval,
+      nonRetryableErrorTypes: t.nonRetryableErrorTypes,
+    },
+  };
+}
+
+/** The size in bytes of the payload that carries `value`, as the SDK's JSON converter encodes it. */
+function payloadBytes(value: unknown): number {
+  return defaultPayloadConverter.toPayload(value).data?.byteLength ?? 0;
+}

@@ -1,0 +1,141 @@
+/** A person's answers reach a run as signals or updates; answers that arrive early wait in an inbox. */
+import { condition } from '@temporalio/workflow';
+import { InvalidInputError } from '../../core/index.js';
+import type { InputSource, PendingInput } from '../../core/index.js';
+import { refusalOf } from '../../core/internal.js';
+import type { AnswerAccepted, AnswerInput, PendingPrompt } from '../definitions.js';
+import type { RunTracker } from './run-tracker.js';
+
+interface OpenRequest extends PendingInput {
+  requestId: number;
+  answer?: string;
+}
+
+/** The input source of a run on Temporal: `ask` waits durably until a signal or update answers. */
+export class SignalInput implements InputSource {
+  readonly #run: RunTracker;
+  readonly #open = new Map<number, OpenRequest>();
+  readonly #inbox: AnswerInput[];
+  #nextId = 1;
+
+  constructor(run: RunTracker, inbox: AnswerInput[]) {
+    this.#run = run;
+    this.#inbox = inbox.map((answer) => ({ answer: answer.answer }));
+  }
+
+  /** Answers received and not used yet (their request ids belong to this run, so they are dropped). */
+  unread(): AnswerInput[] {
+    return [...this.#inbox];
+  }
+
+  pending(): PendingPrompt[] {
+    return [...this.#open.values()]
+      .filter((r) => r.answer === undefined)
+      .map((r) => ({
+        requestId: r.requestId,
+        node: r.node,
+        prompt: r.prompt,
+        ...(r.choices === undefined ? {} : { choices: r.choices }),
+        ...(r.timeoutSeconds === undefined ? {} : { timeoutSeconds: r.timeoutSeconds }),
+      }));
+  }
+
+  async ask(request: PendingInput): Promise<string | null> {
+    const open: OpenRequest = { ...request, requestId: this.#nextId++ };
+    this.#open.set(open.requestId, open);
+    this.#drainInbox();
+    this.#run.showDetails(this.pending());
+    const answered = () => open.answer !== undefined;
+    try {
+      if (request.timeoutSeconds === undefined) {
+        await condition(answered);
+      } else if (!(await condition(answered, request.timeoutSeconds * 1000))) {
+        return null;
+      }
+      return open.answer as string;
+    } finally {
+      this.#open.delete(open.requestId);
+      this.#run.showDetails(this.pending());
+    }
+  }
+
+  /** Handles the answer signal: malformed or refused answers are recorded, never thrown. */
+  receive(raw: unknown): void {
+    const shapeError = answerShapeError(raw);
+    if (shapeError !== undefined) {
+      this.#run.refuse(raw, shapeError);
+      return;
+    }
+    this.#inbox.push(raw as AnswerInput);
+    this.#drainInbox();
+  }
+
+  /** The update's validator: throws, so that the sender is told at once, when the answer cannot be taken. */
+  validateUpdate(raw: unknown): void {
+    const shapeError = answerShapeError(raw);
+    if (shapeError !== undefined) {
+      throw new TypeError(shapeError);
+    }
+    const answer = raw as AnswerInput;
+    const target = this.#target(answer);
+    if (target === undefined) {
+      throw new Error(
+        answer.requestId === undefined
+          ? 'No prompt is waiting for an answer. Read the run state and answer when a prompt is pending.'
+          : `No prompt with request id ${answer.requestId} is waiting (pending: ${this.pending().map((p) => p.requestId).join(', ') || 'none'}).`,
+      );
+    }
+    const refusal = refusalOf(target, answer.answer);
+    if (refusal !== undefined) {
+      throw new InvalidInputError(target.node, answer.answer, refusal);
+    }
+  }
+
+  acceptUpdate(answer: AnswerInput): AnswerAccepted {
+    const target = this.#target(answer) as OpenRequest;
+    target.answer = answer.answer;
+    return { requestId: target.requestId, node: target.node };
+  }
+
+  #target(answer: AnswerInput): OpenRequest | undefined {
+    const waiting = [...this.#open.values()].filter((r) => r.answer === undefined);
+    return answer.requestId === undefined ? waiting[0] : waiting.find((r) => r.requestId === answer.requestId);
+  }
+
+  #drainInbox(): void {
+    for (let i = 0; i < this.#inbox.length; ) {
+      const answer = this.#inbox[i] as AnswerInput;
+      const target = this.#target(answer);
+      if (target === undefined) {
+        if (answer.requestId !== undefined && answer.requestId < this.#nextId) {
+          this.#inbox.splice(i, 1);
+          this.#run.refuse(answer.answer, `Request ${answer.requestId} is no longer waiting for an answer.`);
+        } else {
+          i++;
+        }
+        continue;
+      }
+      this.#inbox.splice(i, 1);
+      const refusal = refusalOf(target, answer.answer);
+      if (refusal === undefined) {
+        target.answer = answer.answer;
+      } else {
+        this.#run.refuse(answer.answer, new InvalidInputError(target.node, answer.answer, refusal).message);
+      }
+    }
+  }
+}
+
+function answerShapeError(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null) {
+    return 'An answer must be an object { answer: string, requestId?: number }.';
+  }
+  const { answer, requestId } = raw as Record<string, unknown>;
+  if (typeof answer !== 'string') {
+    return `An answer's 'answer' must be a string, got ${answer === undefined ? 'nothing' : typeof answer}.`;
+  }
+  if (requestId !== undefined && !(typeof requestId === 'number' && Number.isInteger(requestId))) {
+    return `An answer's 'requestId' must be a whole number when given, got ${JSON.stringify(requestId)}.`;
+  }
+  return undefined;
+}

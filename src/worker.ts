@@ -1,0 +1,29 @@
+/**
+ * The worker side of pocketflow-temporal: a Temporal worker that runs registered flows, their
+ * workflow bundle and one activity per node. Loads the Temporal worker (Node.js only).
+ *
+ * @example
+ * ```ts
+ * import { NativeConnection } from '@temporalio/worker';
+ * import { connectionSettings, createFlowWorker } from 'pocketflow-temporal/worker';
+ * import { flows } from '../workflows/flows.js';
+ *
+ * const settings = connectionSettings(); // TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_PROFILE, ...
+ * const worker = await createFlowWorker({
+ *   flows,
+ *   taskQueue: 'my-flows',
+ *   connection: await NativeConnection.connect(settings.options),
+ *   namespace: settings.namespace,
+ *   workflowsPath: new URL('../workflows/index.ts', import.meta.url).pathname,
+ *   services: { llm: createLlmClient() },
+ * });
+ * await worker.run();
+ * ```
+ */
+export { createFlowActivities } from './temporal/activities.js';
+export type { FlowActivity, FlowActivityOptions } from './temporal/activities.js';
+export { bundleFlowWorkflows, createFlowWorker, EXEC_ONLY_MODULES } from './temporal/worker.js';
+export type { FlowWorkerOptions } from './temporal/worker.js';
+export { connectionSettings } from './temporal/connection.js';
+export type { ConnectionSettings } from './temporal/connection.js';
+export { UnknownNodeError } from './core/index.js';
