@@ -1,6 +1,8 @@
 // The public types carry the shared store, prep result and exec result, so user code needs no `any`.
 import { describe, expectTypeOf, it } from 'vitest';
-import { AsyncBatchNode, AsyncFlow, AsyncNode, BatchNode, type Action } from '../src/core/index.js';
+import { AsyncBatchNode, AsyncFlow, AsyncNode, BatchNode, type Action } from '../src/index.js';
+import { defineFlows, type FlowRegistry } from '../src/workflow.js';
+import type { FlowWorkerOptions } from '../src/worker.js';
 
 type Shared = { words: string[]; lengths?: number[] };
 
@@ -43,5 +45,27 @@ describe('node types', () => {
       }
     }
     expectTypeOf(new Ask().both).returns.resolves.toBeVoid();
+  });
+
+  it('types this.services from the node, and checks a worker’s services against the flows it runs', () => {
+    interface Search {
+      find(term: string): Promise<string[]>;
+    }
+    class Find extends AsyncNode<Shared, string, string[], Search> {
+      override async execAsync(term: string) {
+        expectTypeOf(this.services).toEqualTypeOf<Search>();
+        return this.services.find(term);
+      }
+    }
+    const flows = defineFlows({
+      search: () => new AsyncFlow<Shared, unknown, Search>(new Find()),
+      plain: () => new AsyncFlow<Shared>(new Find()),
+    });
+    expectTypeOf(flows).toEqualTypeOf<FlowRegistry<Search>>();
+    const good: FlowWorkerOptions<Search> = { flows, taskQueue: 'q', services: { find: async () => [] } };
+    // @ts-expect-error the services lack what the flows' nodes call
+    const bad: FlowWorkerOptions<Search> = { flows, taskQueue: 'q', services: { search: async () => [] } };
+    expectTypeOf(good.services).toEqualTypeOf<Search | undefined>();
+    expectTypeOf(bad.services).toEqualTypeOf<Search | undefined>();
   });
 });
