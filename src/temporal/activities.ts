@@ -63,7 +63,8 @@ function stepFor<Svc>(registry: FlowRegistry<Svc>, options: FlowActivityOptions<
     executor: noNestedExec,
     input: {
       ask() {
-        throw new InputUnavailableError(node.name, 'exec, which runs in a Temporal activity');
+        // Retrying cannot help: the node must ask elsewhere, so the failure skips the retry policy.
+        throw nonRetryable(new InputUnavailableError(node.name, 'exec, which runs in a Temporal activity'));
       },
     },
     logger: log,
