@@ -13,6 +13,7 @@ import {
   SyncFlowAsyncNodeError,
   type Logger,
 } from '../src/core/index.js';
+import { defineFlows } from '../src/workflow.js';
 
 type NumShared = { current?: number; log?: string[] };
 
@@ -337,5 +338,14 @@ describe('mistakes a user can make', () => {
     const third = second.next(new NoOp());
     new Flow(first).run({});
     expect([first.name, second.name, third.name]).toEqual(['NoOp', 'NoOp_2', 'NoOp_3']);
+  });
+
+  it('names a registered flow by its registered name when two of its nodes share a name', () => {
+    const build = () => {
+      const a = new NoOp({ name: 'Same' });
+      a.next(new NoOp({ name: 'Same' }));
+      return new AsyncFlow(a);
+    };
+    expect(() => defineFlows({ 'my-flow': build })).toThrow("Flow 'my-flow' has two nodes named 'Same'.");
   });
 });

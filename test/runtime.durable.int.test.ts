@@ -116,13 +116,14 @@ describe('durability', () => {
     });
   });
 
-  it('refuses a node input over the payload limit with a message that says what to do', async () => {
+  it('refuses a node input over the payload limit in bytes with a message that says what to do', async () => {
     const client = await connectClient();
     await withWorker('huge', async (taskQueue) => {
       const workflowId = `huge-${taskQueue}`;
       await startFlow(client, { flow: 'huge-input', taskQueue, workflowId });
       const failure = (await flowResult(client, workflowId).catch((e: unknown) => e)) as WorkflowFailedError;
-      expect(failure.cause?.message).toMatch(/node 'HugeInput'.*over Temporal's payload limit.*pass a reference/);
+      expect(failure.cause?.message).toMatch(/node 'HugeInput' is 2100\d{3} bytes, over Temporal's payload limit.*pass a reference/);
+      expect((failure.cause as { type?: string }).type).toBe('PayloadTooLargeError');
     });
   });
 });

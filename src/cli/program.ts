@@ -2,9 +2,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { toMermaid } from '../core/index.js';
 import { type CliContext, flowNameOf } from './context.js';
-import { attachCommand, runCommand } from './commands/conversation.js';
-import { listCommand, respondCommand, startCommand, statusCommand } from './commands/runs.js';
-import { workerCommand } from './commands/worker.js';
+// Each command's module is loaded when the command runs, so that `graph` or `--help` never load
+// the Temporal client or worker.
+const conversation = () => import('./commands/conversation.js');
+const runs = () => import('./commands/runs.js');
+const workers = () => import('./commands/worker.js');
 import type { ProjectConfig } from './project.js';
 
 /** Where a command's exit code goes once its action has run. */
@@ -70,7 +72,7 @@ export function createProgram(ctx: CliContext, project: ProjectConfig | undefine
       .option('--no-worker', 'start no worker here (one runs elsewhere)'),
   ).action(async (flow: string | undefined, options: Record<string, unknown>) =>
     done(
-      await runCommand(ctx, flow, {
+      await (await conversation()).runCommand(ctx, flow, {
         id: options['id'] as string | undefined,
         local: options['local'] === true,
         worker: options['worker'] !== false,
@@ -86,21 +88,21 @@ export function createProgram(ctx: CliContext, project: ProjectConfig | undefine
       .argument('[flow]', 'the registered flow (default: the project’s default flow)')
       .option('--id <workflowId>', 'the workflow id (default: a new one)'),
   ).action(async (flow: string | undefined, options: Record<string, unknown>) =>
-    done(await startCommand(ctx, flow, { id: options['id'] as string | undefined, shared: sharedFrom(options, project) })),
+    done(await (await runs()).startCommand(ctx, flow, { id: options['id'] as string | undefined, shared: sharedFrom(options, project) })),
   );
 
   program
     .command('list')
     .description('Lists flow runs, newest first.')
     .option('--limit <n>', 'how many runs to show', wholeNumber('--limit'), 20)
-    .action(async (options: { limit: number }) => done(await listCommand(ctx, options)));
+    .action(async (options: { limit: number }) => done(await (await runs()).listCommand(ctx, options)));
 
   program
     .command('status')
     .description("Shows a run's status, current node, pending prompts, shared store and recent steps.")
     .argument('<workflowId>', 'the run')
     .option('--json', 'print as JSON')
-    .action(async (workflowId: string, options: { json?: boolean }) => done(await statusCommand(ctx, workflowId, options)));
+    .action(async (workflowId: string, options: { json?: boolean }) => done(await (await runs()).statusCommand(ctx, workflowId, options)));
 
   program
     .command('respond')
@@ -113,7 +115,7 @@ export function createProgram(ctx: CliContext, project: ProjectConfig | undefine
     .option('--request <n>', 'the request id of the prompt (see status)', wholeNumber('--request'))
     .option('--signal', 'send as a signal, processed when a worker runs')
     .action(async (workflowId: string, answer: string, options: { request?: number; signal?: boolean }) =>
-      done(await respondCommand(ctx, workflowId, answer, options)),
+      done(await (await runs()).respondCommand(ctx, workflowId, answer, options)),
     );
 
   for (const [name, answer] of [
@@ -126,7 +128,7 @@ export function createProgram(ctx: CliContext, project: ProjectConfig | undefine
       .argument('<workflowId>', 'the run')
       .option('--signal', 'send as a signal, processed when a worker runs')
       .action(async (workflowId: string, options: { signal?: boolean }) =>
-        done(await respondCommand(ctx, workflowId, answer, options)),
+        done(await (await runs()).respondCommand(ctx, workflowId, answer, options)),
       );
   }
 
@@ -135,7 +137,7 @@ export function createProgram(ctx: CliContext, project: ProjectConfig | undefine
     .description('Continues the conversation of a waiting run in this terminal.')
     .argument('<workflowId>', 'the run')
     .option('--no-worker', 'start no worker here (one runs elsewhere)')
-    .action(async (workflowId: string, options: { worker: boolean }) => done(await attachCommand(ctx, workflowId, options)));
+    .action(async (workflowId: string, options: { worker: boolean }) => done(await (await conversation()).attachCommand(ctx, workflowId, options)));
 
   program
     .command('graph')
@@ -150,7 +152,7 @@ export function createProgram(ctx: CliContext, project: ProjectConfig | undefine
   program
     .command('worker')
     .description("Runs the project's worker until SIGINT or SIGTERM.")
-    .action(async () => done(await workerCommand(ctx)));
+    .action(async () => done(await (await workers()).workerCommand(ctx)));
 
   return program;
 }

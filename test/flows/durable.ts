@@ -37,15 +37,16 @@ export function createReplayDemoFlow(changed = false): AsyncFlow<Shared> {
 }
 
 class HugeInput extends AsyncNode<Shared, string, number> {
+  /** 700,000 euro signs: 0.7 million UTF-16 units, but 2.1 MB of UTF-8 in the payload. */
   override async prepAsync(): Promise<string> {
-    return 'x'.repeat(3_000_000);
+    return '\u20ac'.repeat(700_000);
   }
   override async execAsync(input: string): Promise<number> {
     return input.length;
   }
 }
 
-/** A node whose prep result is past Temporal's payload limit. */
+/** A node whose prep result is past Temporal's payload limit in bytes, though not in characters. */
 export function createHugeInputFlow(): AsyncFlow<Shared> {
   return new AsyncFlow(new HugeInput());
 }
