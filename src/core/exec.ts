@@ -10,7 +10,11 @@ export function toError(thrown: unknown): Error {
   return new Error(typeof thrown === 'string' ? thrown : `Non-error thrown: ${String(thrown)}`);
 }
 
-/** Runs exec in-process: up to `maxRetries` tries `wait` seconds apart, then the fallback. */
+/**
+ * Runs exec in-process: up to `maxRetries` tries `wait` seconds apart, then the fallback. A node
+ * with one try and no fallback gets exec's own promise, with no extra promise or tick per step;
+ * what it rejects with becomes an Error where the flow's loop catches it.
+ */
 export const directExecutor: ExecRunner = {
   exec({ node }: ExecCall, prepRes: unknown): Promise<unknown> {
     if (node.maxRetries > 1 || node[HAS_FALLBACK]) {
@@ -18,7 +22,8 @@ export const directExecutor: ExecRunner = {
     }
     node.curRetry = 0;
     try {
-      return Promise.resolve(node[CALL_EXEC](prepRes)).catch(rethrowAsError);
+      const result = node[CALL_EXEC](prepRes);
+      return result instanceof Promise ? result : Promise.resolve(result);
     } catch (thrown) {
       return Promise.reject(toError(thrown));
     }
@@ -39,10 +44,6 @@ async function execWithRetries(node: AnyNode, prepRes: unknown): Promise<unknown
       }
     }
   }
-}
-
-function rethrowAsError(thrown: unknown): never {
-  throw toError(thrown);
 }
 
 /** The synchronous twin of `directExecutor.exec`, for `run()` on sync nodes and flows. */

@@ -1,12 +1,14 @@
 import type { RunContext, RunOptions } from './context.js';
 import { describeValue, FlowDefinitionError, quoteList, SyncFlowAsyncNodeError } from './errors.js';
-import { mapWithLimit } from './exec.js';
+import { mapWithLimit, toError } from './exec.js';
 import type { Logger } from './logger.js';
 import {
   type Action,
   type AnyNode,
   BaseNode,
   type BatchMode,
+  fixName,
+  isNameFixed,
   type NodeOptions,
   type Params,
   refuseIfAsync,
@@ -14,7 +16,7 @@ import {
   runOf,
   warnIfSuccessors,
 } from './node.js';
-import { EXEC_STEP, EXEC_STEP_SYNC, NAME_FIXED, POST, PREP, RUN, RUN_ASYNC, RUN_SYNC } from './symbols.js';
+import { EXEC_STEP, EXEC_STEP_SYNC, POST, PREP, RUN, RUN_ASYNC, RUN_SYNC } from './symbols.js';
 
 /** Options of a flow's constructor. */
 export interface FlowOptions extends NodeOptions {
@@ -201,7 +203,7 @@ export async function orchestrate(
     try {
       action = await step[RUN_ASYNC](shared);
     } catch (error) {
-      throw markFailed(error, step);
+      throw markFailed(toError(error), step);
     }
     const next = leaveStep(flow, step, action, ctx);
     if (next === undefined) {
@@ -226,7 +228,7 @@ function orchestrateSync(flow: AnyFlow, shared: object, params: Params | undefin
     try {
       action = step[RUN_SYNC](shared);
     } catch (error) {
-      throw markFailed(error, step);
+      throw markFailed(toError(error), step);
     }
     const next = leaveStep(flow, step, action, ctx);
     if (next === undefined) {
@@ -336,7 +338,7 @@ export function prepareFlow(flow: AnyFlow, options: PrepareOptions = {}): void {
     if (node instanceof Flow) {
       requireStart(node);
     }
-    if (!node[NAME_FIXED]) {
+    if (!isNameFixed(node)) {
       continue;
     }
     if (taken.has(node.name)) {
@@ -348,15 +350,14 @@ export function prepareFlow(flow: AnyFlow, options: PrepareOptions = {}): void {
     taken.set(node.name, node);
   }
   for (const node of nodes) {
-    if (node[NAME_FIXED]) {
+    if (isNameFixed(node)) {
       continue;
     }
     let name = node.name;
     for (let n = 2; taken.has(name); n++) {
       name = `${node.name}_${n}`;
     }
-    node.name = name;
-    node[NAME_FIXED] = true;
+    fixName(node, name);
     taken.set(name, node);
   }
 }

@@ -6,10 +6,6 @@
 
 /** The run a node's step belongs to (its executor, input source, logger, services). */
 export const RUN: unique symbol = Symbol('pocketflow.run');
-/** Set once the node's name is final: given by the user, or made unique in its flow. */
-export const NAME_FIXED: unique symbol = Symbol('pocketflow.nameFixed');
-/** Warnings found while the graph was wired, reported once the flow is prepared for a run. */
-export const WIRING_WARNINGS: unique symbol = Symbol('pocketflow.wiringWarnings');
 /** The node's whole lifecycle in an async run: prep, exec (or a flow's walk), post. */
 export const RUN_ASYNC: unique symbol = Symbol('pocketflow.runAsync');
 /** The node's whole lifecycle in a sync run. */
