@@ -14,3 +14,4 @@
 export { freePort, isServerReachable, startDevServer } from './temporal/dev-server.js';
 export type { DevServer, DevServerOptions } from './temporal/dev-server.js';
 export { resolveTemporalCli } from './temporal/cli-binary.js';
+export { DevServerError } from './temporal/errors.js';

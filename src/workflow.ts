@@ -24,7 +24,7 @@ export {
   STEP_HISTORY_LIMIT,
   stateQuery,
 } from './temporal/definitions.js';
-export { InvalidFlowInputError, PayloadTooLargeError } from './temporal/errors.js';
+export { InvalidFlowInputError, NoPromptWaitingError, PayloadTooLargeError } from './temporal/errors.js';
 
 export type {
   AnswerAccepted,

@@ -3,6 +3,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { PocketFlowError } from '../core/index.js';
 import { connectClient, type ConnectionSettings, connectionSettings } from '../temporal/connection.js';
 import { isServerReachable, startDevServer } from '../temporal/dev-server.js';
 import type { CliContext } from './context.js';
@@ -62,7 +63,7 @@ export async function startLocalWorker(
 ): Promise<{ worker: Worker; done: Promise<void> }> {
   const project = await ctx.needProject('worker');
   if (project.createWorker === undefined) {
-    throw new Error(`${ctx.configPath} has no createWorker, so no worker can run here; pass --no-worker and run one elsewhere.`);
+    throw new PocketFlowError(`${ctx.configPath} has no createWorker, so no worker can run here; pass --no-worker and run one elsewhere.`);
   }
   const connection = await NativeConnection.connect(settings.options);
   const worker = await project.createWorker({ connection, namespace: settings.namespace, taskQueue: taskQueueOf(project) });

