@@ -1,8 +1,11 @@
-// The same flow definitions, run in-process and on a real Temporal server, end the same way.
+// The same flow definitions, run in-process and on a real Temporal server (with activities, and
+// with local activities), end the same way.
 import { WorkflowFailedError } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import { ScriptedInput, silentLogger } from '../src/core/index.js';
 import { answerFlow, flowResult, startFlow } from '../src/temporal/client.js';
+import { localName } from './flows/registry.js';
 import { flowCases } from './flows/table.js';
 import { connectClient, withWorker } from './setup/harness.js';
 
@@ -13,35 +16,61 @@ async function runInProcess(name: string): Promise<{ shared: object; action: str
   return { shared, action };
 }
 
-async function runOnTemporal(name: string, taskQueue: string): Promise<{ shared: object; action: string | undefined }> {
+async function runOnTemporal(
+  name: string,
+  registered: string,
+  taskQueue: string,
+): Promise<{ shared: object; action: string | undefined; events: number[] }> {
   const c = flowCases[name]!;
   const client = await connectClient();
-  const workflowId = `${name}-${taskQueue}`;
-  await startFlow(client, { flow: name, taskQueue, workflowId, shared: c.shared });
+  const workflowId = `${registered}-${taskQueue}`;
+  await startFlow(client, { flow: registered, taskQueue, workflowId, shared: c.shared });
   for (const answer of c.answers ?? []) {
     if (answer !== null) {
       await answerFlow(client, workflowId, answer, { wait: 'signal' });
     }
   }
   const result = await flowResult(client, workflowId);
-  return { shared: result.shared, action: result.action ?? undefined };
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const events = (history.events ?? []).map((event) => Number(event.eventType));
+  return { shared: result.shared, action: result.action ?? undefined, events };
 }
 
+const { EventType } = temporal.api.enums.v1;
+const ACTIVITY_SCHEDULED = EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED;
+/** A local activity's result is recorded as a marker. */
+const MARKER_RECORDED = EventType.EVENT_TYPE_MARKER_RECORDED;
+
 describe('one table of flows, two runtimes', () => {
-  it.concurrent.each(Object.keys(flowCases))('%s ends the same in-process and on Temporal', async (name) => {
-    const expected = flowCases[name]!.expected;
-    if ('error' in expected) {
-      await expect(runInProcess(name)).rejects.toThrow(/broken on try 1/);
-      await withWorker('table', async (taskQueue) => {
-        const failure = await runOnTemporal(name, taskQueue).catch((e: unknown) => e);
-        expect(failure).toBeInstanceOf(WorkflowFailedError);
-        expect((failure as WorkflowFailedError).cause?.message).toMatch(expected.error);
-      });
-      return;
-    }
-    const local = await runInProcess(name);
-    expect(local).toEqual(expected);
-    const durable = await withWorker('table', (taskQueue) => runOnTemporal(name, taskQueue));
-    expect(durable).toEqual(expected);
+  for (const local of [false, true]) {
+    const kind = local ? 'local activities' : 'activities';
+    it.concurrent.each(Object.keys(flowCases))(`%s ends the same in-process and on Temporal with ${kind}`, async (name) => {
+      const expected = flowCases[name]!.expected;
+      const registered = local ? localName(name) : name;
+      if ('error' in expected) {
+        await expect(runInProcess(name)).rejects.toThrow(/broken on try 1/);
+        await withWorker('table', async (taskQueue) => {
+          const failure = await runOnTemporal(name, registered, taskQueue).catch((e: unknown) => e);
+          expect(failure).toBeInstanceOf(WorkflowFailedError);
+          expect((failure as WorkflowFailedError).cause?.message).toMatch(expected.error);
+        });
+        return;
+      }
+      const inProcess = await runInProcess(name);
+      expect(inProcess).toEqual(expected);
+      const durable = await withWorker('table', (taskQueue) => runOnTemporal(name, registered, taskQueue));
+      expect({ shared: durable.shared, action: durable.action }).toEqual(expected);
+      if (local) {
+        expect(durable.events).not.toContain(ACTIVITY_SCHEDULED);
+      }
+    });
+  }
+
+  it('records a local activity as a marker in the history, not as activity events', async () => {
+    const durable = await withWorker('table', (taskQueue) =>
+      runOnTemporal('retries-counted-by-attempt', localName('retries-counted-by-attempt'), taskQueue),
+    );
+    expect(durable.events).toContain(MARKER_RECORDED);
+    expect(durable.events).not.toContain(ACTIVITY_SCHEDULED);
   });
 });

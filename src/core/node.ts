@@ -42,6 +42,12 @@ export interface TemporalNodeOptions {
   /** Run this node's activities on another task queue (for example, workers with a GPU). */
   taskQueue?: string;
   /**
+   * Run exec as a local activity: in the worker that runs the workflow, inside its workflow task,
+   * with no task-queue hop and history markers instead of activity events. For quick execs
+   * (parsing, small lookups, cheap model calls); no `taskQueue`, no heartbeats.
+   */
+  local?: boolean;
+  /**
    * Top-level flows only: continue as new (a fresh history, same shared store) after this many
    * steps in one run. Temporal's own suggestion (a long history) triggers it too.
    */

@@ -69,7 +69,8 @@ function stepFor<Svc>(registry: FlowRegistry<Svc>, options: FlowActivityOptions<
     },
     logger: log,
     services: options.services,
-    heartbeat: (details?: unknown) => Context.current().heartbeat(details),
+    // A local activity cannot heartbeat: it runs inside the workflow task, which the worker keeps alive.
+    heartbeat: Context.current().info.isLocal ? undefined : (details?: unknown) => Context.current().heartbeat(details),
   });
   return step;
 }

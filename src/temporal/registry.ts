@@ -81,13 +81,32 @@ export class FlowRegistry<Svc = unknown> {
 
   #index(name: string, factory: FlowFactory): void {
     const flow = checkedFlow(name, factory, silentLogger);
-    this.#nodeIndexes.set(name, new Map(reachableNodes(flow).map((node) => [node.name, node])));
+    const nodes = reachableNodes(flow);
+    nodes.forEach((node) => checkTemporalOptions(name, node));
+    this.#nodeIndexes.set(name, new Map(nodes.map((node) => [node.name, node])));
   }
 }
 
 /** True when the node's exec runs as a Temporal activity (not a flow, not a wait for a person, not a no-op). */
 export function runsAsActivity(node: AnyNode): boolean {
   return !(node instanceof Flow) && !(node instanceof AsyncHumanNode) && node[HAS_EXEC];
+}
+
+/** Refuses Temporal options that cannot go together, naming the flow and the node. */
+function checkTemporalOptions(flow: string, node: AnyNode): void {
+  const t = node.options.temporal;
+  if (t?.local !== true) {
+    return;
+  }
+  for (const option of ['taskQueue', 'heartbeatTimeout'] as const) {
+    if (t[option] !== undefined) {
+      throw new FlowDefinitionError(
+        `Node '${node.name}' of flow '${flow}' sets temporal.local and temporal.${option}: a local activity runs in the ` +
+          `workflow's own worker and cannot heartbeat. Drop ${option}, or drop local to run a normal activity.`,
+        node.name,
+      );
+    }
+  }
 }
 
 function checkedFlow(name: string, factory: FlowFactory, logger: Logger | undefined): AnyFlow {

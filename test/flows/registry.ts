@@ -1,10 +1,26 @@
-import { defineFlows } from '../../src/temporal/registry.js';
+import { type AnyFlow, defineFlows, type FlowFactory } from '../../src/workflow.js';
+import { reachableNodes } from '../../src/core/internal.js';
 import { createCrashableFlow, createHugeInputFlow, createReplayDemoFlow } from './durable.js';
 import { flowCases } from './table.js';
+
+/** The same flow with every node's exec as a local activity (`temporal: { local: true }`). */
+export function withLocalActivities(build: FlowFactory): FlowFactory {
+  return (): AnyFlow => {
+    const flow = build();
+    for (const node of [flow, ...reachableNodes(flow)]) {
+      node.options.temporal = { ...node.options.temporal, local: true };
+    }
+    return flow;
+  };
+}
+
+/** The registered name of a table flow run with local activities. */
+export const localName = (name: string): string => `local:${name}`;
 
 /** Every flow the integration tests run on Temporal. */
 export const testFlows = defineFlows({
   ...Object.fromEntries(Object.entries(flowCases).map(([name, c]) => [name, c.build])),
+  ...Object.fromEntries(Object.entries(flowCases).map(([name, c]) => [localName(name), withLocalActivities(c.build)])),
   crashable: createCrashableFlow,
   'huge-input': createHugeInputFlow,
   'replay-demo': () => createReplayDemoFlow(false),

@@ -1,5 +1,13 @@
 /** Runs each exec of a flow as a Temporal activity named after its node, with the node's retry policy. */
-import { ActivityFailure, defaultPayloadConverter, scheduleActivity, type ActivityOptions } from '@temporalio/workflow';
+import {
+  defaultPayloadConverter,
+  isCancellation,
+  type LocalActivityOptions,
+  scheduleActivity,
+  scheduleLocalActivity,
+  TemporalFailure,
+  type ActivityOptions,
+} from '@temporalio/workflow';
 import { AsyncHumanNode, type AnyNode } from '../../core/index.js';
 import { directExecutor, type ExecCall, type ExecRunner, HAS_EXEC, HAS_FALLBACK } from '../../core/internal.js';
 import { type ExecActivityInput, fallbackActivityName, type FallbackActivityInput } from '../definitions.js';
@@ -32,25 +40,39 @@ export class ActivityExecutor implements ExecRunner {
     }
     const summary = call.index === undefined ? node.name : `${node.name} item ${call.index + 1} of ${call.count}`;
     if (!node[HAS_FALLBACK]) {
-      return scheduleActivity(node.name, [input], activityOptions(node, summary));
+      return schedule(node, node.name, input, summary, undefined);
     }
     return this.#execWithFallback(node, input, summary);
   }
 
   async #execWithFallback(node: AnyNode, input: ExecActivityInput, summary: string): Promise<unknown> {
     try {
-      return await scheduleActivity(node.name, [input], activityOptions(node, summary));
+      return await schedule(node, node.name, input, summary, undefined);
     } catch (error) {
-      if (!(error instanceof ActivityFailure)) {
+      // A normal activity fails with an ActivityFailure; a local one with the failure itself. Cancellation is no failure of exec.
+      if (!(error instanceof TemporalFailure) || isCancellation(error)) {
         throw error;
       }
       const fallbackInput: FallbackActivityInput = { ...input, error: rootCause(error) };
-      return scheduleActivity(fallbackActivityName(node.name), [fallbackInput], {
-        ...activityOptions(node, `${summary} (fallback)`),
-        retry: { maximumAttempts: 1 },
-      });
+      return schedule(node, fallbackActivityName(node.name), fallbackInput, `${summary} (fallback)`, { maximumAttempts: 1 });
     }
   }
+}
+
+/** Schedules one activity (a local one when the node asks for it) with the node's options. */
+function schedule(
+  node: AnyNode,
+  activity: string,
+  input: ExecActivityInput,
+  summary: string,
+  retry: ActivityOptions['retry'],
+): Promise<unknown> {
+  if (node.options.temporal?.local === true) {
+    const options = localActivityOptions(node, summary);
+    return scheduleLocalActivity(activity, [input], retry === undefined ? options : { ...options, retry });
+  }
+  const options = activityOptions(node, summary);
+  return scheduleActivity(activity, [input], retry === undefined ? options : { ...options, retry });
 }
 
 /** Maps a node's options onto Temporal's activity options. */
@@ -70,6 +92,12 @@ export function activityOptions(node: AnyNode, summary: string): ActivityOptions
       nonRetryableErrorTypes: t.nonRetryableErrorTypes,
     },
   };
+}
+
+/** Maps a node's options onto Temporal's local-activity options: the same timeouts and retry policy. */
+export function localActivityOptions(node: AnyNode, summary: string): LocalActivityOptions {
+  const { startToCloseTimeout, scheduleToCloseTimeout, retry } = activityOptions(node, summary);
+  return { startToCloseTimeout, scheduleToCloseTimeout, retry, summary };
 }
 
 /** The size in bytes of the payload that carries `value`, as the SDK's JSON converter encodes it. */
