@@ -20,6 +20,7 @@ describe('defineFlows', () => {
       new FlowDefinitionError(
         `Node 'Quick' of flow 'quick' sets temporal.local and temporal.${option}: a local activity runs in the ` +
           `workflow's own worker and cannot heartbeat. Drop ${option}, or drop local to run a normal activity.`,
+        'Quick',
       ),
     );
   });
