@@ -18,4 +18,4 @@
  * ```
  */
 export * from './core/index.js';
-export { TerminalInput } from './terminal/terminal-input.js';
+export { InputClosedError, TerminalInput } from './terminal/terminal-input.js';

@@ -22,8 +22,16 @@
  */
 export { createFlowActivities } from './temporal/activities.js';
 export type { FlowActivity, FlowActivityOptions } from './temporal/activities.js';
-export { bundleFlowWorkflows, createFlowWorker, EXEC_ONLY_MODULES } from './temporal/worker.js';
+export { createFlowWorker } from './temporal/worker.js';
 export type { FlowWorkerOptions } from './temporal/worker.js';
+export { bundleFlowWorkflows, chooseWorkflowCode, EXEC_ONLY_MODULES, writeWorkflowBundle } from './temporal/bundle.js';
+export type { PrebuiltBundleOptions, WorkflowCodeChoice } from './temporal/bundle.js';
+export {
+  DEFAULT_STICKY_TIMEOUT,
+  WORKER_ENV_VARIABLES,
+  WorkerSettingError,
+  workerOptionsFromEnv,
+} from './temporal/worker-env.js';
 export { connectionSettings } from './temporal/connection.js';
 export type { ConnectionSettings } from './temporal/connection.js';
 export { UnknownNodeError } from './core/index.js';

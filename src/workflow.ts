@@ -13,7 +13,7 @@
  * ```
  */
 export * from './core/index.js';
-export { defineFlows, FlowRegistry, runsAsActivity } from './temporal/registry.js';
+export { defineFlows, FlowRegistry } from './temporal/registry.js';
 export type { FlowFactory, RegistryServices, ServicesOf } from './temporal/registry.js';
 export { createFlowWorkflow, DEFAULT_START_TO_CLOSE, MAX_PAYLOAD_BYTES } from './temporal/workflow/index.js';
 export {
@@ -24,7 +24,7 @@ export {
   STEP_HISTORY_LIMIT,
   stateQuery,
 } from './temporal/definitions.js';
-export { InvalidFlowInputError, NoPromptWaitingError, PayloadTooLargeError } from './temporal/errors.js';
+export { InvalidFlowInputError, MalformedAnswerError, NoPromptWaitingError, PayloadTooLargeError } from './temporal/errors.js';
 
 export type {
   AnswerAccepted,
@@ -37,6 +37,5 @@ export type {
   FlowWorkflowResult,
   PendingPrompt,
   RefusedAnswer,
-  ResumePoint,
   StepRecord,
 } from './temporal/definitions.js';

@@ -240,6 +240,15 @@ describe('Flow (sync)', () => {
     expect(logger.warnings.filter((w) => w.includes("Overwriting successor for action 'go' of node 'NoOp'"))).toHaveLength(1);
   });
 
+  it('warns about an overwritten edge of a node run alone too', async () => {
+    const logger = recordingLogger();
+    const start = new NoOp();
+    start.next(new NoOp(), 'go');
+    start.next(new NoOp(), 'go');
+    await start.runAsync({}, { logger });
+    expect(logger.warnings).toContain("Overwriting successor for action 'go' of node 'NoOp'.");
+  });
+
   it('checks the action type in the sync loop too', () => {
     class Numeric extends Node<NumShared> {
       override post(): string {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 const root = join(import.meta.dirname, '..');
 
 /** How many modules of `@temporalio/*` and `openai` (CommonJS or ES) importing `entry` loads, in a fresh process. */
-function heavyModulesLoadedBy(entry: string): { temporal: number; openai: number } {
+function heavyModulesLoadedBy(entry: string): { temporal: number; worker: number; openai: number } {
   const script = [
     "import { createRequire, register } from 'node:module';",
     "import { pathToFileURL } from 'node:url';",
@@ -22,6 +22,7 @@ function heavyModulesLoadedBy(entry: string): { temporal: number; openai: number
     'const loaded = [...Object.keys(createRequire(import.meta.url).cache), ...urls];',
     'console.log(JSON.stringify({',
     "  temporal: loaded.filter((f) => f.includes('/node_modules/@temporalio/')).length,",
+    "  worker: loaded.filter((f) => f.includes('/node_modules/@temporalio/worker/')).length,",
     "  openai: loaded.filter((f) => f.includes('/node_modules/openai/')).length,",
     '}));',
   ].join('\n');
@@ -29,20 +30,18 @@ function heavyModulesLoadedBy(entry: string): { temporal: number; openai: number
     cwd: root,
     encoding: 'utf8',
   });
-  return JSON.parse(stdout.trim().split('\n').pop() as string) as { temporal: number; openai: number };
+  return JSON.parse(stdout.trim().split('\n').pop() as string) as { temporal: number; worker: number; openai: number };
 }
 
 describe('the public entries', () => {
   it('the main entry (in-process runs) loads no part of the Temporal SDK', () => {
-    expect(heavyModulesLoadedBy('src/index.ts')).toEqual({ temporal: 0, openai: 0 });
+    expect(heavyModulesLoadedBy('src/index.ts')).toEqual({ temporal: 0, worker: 0, openai: 0 });
   });
 
-  it('the worker entry loads the Temporal worker, and the client entry does not', () => {
-    expect(heavyModulesLoadedBy('src/worker.ts').temporal).toBeGreaterThan(0);
-    const client = heavyModulesLoadedBy('src/client.ts');
-    const worker = heavyModulesLoadedBy('src/worker.ts');
-    expect(client.temporal).toBeGreaterThan(0);
-    expect(client.temporal).toBeLessThan(worker.temporal);
+  it('the worker entry loads the Temporal worker, and the client and workflow entries do not', () => {
+    expect(heavyModulesLoadedBy('src/worker.ts').worker).toBeGreaterThan(0);
+    expect(heavyModulesLoadedBy('src/client.ts')).toMatchObject({ worker: 0, openai: 0 });
+    expect(heavyModulesLoadedBy('src/workflow.ts')).toMatchObject({ worker: 0, openai: 0 });
   });
 
   it('the project file loads neither the worker nor the LLM client until a command needs them', () => {

@@ -9,10 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRecipeServices } from '../activities/recipe-io.js';
 import { flowResult, getFlowState } from '../src/temporal/client.js';
 import { resolveTemporalCli } from '../src/temporal/cli-binary.js';
-import { bundleFlowWorkflows } from '../src/temporal/worker.js';
+import { bundleFlowWorkflows } from '../src/temporal/bundle.js';
 import { flows as recipeFlows } from '../workflows/flows.js';
 import { WORKFLOWS_PATH } from '../workers/recipe-worker.js';
 import type { RecipeShared } from '../workflows/recipe-finder.js';
+import { type CliResult, runCli } from './setup/cli.js';
 import { address, connectClient, startWorker, uniqueQueue } from './setup/harness.js';
 import { pickLastListed, startOpenAiStandIn, startRecipeApi } from './setup/stand-ins.js';
 
@@ -35,33 +36,12 @@ afterAll(async () => {
   await llm.close();
 });
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real command with `stdin` as the person's typing. */
+/** Runs the real command with `stdin` as the person's typing, the APIs pointing at the stand-ins. */
 function cli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, [join(root, 'src/cli/bin.mjs'), ...args], {
-    cwd: root,
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: address(),
-      POCKETFLOW_TEMPORAL_DATA: mkdtempSync(join(tmpdir(), 'pft-cli-')),
-      RECIPE_API_URL: api.filterUrl,
-      OPENAI_BASE_URL: llm.baseUrl,
-      OPENAI_API_KEY: SECRET,
-      ...options.env,
-    },
-    stdio: ['pipe', 'pipe', 'pipe'],
+  return runCli(args, {
+    stdin: options.stdin,
+    env: { RECIPE_API_URL: api.filterUrl, OPENAI_BASE_URL: llm.baseUrl, OPENAI_API_KEY: SECRET, ...options.env },
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdin.end(options.stdin ?? '');
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
 }
 
 function historyJson(workflowId: string): string {
@@ -295,7 +275,7 @@ describe('command-line errors', () => {
   });
 
   it('lists runs and prints the graph as Mermaid', async () => {
-    const list = await cli(['list', '--limit', '50']);
+    const list = await cli(['list', '--all', '--limit', '50']);
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/^conversation-recipe-cli-\w+\tCOMPLETED\trecipe-finder\t/m);
     const graph = await cli(['graph']);

@@ -11,7 +11,7 @@ import { answerFlow, cancelFlow, flowResult, getFlowState, startFlow } from '../
 import { AnswerRefusedError, UnknownRunError } from '../src/temporal/errors.js';
 import { answerSignal } from '../src/temporal/definitions.js';
 import { resolveTemporalCli } from '../src/temporal/cli-binary.js';
-import { bundleFlowWorkflows } from '../src/temporal/worker.js';
+import { bundleFlowWorkflows } from '../src/temporal/bundle.js';
 import { createCrashableFlow } from './flows/durable.js';
 import { testFlows } from './flows/registry.js';
 import { address, connectClient, startWorker, uniqueQueue, withWorker } from './setup/harness.js';

@@ -1,8 +1,7 @@
 // The terminal input source over streams, as the CLI uses it with a person or a pipe.
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { InputClosedError } from '../src/core/index.js';
-import { TerminalInput } from '../src/terminal/terminal-input.js';
+import { InputClosedError, TerminalInput } from '../src/index.js';
 
 function terminal(): { input: PassThrough; output: PassThrough; printed: () => string; source: TerminalInput } {
   const input = new PassThrough();

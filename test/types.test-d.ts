@@ -65,7 +65,10 @@ describe('node types', () => {
     const good: FlowWorkerOptions<Search> = { flows, taskQueue: 'q', services: { find: async () => [] } };
     // @ts-expect-error the services lack what the flows' nodes call
     const bad: FlowWorkerOptions<Search> = { flows, taskQueue: 'q', services: { search: async () => [] } };
-    expectTypeOf(good.services).toEqualTypeOf<Search | undefined>();
-    expectTypeOf(bad.services).toEqualTypeOf<Search | undefined>();
+    // @ts-expect-error flows that declare services need them
+    const missing: FlowWorkerOptions<Search> = { flows, taskQueue: 'q' };
+    expectTypeOf(good.services).toEqualTypeOf<Search>();
+    expectTypeOf(bad.services).toEqualTypeOf<Search>();
+    expectTypeOf(missing.services).toEqualTypeOf<Search>();
   });
 });

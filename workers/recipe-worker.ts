@@ -1,16 +1,25 @@
 // The Recipe Finder's worker: its workflow bundle, and one activity per node whose exec uses the
 // recipe API and the LLM. Connection settings follow Temporal's environment configuration
 // (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE); the
-// task queue is TEMPORAL_TASK_QUEUE. Run directly, it polls until SIGINT or SIGTERM drains it.
+// task queue is TEMPORAL_TASK_QUEUE, the worker's own settings TEMPORAL_WORKER_* (cache size,
+// concurrency, sticky timeout). It takes its workflow code from the bundle that
+// `npm run build:workflows` prebuilds when that matches the sources, so that it starts at once.
+// Run directly, it polls until SIGINT or SIGTERM drains it.
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Worker } from '@temporalio/worker';
 import { createRecipeServices, recipeConfigFromEnv } from '../activities/recipe-io.js';
-import { createFlowWorker, type FlowWorkerOptions } from '../src/worker.js';
+import { createFlowWorker, type FlowWorkerOptions, type PrebuiltBundleOptions, workerOptionsFromEnv } from '../src/worker.js';
 import { DEFAULT_TASK_QUEUE, flows } from '../workflows/flows.js';
 import type { RecipeServices } from '../workflows/recipe-finder.js';
 
 /** The workflow bundle entry of the Recipe Finder. */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/** The prebuilt bundle (`npm run build:workflows`) and the folders it is built from. */
+export const PREBUILT_BUNDLE: PrebuiltBundleOptions = {
+  bundlePath: fileURLToPath(new URL('../dist/workflows/recipe-finder.js', import.meta.url)),
+  sources: [fileURLToPath(new URL('../src', import.meta.url)), fileURLToPath(new URL('../workflows', import.meta.url))],
+};
 
 /** What a caller may set; everything else comes from the environment. */
 export type RecipeWorkerOptions = Partial<Omit<FlowWorkerOptions<RecipeServices>, 'flows'>>;
@@ -21,8 +30,10 @@ export async function createRecipeWorker(options: RecipeWorkerOptions = {}): Pro
     flows,
     taskQueue: process.env['TEMPORAL_TASK_QUEUE'] || DEFAULT_TASK_QUEUE,
     services: createRecipeServices(recipeConfigFromEnv()),
-    ...(options.workflowBundle === undefined ? { workflowsPath: WORKFLOWS_PATH } : {}),
+    workflowsPath: WORKFLOWS_PATH,
+    prebuiltBundle: PREBUILT_BUNDLE,
     ...options,
+    worker: { ...workerOptionsFromEnv(), ...options.worker },
   });
 }
 

@@ -1,7 +1,7 @@
 /** What every command gets: where to write, the project (loaded once, when a command needs it), the settings. */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { type AnyFlow, UnknownFlowError } from '../core/index.js';
+import { UnknownFlowError } from '../core/index.js';
 import { NoProjectError, type ProjectConfig, loadProject } from './project.js';
 
 export interface CliContext {
@@ -48,9 +48,4 @@ export function flowNameOf(project: ProjectConfig, given: string | undefined): s
     throw new UnknownFlowError(name ?? '(none)', project.flows.names);
   }
   return name;
-}
-
-/** Builds a registered flow. */
-export function buildFlow(project: ProjectConfig, name: string): AnyFlow {
-  return project.flows.build(name);
 }

@@ -93,9 +93,10 @@ export function createProgram(ctx: CliContext, project: ProjectConfig | undefine
 
   program
     .command('list')
-    .description('Lists flow runs, newest first.')
+    .description("Lists the project's flow runs (on its task queue), newest first.")
     .option('--limit <n>', 'how many runs to show', wholeNumber('--limit'), 20)
-    .action(async (options: { limit: number }) => done(await (await runs()).listCommand(ctx, options)));
+    .option('--all', 'list the runs of every task queue')
+    .action(async (options: { limit: number; all?: boolean }) => done(await (await runs()).listCommand(ctx, options)));
 
   program
     .command('status')
@@ -118,10 +119,8 @@ export function createProgram(ctx: CliContext, project: ProjectConfig | undefine
       done(await (await runs()).respondCommand(ctx, workflowId, answer, options)),
     );
 
-  for (const [name, answer] of [
-    ['approve', 'y'],
-    ['reject', 'n'],
-  ] as const) {
+  const answers = project?.answers ?? { approve: 'y', reject: 'n' };
+  for (const [name, answer] of Object.entries(answers)) {
     program
       .command(name)
       .description(`Answers '${answer}' to a run's pending prompt.`)

@@ -29,6 +29,8 @@ export interface ProjectConfig {
   transcript?: (shared: object) => readonly string[];
   /** Options of `run` and `start` that set one key of the initial shared store: option name → help text. */
   sharedOptions?: Record<string, string>;
+  /** The answers that `approve` and `reject` send (default `y` and `n`). */
+  answers?: { approve: string; reject: string };
 }
 
 /** Declares a project for the command line; the default export of `pocketflow.config.ts`. */

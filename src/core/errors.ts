@@ -111,13 +111,6 @@ export class InputUnavailableError extends PocketFlowError {
   }
 }
 
-/** Standard input closed while a prompt waited for an answer. */
-export class InputClosedError extends PocketFlowError {
-  constructor() {
-    super('Standard input closed before an answer was given.');
-  }
-}
-
 /** A flow named by the caller is not registered. */
 export class UnknownFlowError extends PocketFlowError {
   readonly flow: string;

@@ -20,7 +20,6 @@ export { consoleLogger, silentLogger } from './logger.js';
 export {
   AsyncRunRequiredError,
   FlowDefinitionError,
-  InputClosedError,
   InputUnavailableError,
   InvalidInputError,
   NoInputSourceError,

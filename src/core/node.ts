@@ -180,6 +180,7 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
   /** Runs this node alone (its successors are not followed; use a Flow for that). */
   run(shared: S): Action | undefined {
     refuseIfAsync(this);
+    reportWiringWarnings(this, this.logger);
     warnIfSuccessors(this, 'Flow');
     return this[RUN_SYNC](shared);
   }
@@ -188,7 +189,7 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
   async runAsync(shared: S, options?: RunOptions<Svc>): Promise<Action | undefined> {
     const node = this.clone();
     node[RUN] = createRunContext(options);
-    reportWiringWarnings(node, node[RUN].logger);
+    reportWiringWarnings(this, node[RUN].logger);
     warnIfSuccessors(node, 'AsyncFlow');
     return node[RUN_ASYNC](shared);
   }

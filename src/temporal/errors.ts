@@ -62,6 +62,9 @@ export class ServerUnreachableError extends PocketFlowError {
   }
 }
 
+/** An answer that is not `{ answer: string, requestId?: number }`. */
+export class MalformedAnswerError extends PocketFlowError {}
+
 /** An answer named no prompt that is waiting for one. */
 export class NoPromptWaitingError extends PocketFlowError {}
 

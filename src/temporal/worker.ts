@@ -1,64 +1,91 @@
 /** Wires a Temporal worker for registered flows: the workflow bundle plus one activity per node. */
-import { NativeConnection, Worker, type WorkerOptions, bundleWorkflowCode } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { PocketFlowError } from '../core/index.js';
 import { createFlowActivities } from './activities.js';
+import { chooseWorkflowCode, EXEC_ONLY_MODULES, type PrebuiltBundleOptions } from './bundle.js';
 import { connectionSettings } from './connection.js';
 import type { FlowRegistry } from './registry.js';
+import { DEFAULT_STICKY_TIMEOUT } from './worker-env.js';
 
-/**
- * Modules that exec code may use and that must never enter the workflow bundle. The bundler
- * replaces them with nothing, so importing one from workflow code fails loudly at run time.
- */
-export const EXEC_ONLY_MODULES = ['openai'];
+/** The worker options; `services` is required when the flows declare a services type. */
+export type FlowWorkerOptions<Svc = unknown> = FlowWorkerBaseOptions<Svc> &
+  (unknown extends Svc ? { services?: Svc } : { services: Svc });
 
-export interface FlowWorkerOptions<Svc = unknown> {
+/** What every worker takes. */
+export interface FlowWorkerBaseOptions<Svc = unknown> {
   flows: FlowRegistry<Svc>;
   taskQueue: string;
   /** The workflow bundle entry (a module that exports `runFlow`); or give `workflowBundle`. */
   workflowsPath?: string;
-  /** A prebuilt bundle (see `bundleFlowWorkflows`). */
+  /** A bundle already in memory or on disk (see `bundleFlowWorkflows`). */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /**
+   * A bundle built ahead (`writeWorkflowBundle`), used when it matches its sources; otherwise the
+   * worker bundles `workflowsPath` at start. The worker says which it uses.
+   */
+  prebuiltBundle?: PrebuiltBundleOptions;
   /**
    * The connection to the server. Default: one made from Temporal's environment configuration
    * (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_PROFILE, ...), closed when the worker stops.
    */
   connection?: NativeConnection;
-  /** Default: the environment configuration's namespace, or `default`. */
+  /** Default: the environment configuration's namespace (TEMPORAL_NAMESPACE), or `default`. */
   namespace?: string;
-  /** Dependencies for exec (`this.services` in nodes), checked against the flows' services type. */
-  services?: Svc;
-  /** Any other worker option (activity slots, identity, ...). */
+  /**
+   * Any other worker option (slots, cache size, identity, ...); `workerOptionsFromEnv()` reads the
+   * common ones from the environment. `stickyQueueScheduleToStartTimeout` defaults to 1 s here (the
+   * SDK's is 10 s), so that a run whose worker died is taken over by another within a second.
+   */
   worker?: Partial<WorkerOptions>;
-  /** Told where the worker connects when it makes its own connection (default: the console). */
+  /** Told where the worker connects and where its workflow code comes from (default: the console). */
   log?: (message: string) => void;
 }
 
 /** Creates (but does not run) a worker for the given flows. */
 export async function createFlowWorker<Svc>(options: FlowWorkerOptions<Svc>): Promise<Worker> {
-  if (options.workflowsPath === undefined && options.workflowBundle === undefined) {
-    throw new PocketFlowError('createFlowWorker needs workflowsPath (the module that exports runFlow) or workflowBundle.');
-  }
-  const settings = options.connection === undefined ? connectionSettings() : undefined;
-  const connection = options.connection ?? (await NativeConnection.connect(settings?.options ?? {}));
-  if (settings !== undefined) {
-    (options.log ?? console.log)(
-      `Worker connecting to ${settings.address}, namespace ${options.namespace ?? settings.namespace} (Temporal's environment configuration).`,
-    );
+  const log = options.log ?? console.log;
+  const code = workflowCode(options, log);
+  const settings = connectionSettings();
+  const connection =
+    options.connection ?? (await NativeConnection.connect({ ...settings.options, address: settings.address }));
+  const namespace = options.namespace ?? settings.namespace;
+  if (options.connection === undefined) {
+    log(`Worker connecting to ${settings.address}, namespace ${namespace} (Temporal's environment configuration).`);
   }
   const worker = await Worker.create({
     taskQueue: options.taskQueue,
     connection,
-    namespace: options.namespace ?? settings?.namespace,
+    namespace,
     activities: createFlowActivities(options.flows, { services: options.services }),
-    ...(options.workflowBundle !== undefined
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: options.workflowsPath, bundlerOptions: { ignoreModules: EXEC_ONLY_MODULES } }),
+    stickyQueueScheduleToStartTimeout: DEFAULT_STICKY_TIMEOUT,
+    ...code,
     ...options.worker,
   });
   if (options.connection === undefined) {
     closeWhenStopped(worker, connection);
   }
   return worker;
+}
+
+/** The worker's workflow code: a bundle given or prebuilt, else the entry bundled now. */
+function workflowCode(options: FlowWorkerOptions<unknown>, log: (message: string) => void): Partial<WorkerOptions> {
+  if (options.workflowBundle !== undefined) {
+    return { workflowBundle: options.workflowBundle };
+  }
+  const choice = options.prebuiltBundle === undefined ? undefined : chooseWorkflowCode(options.prebuiltBundle);
+  if (choice?.kind === 'prebuilt') {
+    log(`Workflow code: ${choice.reason}.`);
+    return { workflowBundle: { codePath: choice.codePath } };
+  }
+  if (options.workflowsPath === undefined) {
+    throw new PocketFlowError(
+      `createFlowWorker needs workflowsPath (the module that exports runFlow) or a workflow bundle${choice === undefined ? '' : `, and there is ${choice.reason}`}.`,
+    );
+  }
+  if (choice !== undefined) {
+    log(`Workflow code: bundled from ${options.workflowsPath} at start (${choice.reason}; npm run build:workflows builds it).`);
+  }
+  return { workflowsPath: options.workflowsPath, bundlerOptions: { ignoreModules: EXEC_ONLY_MODULES } };
 }
 
 /** Closes a connection that the worker owns once the worker has stopped. */
@@ -72,21 +99,3 @@ function closeWhenStopped(worker: Worker, connection: NativeConnection): void {
     }
   };
 }
-
-/** Bundles workflow code once, so that several workers (or restarts) can share it. */
-export async function bundleFlowWorkflows(workflowsPath: string): Promise<{ code: string }> {
-  return bundleWorkflowCode({ workflowsPath, ignoreModules: EXEC_ONLY_MODULES, logger: quietBundlerLogger });
-}
-
-const quietBundlerLogger = {
-  trace() {},
-  debug() {},
-  info() {},
-  warn(message: string) {
-    console.warn(message);
-  },
-  error(message: string) {
-    console.error(message);
-  },
-  log() {},
-};

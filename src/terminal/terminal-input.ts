@@ -1,8 +1,15 @@
 /** Answers from the terminal through `node:readline`: Node.js only, never in workflow code. */
 import { createInterface, type Interface } from 'node:readline';
 import type { InputSource, PendingInput } from '../core/context.js';
-import { InputClosedError } from '../core/errors.js';
+import { PocketFlowError } from '../core/errors.js';
 import { refusalOf } from '../core/input.js';
+
+/** Standard input closed while a prompt waited for an answer. */
+export class InputClosedError extends PocketFlowError {
+  constructor() {
+    super('Standard input closed before an answer was given.');
+  }
+}
 
 /**
  * Reads answers from standard input, one line each, asking again when the node refuses one.

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startDevServer } from '../../src/temporal/dev-server.js';
-import { bundleFlowWorkflows } from '../../src/temporal/worker.js';
+import { bundleFlowWorkflows } from '../../src/temporal/bundle.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,10 +1,10 @@
 /** `run` and `attach`: hold a run's conversation in this terminal, on Temporal or in-process. */
 import { randomUUID } from 'node:crypto';
 import { type Client, WorkflowFailedError } from '@temporalio/client';
-import { InputClosedError, PocketFlowError } from '../../core/index.js';
+import { PocketFlowError } from '../../core/index.js';
 import { describeFlowRun, startFlow } from '../../temporal/client.js';
 import { connectClient, type ConnectionSettings } from '../../temporal/connection.js';
-import { TerminalInput } from '../../terminal/terminal-input.js';
+import { InputClosedError, TerminalInput } from '../../terminal/terminal-input.js';
 import { type CliContext, flowNameOf, taskQueueOf } from '../context.js';
 import { converse, transcriptPrinter } from '../conversation.js';
 import type { ProjectConfig } from '../project.js';

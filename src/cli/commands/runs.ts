@@ -23,10 +23,12 @@ export async function startCommand(
 }
 
 /** Lists flow runs, newest first. */
-export async function listCommand(ctx: CliContext, options: { limit: number }): Promise<number> {
+export async function listCommand(ctx: CliContext, options: { limit: number; all?: boolean }): Promise<number> {
+  const project = options.all === true ? undefined : await ctx.project();
   const { client } = await connect();
+  const onQueue = project === undefined ? '' : ` AND TaskQueue = '${taskQueueOf(project).replace(/'/g, "\\'")}'`;
   let count = 0;
-  for await (const run of client.workflow.list({ query: `WorkflowType = '${FLOW_WORKFLOW_TYPE}'` })) {
+  for await (const run of client.workflow.list({ query: `WorkflowType = '${FLOW_WORKFLOW_TYPE}'${onQueue}` })) {
     const flow = (run.memo?.['flow'] as string | undefined) ?? '?';
     ctx.out(`${run.workflowId}\t${run.status.name}\t${flow}\t${run.startTime.toISOString()}\n`);
     if (++count >= options.limit) {

@@ -2,7 +2,7 @@
 import { continueAsNew, workflowInfo } from '@temporalio/workflow';
 import { type Action, type AnyFlow, AsyncFlow, Flow, UnknownNodeError } from '../../core/index.js';
 import { orchestrate, reachableNodes, type StepControl } from '../../core/internal.js';
-import type { AnswerInput, FlowWorkflowInput, ResumePoint } from '../definitions.js';
+import type { AnswerInput, FlowWorkflow, FlowWorkflowInput, ResumePoint } from '../definitions.js';
 import { endingFailure } from './failures.js';
 
 /** What the control needs to know about the run it may end. */
@@ -33,7 +33,7 @@ export function continueAsNewControl(root: AnyFlow, flow: AnyFlow, state: Contin
         return undefined;
       }
       const resume: ResumePoint = { at: next.name, steps: state.steps(), inbox: state.unread() };
-      return continueAsNew({ ...state.input, shared: state.shared, resume });
+      return continueAsNew<FlowWorkflow>({ ...state.input, shared: state.shared, resume });
     },
   };
 }

@@ -4,7 +4,7 @@ import { InvalidInputError } from '../../core/index.js';
 import type { InputSource, PendingInput } from '../../core/index.js';
 import { refusalOf } from '../../core/internal.js';
 import type { AnswerAccepted, AnswerInput, PendingPrompt } from '../definitions.js';
-import { NoPromptWaitingError } from '../errors.js';
+import { MalformedAnswerError, NoPromptWaitingError } from '../errors.js';
 import type { RunTracker } from './run-tracker.js';
 
 interface OpenRequest extends PendingInput {
@@ -75,7 +75,7 @@ export class SignalInput implements InputSource {
   validateUpdate(raw: unknown): void {
     const shapeError = answerShapeError(raw);
     if (shapeError !== undefined) {
-      throw new TypeError(shapeError);
+      throw new MalformedAnswerError(shapeError);
     }
     const answer = raw as AnswerInput;
     const target = this.#target(answer);

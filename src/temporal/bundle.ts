@@ -1,0 +1,93 @@
+/**
+ * A prebuilt workflow bundle, so that a worker starts without bundling: built once (at image
+ * build time, or by `npm run build:workflows`), used when it is as new as the sources it was
+ * built from, and rebuilt in memory otherwise.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+
+/**
+ * Modules that exec code may use and that must never enter the workflow bundle. The bundler
+ * replaces them with nothing, so importing one from workflow code fails loudly at run time.
+ */
+export const EXEC_ONLY_MODULES = ['openai'];
+
+/** Where a prebuilt bundle is and what it was built from. */
+export interface PrebuiltBundleOptions {
+  /** The bundle file (`<name>.js`); its sources' fingerprint is kept beside it in `<name>.json`. */
+  bundlePath: string;
+  /** The folders (or files) whose TypeScript and JavaScript the bundle is built from. */
+  sources: string[];
+}
+
+/** How a worker gets its workflow code: a prebuilt bundle, or the bundle entry to bundle now, and why. */
+export type WorkflowCodeChoice =
+  | { kind: 'prebuilt'; codePath: string; reason: string }
+  | { kind: 'source'; reason: string };
+
+/** Bundles workflow code once, so that several workers (or restarts) can share it. */
+export async function bundleFlowWorkflows(workflowsPath: string): Promise<{ code: string }> {
+  return bundleWorkflowCode({ workflowsPath, ignoreModules: EXEC_ONLY_MODULES, logger: quietBundlerLogger });
+}
+
+/** Builds the bundle of `workflowsPath` into `bundlePath`, with the fingerprint of its sources beside it. */
+export async function writeWorkflowBundle(workflowsPath: string, options: PrebuiltBundleOptions): Promise<void> {
+  const { code } = await bundleFlowWorkflows(workflowsPath);
+  mkdirSync(dirname(options.bundlePath), { recursive: true });
+  writeFileSync(options.bundlePath, code);
+  writeFileSync(fingerprintPath(options.bundlePath), `${JSON.stringify({ sources: fingerprint(options.sources) }, null, 2)}\n`);
+}
+
+/** The prebuilt bundle when it exists and matches its sources; otherwise why the worker bundles from source. */
+export function chooseWorkflowCode(options: PrebuiltBundleOptions): WorkflowCodeChoice {
+  const where = relative(process.cwd(), options.bundlePath) || options.bundlePath;
+  if (!existsSync(options.bundlePath) || !existsSync(fingerprintPath(options.bundlePath))) {
+    return { kind: 'source', reason: `no prebuilt bundle at ${where}` };
+  }
+  const recorded = (JSON.parse(readFileSync(fingerprintPath(options.bundlePath), 'utf8')) as { sources?: string }).sources;
+  if (recorded !== fingerprint(options.sources)) {
+    return { kind: 'source', reason: `the prebuilt bundle at ${where} is older than its sources` };
+  }
+  return { kind: 'prebuilt', codePath: options.bundlePath, reason: `the prebuilt bundle at ${where}` };
+}
+
+function fingerprintPath(bundlePath: string): string {
+  return bundlePath.replace(/\.js$/, '') + '.json';
+}
+
+/** A hash of the names and contents of every source file under `paths`, in a stable order. */
+function fingerprint(paths: string[]): string {
+  const hash = createHash('sha256');
+  for (const file of paths.flatMap(sourceFiles).sort()) {
+    hash.update(file);
+    hash.update('\0');
+    hash.update(readFileSync(file));
+    hash.update('\0');
+  }
+  return hash.digest('hex');
+}
+
+function sourceFiles(path: string): string[] {
+  if (!existsSync(path)) {
+    return [];
+  }
+  if (!statSync(path).isDirectory()) {
+    return /\.(ts|mts|js|mjs|cjs|json)$/.test(path) ? [path] : [];
+  }
+  return readdirSync(path).flatMap((entry) => (entry === 'node_modules' ? [] : sourceFiles(join(path, entry))));
+}
+
+const quietBundlerLogger = {
+  trace() {},
+  debug() {},
+  info() {},
+  warn(message: string) {
+    console.warn(message);
+  },
+  error(message: string) {
+    console.error(message);
+  },
+  log() {},
+};

@@ -1,0 +1,57 @@
+// The command line works for any project that a project file describes, not only the Recipe Finder.
+import { describe, expect, it } from 'vitest';
+import { flowResult, getFlowState } from '../src/temporal/client.js';
+import { runCli } from './setup/cli.js';
+import { connectClient, withWorker } from './setup/harness.js';
+
+const PROJECT = 'test/flows/project.config.ts';
+
+/** Waits until the run's pending prompt comes from `node`. */
+async function promptOf(workflowId: string, node: string): Promise<void> {
+  const client = await connectClient();
+  for (let tries = 0; tries < 150; tries++) {
+    const state = await getFlowState(client, workflowId).catch(() => undefined);
+    if (state?.pending.some((p) => p.node === node)) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no prompt from ${node} on ${workflowId}`);
+}
+
+describe('the command line with another project', () => {
+  it('starts, shows, answers and lists runs of the project named by --config', async () => {
+    await withWorker('cli-project', async (taskQueue) => {
+      const env = { TEMPORAL_TASK_QUEUE: taskQueue };
+      const workflowId = `cli-project-${taskQueue}`;
+      const started = await runCli(['start', '--config', PROJECT, '--id', workflowId, '--shared', '{"seed":7}'], { env });
+      expect(started).toMatchObject({ code: 0, stdout: `${workflowId}\n`, stderr: '' });
+      await promptOf(workflowId, 'AskName');
+      const status = await runCli(['status', workflowId, '--json', '--config', PROJECT], { env });
+      const shown = JSON.parse(status.stdout) as { flow: string; state: { pending: Array<{ node: string }> } };
+      expect(shown.flow).toBe('human-input');
+      expect(shown.state.pending.map((p) => p.node)).toEqual(['AskName']);
+      expect((await runCli(['respond', workflowId, 'Ada', '--config', PROJECT], { env })).code).toBe(0);
+      await promptOf(workflowId, 'Approve');
+      const approved = await runCli(['approve', workflowId, '--config', PROJECT], { env });
+      expect(approved.stdout).toContain('accepted "y"');
+      const client = await connectClient();
+      expect((await flowResult(client, workflowId)).shared).toEqual({ seed: 7, name: 'Ada', approved: true, trail: ['welcome:{}'] });
+      const listed = await runCli(['list', '--config', PROJECT], { env });
+      expect(listed.stdout).toMatch(new RegExp(`^${workflowId}\\tCOMPLETED\\thuman-input\\t`, 'm'));
+    });
+  });
+
+  it('draws any registered flow, and says what is missing without a project file', async () => {
+    const graph = await runCli(['graph', 'nested-flow', '--config', PROJECT]);
+    expect(graph.code).toBe(0);
+    expect(graph.stdout).toMatch(/^flowchart TD\n/);
+    expect(graph.stdout).toContain('subgraph');
+    const missing = await runCli(['graph', '--config', 'no-such.config.ts']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(
+      "error: 'graph' needs the project's flows, and there is no no-such.config.ts. Run it in the project's folder, " +
+        'pass --config <file>, or create pocketflow.config.ts (see README: The command line).\n',
+    );
+  });
+});

@@ -1,0 +1,34 @@
+// Runs the real command line in a child process, as a person would from a shell.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { address } from './harness.js';
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const root = join(import.meta.dirname, '..', '..');
+
+/** Runs `pocketflow-temporal <args>` against the test server, with `stdin` as the person's typing. */
+export function runCli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, [join(root, 'src/cli/bin.mjs'), ...args], {
+    cwd: root,
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: address(),
+      POCKETFLOW_TEMPORAL_DATA: mkdtempSync(join(tmpdir(), 'pft-cli-')),
+      ...options.env,
+    },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdin.end(options.stdin ?? '');
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+}
