@@ -283,4 +283,14 @@ describe('Dockerfile', () => {
   it('bakes in no OpenAI secret', () => {
     expect(dockerfile).not.toMatch(/OPENAI_API_KEY/);
   });
+
+  it('starts node itself, so that SIGTERM reaches the worker, not a wrapper such as npx or npm', () => {
+    const start = lastInstruction('CMD') ?? '';
+    expect(JSON.parse(start)).toEqual(['node', '--import', 'tsx', 'workers/recipe-worker.ts']);
+  });
+
+  it('installs production dependencies only and builds the workflow bundle into the image', () => {
+    expect(dockerfile).toMatch(/npm ci --omit=dev/);
+    expect(dockerfile).toMatch(/RUN node --import tsx scripts\/build-workflows\.ts/);
+  });
 });
