@@ -264,9 +264,9 @@ describe('docker-compose.yml', () => {
 });
 
 describe('Dockerfile', () => {
-  it('starts workers/recipe-worker.ts', () => {
+  it('starts the compiled workers/recipe-worker.ts', () => {
     const start = `${lastInstruction('ENTRYPOINT') ?? ''} ${lastInstruction('CMD') ?? ''}`;
-    expect(start).toContain('workers/recipe-worker.ts');
+    expect(start).toContain('dist/workers/recipe-worker.js');
   });
 
   it('runs as a user that is not root', () => {
@@ -286,11 +286,14 @@ describe('Dockerfile', () => {
 
   it('starts node itself, so that SIGTERM reaches the worker, not a wrapper such as npx or npm', () => {
     const start = lastInstruction('CMD') ?? '';
-    expect(JSON.parse(start)).toEqual(['node', '--import', 'tsx', 'workers/recipe-worker.ts']);
+    expect(JSON.parse(start)).toEqual(['node', 'dist/workers/recipe-worker.js']);
   });
 
-  it('installs production dependencies only and builds the workflow bundle into the image', () => {
-    expect(dockerfile).toMatch(/npm ci --omit=dev/);
-    expect(dockerfile).toMatch(/RUN node --import tsx scripts\/build-workflows\.ts/);
+  it('compiles and bundles in a build stage, and runs with production dependencies only', () => {
+    expect(dockerfile).toMatch(/FROM node:\S+ AS build/);
+    expect(dockerfile).toMatch(/RUN npm run build && npm run build:workflows/);
+    expect(dockerfile).toMatch(/COPY --from=build \/app\/dist \.\/dist/);
+    const runStage = dockerfile.slice(dockerfile.lastIndexOf('FROM '));
+    expect(runStage).toMatch(/npm ci --omit=dev/);
   });
 });

@@ -5,6 +5,7 @@
 // concurrency, sticky timeout). It takes its workflow code from the bundle that
 // `npm run build:workflows` prebuilds when that matches the sources, so that it starts at once.
 // Run directly, it polls until SIGINT or SIGTERM drains it.
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Worker } from '@temporalio/worker';
 import { createRecipeServices, recipeConfigFromEnv } from '../activities/recipe-io.js';
@@ -12,13 +13,16 @@ import { createFlowWorker, type FlowWorkerOptions, type PrebuiltBundleOptions, w
 import { DEFAULT_TASK_QUEUE, flows } from '../workflows/flows.js';
 import type { RecipeServices } from '../workflows/recipe-finder.js';
 
+/** The project's folder, whether this module runs from source or compiled into `dist/workers/`. */
+const ROOT = fileURLToPath(new URL(import.meta.url.includes('/dist/workers/') ? '../../' : '../', import.meta.url));
+
 /** The workflow bundle entry of the Recipe Finder. */
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+export const WORKFLOWS_PATH = join(ROOT, 'workflows', 'index.ts');
 
 /** The prebuilt bundle (`npm run build:workflows`) and the folders it is built from. */
 export const PREBUILT_BUNDLE: PrebuiltBundleOptions = {
-  bundlePath: fileURLToPath(new URL('../dist/workflows/recipe-finder.js', import.meta.url)),
-  sources: [fileURLToPath(new URL('../src', import.meta.url)), fileURLToPath(new URL('../workflows', import.meta.url))],
+  bundlePath: join(ROOT, 'dist', 'workflow-bundles', 'recipe-finder.js'),
+  sources: [join(ROOT, 'src'), join(ROOT, 'workflows')],
 };
 
 /** What a caller may set; everything else comes from the environment. */

@@ -1,0 +1,53 @@
+// How a worker is set up before it polls: its workflow code (prebuilt or bundled) and its options from the environment.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { chooseWorkflowCode, workerOptionsFromEnv, WorkerSettingError, writeWorkflowBundle } from '../src/worker.js';
+
+describe('a prebuilt workflow bundle', () => {
+  it('is used while it matches its sources, and not once a source changes or the bundle is gone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pft-bundle-'));
+    try {
+      const sources = join(dir, 'src');
+      const file = join(sources, 'flow.ts');
+      mkdirSync(sources);
+      writeFileSync(file, 'export const version = 1;\n');
+      const options = { bundlePath: join(dir, 'out', 'bundle.js'), sources: [sources] };
+      expect(chooseWorkflowCode(options)).toMatchObject({ kind: 'source', reason: expect.stringContaining('no prebuilt bundle at') });
+      await writeWorkflowBundle(join(import.meta.dirname, 'flows', 'workflows.ts'), options);
+      expect(chooseWorkflowCode(options)).toEqual({
+        kind: 'prebuilt',
+        codePath: options.bundlePath,
+        reason: expect.stringContaining('the prebuilt bundle at'),
+      });
+      writeFileSync(file, 'export const version = 2;\n');
+      expect(chooseWorkflowCode(options)).toMatchObject({ kind: 'source', reason: expect.stringContaining('is older than its sources') });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('worker options from the environment', () => {
+  it('reads the limits and the sticky timeout, and leaves unset or empty ones out', () => {
+    expect(
+      workerOptionsFromEnv({
+        TEMPORAL_WORKER_MAX_CACHED_WORKFLOWS: '0',
+        TEMPORAL_WORKER_MAX_CONCURRENT_ACTIVITIES: '200',
+        TEMPORAL_WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '',
+        TEMPORAL_WORKER_STICKY_TIMEOUT: '500ms',
+      }),
+    ).toEqual({ maxCachedWorkflows: 0, maxConcurrentActivityTaskExecutions: 200, stickyQueueScheduleToStartTimeout: '500ms' });
+    expect(workerOptionsFromEnv({})).toEqual({});
+  });
+
+  it('names the variable and the value it cannot use', () => {
+    expect(() => workerOptionsFromEnv({ TEMPORAL_WORKER_MAX_CONCURRENT_ACTIVITIES: 'lots' })).toThrow(
+      new WorkerSettingError('TEMPORAL_WORKER_MAX_CONCURRENT_ACTIVITIES must be a whole number of at least 1, got "lots".'),
+    );
+    expect(() => workerOptionsFromEnv({ TEMPORAL_WORKER_STICKY_TIMEOUT: 'soon' })).toThrow(
+      'TEMPORAL_WORKER_STICKY_TIMEOUT must be a duration such as 1s or 500ms, got "soon".',
+    );
+  });
+});
