@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { DEV_SERVER_DYNAMIC_CONFIG } from '../src/temporal/dev-server.js';
 
 type DependsOn = string[] | Record<string, { condition?: string }>;
 
@@ -295,5 +296,14 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/COPY --from=build \/app\/dist \.\/dist/);
     const runStage = dockerfile.slice(dockerfile.lastIndexOf('FROM '));
     expect(runStage).toMatch(/npm ci --omit=dev/);
+  });
+});
+
+describe('the Temporal server\'s dynamic config', () => {
+  it('raises the transfer-queue read rate in Compose as the project\'s dev server does', () => {
+    const file = readFileSync(join(root, 'deploy/dynamicconfig/development-sql.yaml'), 'utf8');
+    const config = parse(file) as Record<string, Array<{ value: unknown }>>;
+    const key = 'history.transferProcessorMaxPollRPS';
+    expect(config[key]?.[0]?.value).toBe(DEV_SERVER_DYNAMIC_CONFIG[key]);
   });
 });
