@@ -179,6 +179,24 @@ describe('talking to a run', () => {
     });
   });
 
+  it('takes an update sent the moment a new worker has taken over the run, before it replayed to the prompt', async () => {
+    const client = await connectClient();
+    const taskQueue = uniqueQueue('takeover');
+    const workflowId = `takeover-${taskQueue}`;
+    const first = await startWorker(taskQueue);
+    await startFlow(client, { flow: 'human-input', taskQueue, workflowId });
+    await waitFor(async () => ((await getFlowState(client, workflowId)).pending.length > 0 ? true : undefined), 'prompt');
+    await first.stop();
+    const second = await startWorker(taskQueue);
+    try {
+      expect(await answerFlow(client, workflowId, 'Ada')).toEqual({ requestId: 1, node: 'AskName' });
+      await answerFlow(client, workflowId, 'y', { wait: 'signal' });
+      expect((await flowResult(client, workflowId)).shared).toMatchObject({ name: 'Ada', approved: true });
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('records a malformed signal as refused, keeps waiting, and loses nothing', async () => {
     const client = await connectClient();
     await withWorker('malformed', async (taskQueue) => {

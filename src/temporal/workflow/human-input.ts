@@ -1,11 +1,19 @@
 /** A person's answers reach a run as signals or updates; answers that arrive early wait in an inbox. */
-import { condition } from '@temporalio/workflow';
-import { InvalidInputError } from '../../core/index.js';
+import { ApplicationFailure, condition } from '@temporalio/workflow';
+import { InvalidInputError, type PocketFlowError } from '../../core/index.js';
 import type { InputSource, PendingInput } from '../../core/index.js';
 import { refusalOf } from '../../core/internal.js';
 import type { AnswerAccepted, AnswerInput, PendingPrompt } from '../definitions.js';
 import { MalformedAnswerError, NoPromptWaitingError } from '../errors.js';
 import type { RunTracker } from './run-tracker.js';
+
+/** How long an update waits in its handler for the prompt it answers before it fails. */
+export const UPDATE_PROMPT_WAIT_MS = 2000;
+
+/** A failure that fails the update (and tells its sender why), not the workflow task. */
+function updateFailure(error: PocketFlowError): ApplicationFailure {
+  return ApplicationFailure.create({ message: error.message, type: error.name, nonRetryable: true });
+}
 
 interface OpenRequest extends PendingInput {
   requestId: number;
@@ -71,7 +79,11 @@ export class SignalInput implements InputSource {
     this.#drainInbox();
   }
 
-  /** The update's validator: throws, so that the sender is told at once, when the answer cannot be taken. */
+  /**
+   * The update's validator: throws, so that the sender is told at once, when the answer cannot be
+   * taken: it is malformed, it names a prompt that was already answered, or the prompt it answers
+   * refuses it. An answer for a prompt that is not pending yet is accepted and waits in the handler.
+   */
   validateUpdate(raw: unknown): void {
     const shapeError = answerShapeError(raw);
     if (shapeError !== undefined) {
@@ -80,11 +92,10 @@ export class SignalInput implements InputSource {
     const answer = raw as AnswerInput;
     const target = this.#target(answer);
     if (target === undefined) {
-      throw new NoPromptWaitingError(
-        answer.requestId === undefined
-          ? 'No prompt is waiting for an answer. Read the run state and answer when a prompt is pending.'
-          : `No prompt with request id ${answer.requestId} is waiting (pending: ${this.pending().map((p) => p.requestId).join(', ') || 'none'}).`,
-      );
+      if (answer.requestId !== undefined && answer.requestId < this.#nextId) {
+        throw this.#noPromptError(answer);
+      }
+      return;
     }
     const refusal = refusalOf(target, answer.answer);
     if (refusal !== undefined) {
@@ -92,10 +103,34 @@ export class SignalInput implements InputSource {
     }
   }
 
-  acceptUpdate(answer: AnswerInput): AnswerAccepted {
-    const target = this.#target(answer) as OpenRequest;
+  /**
+   * The update's handler. A worker that has just taken over a run receives the update before the
+   * run's code has replayed up to its prompt, so the answer waits (up to `UPDATE_PROMPT_WAIT_MS`)
+   * for the prompt it answers, and is then checked as the validator would.
+   */
+  async acceptUpdate(answer: AnswerInput): Promise<AnswerAccepted> {
+    if (this.#target(answer) === undefined) {
+      await condition(() => this.#target(answer) !== undefined, UPDATE_PROMPT_WAIT_MS);
+    }
+    // Another answer may have taken the prompt while this one waited.
+    const target = this.#target(answer);
+    if (target === undefined) {
+      throw updateFailure(this.#noPromptError(answer));
+    }
+    const refusal = refusalOf(target, answer.answer);
+    if (refusal !== undefined) {
+      throw updateFailure(new InvalidInputError(target.node, answer.answer, refusal));
+    }
     target.answer = answer.answer;
     return { requestId: target.requestId, node: target.node };
+  }
+
+  #noPromptError(answer: AnswerInput): NoPromptWaitingError {
+    return new NoPromptWaitingError(
+      answer.requestId === undefined
+        ? 'No prompt is waiting for an answer. Read the run state and answer when a prompt is pending.'
+        : `No prompt with request id ${answer.requestId} is waiting (pending: ${this.pending().map((p) => p.requestId).join(', ') || 'none'}).`,
+    );
   }
 
   #target(answer: AnswerInput): OpenRequest | undefined {
