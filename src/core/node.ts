@@ -356,10 +356,15 @@ export class AsyncNode<S extends object = Record<string, unknown>, P = unknown, 
     return true;
   }
 
-  // The same lifecycle as BaseNode's, calling the async methods directly: one call less per phase on the hot path.
+  // The same lifecycle as BaseNode's, calling the async methods directly, and not at all when the
+  // node keeps the default (which does nothing): each call is a promise, and in Temporal's workflow
+  // sandbox every promise costs a captured stack trace.
   override async [RUN_ASYNC](shared: S): Promise<Action | undefined> {
-    const prepRes = await this.prepAsync(shared);
+    const prepRes = this.prepAsync === AsyncNode.prototype.prepAsync ? (undefined as P) : await this.prepAsync(shared);
     const execRes = (await this[EXEC_STEP](shared, prepRes)) as E;
+    if (this.postAsync === AsyncNode.prototype.postAsync) {
+      return undefined;
+    }
     return (await this.postAsync(shared, prepRes, execRes)) ?? undefined;
   }
 
