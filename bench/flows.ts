@@ -5,18 +5,22 @@ import { ACTIVITY_TIMEOUT, type BenchServices, CHAIN_STEPS, noop, sleepItem, sta
 
 const temporal = { startToCloseTimeout: ACTIVITY_TIMEOUT };
 
+/** The same options, with exec run as a local activity. */
+const localTemporal = { startToCloseTimeout: ACTIVITY_TIMEOUT, local: true };
+
 class NoopStep extends AsyncNode {
   override async execAsync(): Promise<undefined> {
     return noop();
   }
 }
 
-/** `step-1 → step-2 → ... → step-100`, each exec a no-op activity. */
-export function createChainFlow(): AsyncFlow {
-  const first = new NoopStep({ name: 'step-1', temporal });
+/** `step-1 → step-2 → ... → step-100`, each exec a no-op activity (a local one when `local`). */
+export function createChainFlow(local = false): AsyncFlow {
+  const options = local ? localTemporal : temporal;
+  const first = new NoopStep({ name: 'step-1', temporal: options });
   let last: NoopStep = first;
   for (let i = 2; i <= CHAIN_STEPS; i++) {
-    last = last.next(new NoopStep({ name: `step-${i}`, temporal }));
+    last = last.next(new NoopStep({ name: `step-${i}`, temporal: options }));
   }
   return new AsyncFlow(first);
 }
@@ -83,7 +87,8 @@ export function createHumanLoopFlow(): AsyncFlow<HumanShared> {
 
 /** Every flow the bench runs on Temporal. */
 export const benchFlows = defineFlows({
-  chain: createChainFlow,
+  chain: () => createChainFlow(),
+  'chain-local': () => createChainFlow(true),
   'fan-out': createFanOutFlow,
   'human-loop': createHumanLoopFlow,
 });

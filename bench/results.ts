@@ -5,15 +5,20 @@ import type { InProcessSample } from './inprocess.js';
 import type { ReplaySample } from './replay.js';
 import { ratio, summarize } from './stats.js';
 import type { HumanRun, WorkflowRun } from './temporal.js';
+import { START_VARIANTS, type WorkerProcessRun } from './worker-process.js';
 import { CHAIN_STEPS, FAN_OUT_ITEMS, HUMAN_ANSWERS, IN_PROCESS_STEPS, ITEM_SLEEP_MS } from './work.js';
 
 export interface RawResults {
   chain: { ours: WorkflowRun[]; baseline: WorkflowRun[] };
+  chainLocal: { ours: WorkflowRun[]; baseline: WorkflowRun[] };
+  /** Benchmark 1 on a second dev server left at Temporal's default transfer-queue read rate. */
+  chainUntuned: { ours: WorkflowRun[]; baseline: WorkflowRun[] };
   fanOut: { ours: WorkflowRun[]; baseline: WorkflowRun[] };
   human: { ours: HumanRun[]; baseline: HumanRun[] };
   replay: ReplaySample[];
   inProcess: InProcessSample[];
   importCost: ImportCostRun;
+  workerProcess: WorkerProcessRun;
 }
 
 export interface RunInfo {
@@ -150,9 +155,67 @@ function replayPair(samples: ReplaySample[], prefix: string, steps: number) {
   };
 }
 
+type Timeline = WorkflowRun['history']['timeline'];
+
+/** Each field of the runs' activity timelines, summarized over the runs. */
+function timelineOf(runs: WorkflowRun[]) {
+  const pick = (field: keyof Timeline) => summarize(runs.map((run) => run.history.timeline[field]));
+  return {
+    firstTaskCompletedMs: pick('firstTaskCompletedMs'),
+    firstActivityStartedMs: pick('firstActivityStartedMs'),
+    lastActivityStartedMs: pick('lastActivityStartedMs'),
+    activityWaitMedianMs: pick('activityWaitMedianMs'),
+    activityWaitP95Ms: pick('activityWaitP95Ms'),
+    activityRunMedianMs: pick('activityRunMedianMs'),
+    activityRunMaxMs: pick('activityRunMaxMs'),
+    lastActivityCompletedMs: pick('lastActivityCompletedMs'),
+    closedMs: pick('closedMs'),
+    workflowTasks: pick('workflowTasks'),
+    workflowTaskHeldMs: pick('workflowTaskHeldMs'),
+    workflowTaskWaitedMs: pick('workflowTaskWaitedMs'),
+    serverCpuMs: summarize(runs.map((run) => run.cpu.serverMs)),
+    benchCpuMs: summarize(runs.map((run) => run.cpu.benchMs)),
+    /** CPU of server and bench process together, over the wall time: how many cores the run kept busy. */
+    coresBusy: summarize(runs.map((run) => (run.cpu.serverMs + run.cpu.benchMs) / run.wallMs)),
+  };
+}
+
+/** Worker start times by variant, and the first answer after a restart by sticky setting. */
+export function workerProcessSummary(run: WorkerProcessRun) {
+  const variants = START_VARIANTS.map((variant) => {
+    const mine = run.starts.filter((sample) => sample.variant === variant);
+    const codes = [...new Set(mine.map((sample) => sample.workflowCode))];
+    return { variant, processes: mine.length, ms: summarize(mine.map((sample) => sample.ms)), workflowCode: codes };
+  });
+  const stickies = [...new Set(run.restarts.map((round) => round.stickyEnv))].map((stickyEnv) => {
+    const rounds = run.restarts.filter((round) => round.stickyEnv === stickyEnv);
+    return {
+      stickyEnv,
+      sticky: stickyEnv === '' ? `${run.defaultStickyTimeout} (the library's default)` : `${stickyEnv} (TEMPORAL_WORKER_STICKY_TIMEOUT=${stickyEnv}, the SDK's default)`,
+      rounds: rounds.length,
+      runs: rounds[0]?.runs ?? 0,
+      answerMs: summarize(rounds.flatMap((round) => round.answerMs)),
+      pickedUpMs: summarize(rounds.flatMap((round) => round.pickedUpMs)),
+      killToPollingMs: summarize(rounds.map((round) => round.killToPollingMs)),
+      settleMs: summarize(rounds.map((round) => round.settleMs)),
+      updates: rounds.map((round) => round.update),
+    };
+  });
+  return {
+    startTarget: { variant: 'compiled-prebuilt' as StartVariantName, ms: 1500 },
+    answerTargetMs: 2000,
+    build: { buildMs: run.buildMs, buildOk: run.buildOk, bundleMs: run.bundleMs, bundleOk: run.bundleOk, buildOutput: run.buildOutput },
+    variants,
+    restarts: stickies,
+    answersPerRound: run.answersPerRound,
+  };
+}
+
+type StartVariantName = (typeof START_VARIANTS)[number];
+
 /** The summaries, with the run's context and the raw data. */
 export function buildResults(info: RunInfo, raw: RawResults) {
-  const { chain, fanOut, human } = raw;
+  const { chain, chainLocal, fanOut, human } = raw;
   const humanClient = {
     ours: summarize(human.ours.flatMap((run) => run.clientLatencyMs)),
     baseline: summarize(human.baseline.flatMap((run) => run.clientLatencyMs)),
@@ -164,17 +227,37 @@ export function buildResults(info: RunInfo, raw: RawResults) {
   return {
     ...info,
     stepOverhead: {
-      target: 1.1,
+      target: 1.05,
       steps: CHAIN_STEPS,
       wallMsPerStep: compareBy(chain.ours, chain.baseline, (run) => run.wallMs / CHAIN_STEPS),
       serverMsPerStep: compareBy(chain.ours, chain.baseline, (run) => run.history.serverMs / CHAIN_STEPS),
       workflowTaskMsPerStep: compareBy(chain.ours, chain.baseline, (run) => run.history.workflowTaskMs / CHAIN_STEPS),
       workflowTaskWaitMs: compareBy(chain.ours, chain.baseline, (run) => run.history.workflowTaskWaitMedianMs),
       activityRunMs: compareBy(chain.ours, chain.baseline, (run) => run.history.activityRunMedianMs),
+      untuned: {
+        wallMsPerStep: compareBy(raw.chainUntuned.ours, raw.chainUntuned.baseline, (run) => run.wallMs / CHAIN_STEPS),
+        workflowTaskWaitMs: compareBy(raw.chainUntuned.ours, raw.chainUntuned.baseline, (run) => run.history.workflowTaskWaitMedianMs),
+      },
+    },
+    localStepOverhead: {
+      target: 1.1,
+      steps: CHAIN_STEPS,
+      wallMsPerStep: compareBy(chainLocal.ours, chainLocal.baseline, (run) => run.wallMs / CHAIN_STEPS),
+      serverMsPerStep: compareBy(chainLocal.ours, chainLocal.baseline, (run) => run.history.serverMs / CHAIN_STEPS),
+      workflowTaskMsPerStep: compareBy(chainLocal.ours, chainLocal.baseline, (run) => run.history.workflowTaskMs / CHAIN_STEPS),
+      workflowTasks: compareBy(chainLocal.ours, chainLocal.baseline, (run) => run.history.byType['WorkflowTaskStarted'] ?? 0),
+      events: compareBy(chainLocal.ours, chainLocal.baseline, (run) => run.history.events),
+      markers: compareBy(chainLocal.ours, chainLocal.baseline, (run) => run.history.byType['MarkerRecorded'] ?? 0),
+      bytes: compareBy(chainLocal.ours, chainLocal.baseline, (run) => run.history.bytes),
+      benchCpuMsPerStep: compareBy(chainLocal.ours, chainLocal.baseline, (run) => run.cpu.benchMs / CHAIN_STEPS),
+      viaActivitiesWallMsPerStep: summarize(chain.ours.map((run) => run.wallMs / CHAIN_STEPS)),
     },
     fanOut: {
       items: FAN_OUT_ITEMS,
       floorMs: ITEM_SLEEP_MS,
+      /** Target: wall time at most this many times the floor. */
+      targetTimesFloor: 5,
+      timeline: { ours: timelineOf(fanOut.ours), baseline: timelineOf(fanOut.baseline) },
       wallMs: compareBy(fanOut.ours, fanOut.baseline, (run) => run.wallMs),
       serverMs: compareBy(fanOut.ours, fanOut.baseline, (run) => run.history.serverMs),
       workflowTaskMs: compareBy(fanOut.ours, fanOut.baseline, (run) => run.history.workflowTaskMs),
@@ -186,6 +269,7 @@ export function buildResults(info: RunInfo, raw: RawResults) {
     },
     inProcess: { target: 1.0, steps: IN_PROCESS_STEPS, cases: [inProcessCase(raw.inProcess, 'loop'), inProcessCase(raw.inProcess, 'batch')] },
     importCost: importCostSummary(raw.importCost),
+    workerProcess: workerProcessSummary(raw.workerProcess),
     workflowCode: {
       chain: replayPair(raw.replay, 'chain', CHAIN_STEPS),
       fanOut: replayPair(raw.replay, 'fan-out', FAN_OUT_ITEMS),

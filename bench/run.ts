@@ -8,7 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createFlowActivities } from '../src/temporal/activities.js';
 import { resolveTemporalCli } from '../src/temporal/cli-binary.js';
-import { startDevServer } from '../src/temporal/dev-server.js';
+import { DEV_SERVER_DYNAMIC_CONFIG, startDevServer } from '../src/temporal/dev-server.js';
 import { bundleFlowWorkflows } from '../src/temporal/bundle.js';
 import { createFlowWorker } from '../src/temporal/worker.js';
 import { createHandWrittenActivities } from './activities.js';
@@ -31,6 +31,7 @@ import {
   type TemporalBench,
   type WorkflowRun,
 } from './temporal.js';
+import { runWorkerProcesses, type WorkerProcessRun } from './worker-process.js';
 import { ACTIVITY_TIMEOUT, CHAIN_STEPS, FAN_OUT_ITEMS, HUMAN_ANSWERS, IN_PROCESS_STEPS, ITEM_SLEEP_MS } from './work.js';
 
 const BENCH_DIR = import.meta.dirname;
@@ -41,6 +42,11 @@ const reps = {
   chain: quick ? 1 : 9,
   fanOut: quick ? 1 : 9,
   human: quick ? 1 : 3,
+  untunedChain: quick ? 1 : 3,
+  workerStart: quick ? 1 : 5,
+  restartRuns: quick ? 50 : 1000,
+  restartRounds: quick ? 1 : 2,
+  restartAnswers: quick ? 3 : 10,
   replay: quick ? 2 : 10,
   inProcessProcesses: quick ? 1 : 7,
   inProcessWarmRuns: quick ? 3 : 20,
@@ -100,6 +106,7 @@ function lastId(runs: WorkflowRun[]): string {
 
 async function runTemporal(bench: TemporalBench, bundleCode: string) {
   const chain = await compare('chain', reps.chain, () => chainOurs(bench), () => chainBaseline(bench), log);
+  const chainLocal = await compare('chain, local activities', reps.chain, () => chainOurs(bench, true), () => chainBaseline(bench, true), log);
   const fanOut = await compare('fan-out', reps.fanOut, () => fanOutOurs(bench), () => fanOutBaseline(bench), log);
   const human = await compare('human', reps.human, () => humanOurs(bench), () => humanBaseline(bench), log);
   log(`replaying one history of each side ${reps.replay} times`);
@@ -114,7 +121,46 @@ async function runTemporal(bench: TemporalBench, bundleCode: string) {
     },
     reps.replay,
   );
-  return { chain, fanOut, human, replay };
+  return { chain, chainLocal, fanOut, human, replay };
+}
+
+/** The transfer-queue read rate the dev server has by default (Temporal's `history.transferProcessorMaxPollRPS`). */
+const SERVER_DEFAULT_POLL_RPS = 20;
+
+/** Benchmark 1 once more, on a second dev server left at Temporal's default read rate: what the tuning changes. */
+async function untunedChain(bundle: { code: string }) {
+  const server = await startDevServer({ log, dynamicConfig: { 'history.transferProcessorMaxPollRPS': SERVER_DEFAULT_POLL_RPS } });
+  log(`second dev server at ${server.address}, history.transferProcessorMaxPollRPS=${SERVER_DEFAULT_POLL_RPS}`);
+  const stamps = new StampBoard();
+  const connection = await NativeConnection.connect({ address: server.address });
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  try {
+    const taskQueue = `bench-untuned-${Date.now()}`;
+    worker = await createFlowWorker({
+      flows: benchFlows,
+      taskQueue,
+      connection,
+      workflowBundle: bundle,
+      worker: {
+        ...workerSettings,
+        activities: { ...createFlowActivities(benchFlows, { services: stamps }), ...createHandWrittenActivities(stamps) },
+      },
+    });
+    running = worker.run();
+    const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+    const bench = { client, taskQueue, stamps, serverPid: server.pid };
+    const chain = await compare('chain, server default', reps.untunedChain, () => chainOurs(bench), () => chainBaseline(bench), log);
+    await client.connection.close();
+    return chain;
+  } finally {
+    if (worker !== undefined && worker.getState() === 'RUNNING') {
+      worker.shutdown();
+      await running;
+    }
+    await connection.close();
+    await server.stop();
+  }
 }
 
 async function main(): Promise<void> {
@@ -132,6 +178,8 @@ async function main(): Promise<void> {
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   let temporalResults: Awaited<ReturnType<typeof runTemporal>>;
+  let workerProcess: WorkerProcessRun;
+  let chainUntuned: Awaited<ReturnType<typeof untunedChain>>;
   try {
     const bundle = await bundleFlowWorkflows(join(BENCH_DIR, 'workflows.ts'));
     const stamps = new StampBoard();
@@ -152,11 +200,21 @@ async function main(): Promise<void> {
     });
     running = worker.run();
     const client = new Client({ connection: await Connection.connect({ address: server.address }) });
-    temporalResults = await runTemporal({ client, taskQueue, stamps }, bundle.code);
-    await client.connection.close();
+    chainUntuned = await untunedChain(bundle);
+    temporalResults = await runTemporal({ client, taskQueue, stamps, serverPid: server.pid }, bundle.code);
     worker.shutdown();
     await running;
     await connection.close();
+    workerProcess = await runWorkerProcesses({
+      client,
+      address: server.address,
+      startReps: reps.workerStart,
+      restartRuns: reps.restartRuns,
+      restartRounds: reps.restartRounds,
+      answersPerRound: reps.restartAnswers,
+      log,
+    });
+    await client.connection.close();
   } finally {
     if (worker !== undefined && worker.getState() === 'RUNNING') {
       worker.shutdown();
@@ -186,6 +244,8 @@ async function main(): Promise<void> {
       settings: {
         reps,
         workerSettings,
+        devServerDynamicConfig: DEV_SERVER_DYNAMIC_CONFIG,
+        untunedServerPollRps: SERVER_DEFAULT_POLL_RPS,
         activityOptions: { startToCloseTimeout: ACTIVITY_TIMEOUT, retry: { maximumAttempts: 1 } },
         chainSteps: CHAIN_STEPS,
         fanOutItems: FAN_OUT_ITEMS,
@@ -203,7 +263,7 @@ async function main(): Promise<void> {
       ],
       workerWarnings: Object.fromEntries(workerWarnings),
     },
-    { ...temporalResults, inProcess: inProcessSamples, importCost },
+    { ...temporalResults, inProcess: inProcessSamples, importCost, workerProcess, chainUntuned },
   );
   writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(BENCH_DIR, 'REPORT.md'), renderReport(results));

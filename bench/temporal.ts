@@ -1,5 +1,6 @@
 /** Benchmarks 1, 2, 4 and 5: the bench flows on Temporal against hand-written workflows, same worker. */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
@@ -20,6 +21,8 @@ export interface WorkflowRun {
   workflowId: string;
   wallMs: number;
   history: HistoryStats;
+  /** CPU time spent during the run by the dev server process and by the bench process (worker and client). */
+  cpu: { serverMs: number; benchMs: number };
 }
 
 export interface HumanRun extends WorkflowRun {
@@ -64,6 +67,22 @@ export interface TemporalBench {
   client: Client;
   taskQueue: string;
   stamps: StampBoard;
+  /** The dev server's process, whose CPU time each run reads from /proc (Linux; NaN elsewhere). */
+  serverPid?: number;
+}
+
+/** User plus system CPU time of a process so far, in ms, from /proc/<pid>/stat; NaN where there is none. */
+export function processCpuMs(pid: number | undefined): number {
+  if (pid === undefined) {
+    return Number.NaN;
+  }
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 a second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function workflowId(kind: string, side: Side): string {
@@ -76,27 +95,36 @@ async function timedRun(
   id: string,
   run: () => Promise<unknown>,
 ): Promise<WorkflowRun> {
+  const serverCpu = processCpuMs(bench.serverPid);
+  const benchCpu = process.cpuUsage();
   const start = performance.now();
   await run();
   const wallMs = performance.now() - start;
+  const benchUsed = process.cpuUsage(benchCpu);
+  const cpu = { serverMs: processCpuMs(bench.serverPid) - serverCpu, benchMs: (benchUsed.user + benchUsed.system) / 1000 };
   const { stats } = await fetchHistory(bench.client, id);
-  return { side, workflowId: id, wallMs, history: stats };
+  return { side, workflowId: id, wallMs, history: stats, cpu };
 }
 
-/** Benchmark 1, our side: the 100-node no-op flow. */
-export async function chainOurs(bench: TemporalBench): Promise<WorkflowRun> {
-  const id = workflowId('chain', 'ours');
+/** Benchmark 1, our side: the 100-node no-op flow; `local` runs each exec as a local activity. */
+export async function chainOurs(bench: TemporalBench, local = false): Promise<WorkflowRun> {
+  const id = workflowId(local ? 'chain-local' : 'chain', 'ours');
   return timedRun(bench, 'ours', id, async () => {
-    await startFlow(bench.client, { flow: 'chain', taskQueue: bench.taskQueue, workflowId: id, shared: {} });
+    await startFlow(bench.client, {
+      flow: local ? 'chain-local' : 'chain',
+      taskQueue: bench.taskQueue,
+      workflowId: id,
+      shared: {},
+    });
     await flowResult(bench.client, id);
   });
 }
 
-/** Benchmark 1, baseline: the hand-written loop of 100 no-op activities. */
-export async function chainBaseline(bench: TemporalBench): Promise<WorkflowRun> {
-  const id = workflowId('chain', 'baseline');
+/** Benchmark 1, baseline: the hand-written loop of 100 no-op activities (local ones when `local`). */
+export async function chainBaseline(bench: TemporalBench, local = false): Promise<WorkflowRun> {
+  const id = workflowId(local ? 'chain-local' : 'chain', 'baseline');
   return timedRun(bench, 'baseline', id, async () => {
-    const handle = await bench.client.workflow.start('noopChain', {
+    const handle = await bench.client.workflow.start(local ? 'noopChainLocal' : 'noopChain', {
       args: [CHAIN_STEPS],
       taskQueue: bench.taskQueue,
       workflowId: id,
@@ -198,6 +226,8 @@ async function humanRun(bench: TemporalBench, side: Side, driver: HumanDriver): 
   bench.stamps.clear();
   const clientLatencyMs: number[] = [];
   const start = performance.now();
+  const serverCpu = processCpuMs(bench.serverPid);
+  const benchCpu = process.cpuUsage();
   await driver.start(id);
   for (let answer = 1; answer <= HUMAN_ANSWERS; answer++) {
     await waitUntil(`prompt ${answer} of run ${id}`, () => driver.isWaiting(id, answer));
@@ -209,8 +239,10 @@ async function humanRun(bench: TemporalBench, side: Side, driver: HumanDriver): 
   }
   await driver.result(id);
   const wallMs = performance.now() - start;
+  const benchUsed = process.cpuUsage(benchCpu);
+  const cpu = { serverMs: processCpuMs(bench.serverPid) - serverCpu, benchMs: (benchUsed.user + benchUsed.system) / 1000 };
   const { stats, events } = await fetchHistory(bench.client, id);
-  return { side, workflowId: id, wallMs, history: stats, clientLatencyMs, serverLatencyMs: signalToActivityStart(events) };
+  return { side, workflowId: id, wallMs, history: stats, cpu, clientLatencyMs, serverLatencyMs: signalToActivityStart(events) };
 }
 
 /** Benchmark 5, our side: AsyncHumanNode asks, a node's exec runs, 50 times. */

@@ -1,5 +1,5 @@
 /** The bench's workflow bundle: `runFlow` for the bench flows, and the hand-written baselines. */
-import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import { createFlowWorkflow } from '../src/workflow.js';
 import type { HandWrittenActivities } from './activities.js';
 import { benchAnswerSignal, benchWaitingQuery } from './definitions.js';
@@ -13,10 +13,23 @@ const { noop, sleepItem, stamp } = proxyActivities<HandWrittenActivities>({
   retry: { maximumAttempts: 1 },
 });
 
+const local = proxyLocalActivities<HandWrittenActivities>({
+  startToCloseTimeout: ACTIVITY_TIMEOUT,
+  retry: { maximumAttempts: 1 },
+});
+
 /** Calls the no-op activity `steps` times, one after another. */
 export async function noopChain(steps: number): Promise<number> {
   for (let i = 0; i < steps; i++) {
     await noop();
+  }
+  return steps;
+}
+
+/** Calls the no-op as a local activity `steps` times, one after another. */
+export async function noopChainLocal(steps: number): Promise<number> {
+  for (let i = 0; i < steps; i++) {
+    await local.noop();
   }
   return steps;
 }

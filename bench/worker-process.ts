@@ -1,0 +1,342 @@
+/**
+ * Benchmarks 6 and 7: the Recipe Finder's worker as its own process. How long a fresh worker process takes
+ * to poll (compiled with the prebuilt bundle, compiled bundling at start, from source through tsx), and how
+ * soon a run that waits for a person takes an answer after its worker was killed and a new one started.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import type { Client } from '@temporalio/client';
+import { answerFlow, getFlowState, startFlow } from '../src/temporal/client.js';
+import { fetchHistory } from './history.js';
+import { freePort } from '../src/temporal/dev-server.js';
+import { DEFAULT_STICKY_TIMEOUT } from '../src/temporal/worker-env.js';
+
+const ROOT = join(import.meta.dirname, '..');
+
+/** The compiled worker entry (`npm run build`) and the prebuilt bundle (`npm run build:workflows`). */
+const COMPILED_WORKER = join(ROOT, 'dist', 'workers', 'recipe-worker.js');
+
+/** What the worker prints right before `worker.run()`. */
+const POLLING_LINE = 'Worker polling';
+
+/** The Recipe Finder's registered flow name. */
+const RECIPE_FLOW = 'recipe-finder';
+
+/** The three ways to start the worker that benchmark 6 compares. */
+export type StartVariant = 'compiled-prebuilt' | 'compiled-bundling' | 'source-prebuilt';
+
+export const START_VARIANTS: readonly StartVariant[] = ['compiled-prebuilt', 'compiled-bundling', 'source-prebuilt'];
+
+export interface WorkerStartSample {
+  variant: StartVariant;
+  /** spawn() to the "Worker polling" line on the child's stdout. */
+  ms: number;
+  /** Where the worker said its workflow code came from. */
+  workflowCode: 'prebuilt' | 'bundled at start' | 'not said';
+}
+
+export interface RestartRound {
+  /** The TEMPORAL_WORKER_STICKY_TIMEOUT the workers ran with ('' for the library's default). */
+  stickyEnv: string;
+  runs: number;
+  /** Starting the runs until every one waits at its prompt (state query). */
+  settleMs: number;
+  /** SIGKILL of the old worker to the new worker's "Worker polling" line. */
+  killToPollingMs: number;
+  /**
+   * Answers signalled the moment the new worker polls: from its "Worker polling" line to the end of the
+   * workflow task that took the answer (WorkflowTaskCompleted after WorkflowExecutionSignaled, server clock).
+   */
+  answerMs: number[];
+  /** The same, from the line to the WorkflowTaskStarted of that task: when a worker picked it up. */
+  pickedUpMs: number[];
+  /** One more run answered by update (`answerFlow`'s default) at the same moment: how long, or why it was refused. */
+  update: { ms: number; refused?: string };
+}
+
+export interface WorkerProcessRun {
+  buildMs: number;
+  buildOk: boolean;
+  bundleMs: number;
+  bundleOk: boolean;
+  /** The build's complaint (first lines), when it failed. */
+  buildOutput: string;
+  starts: WorkerStartSample[];
+  restarts: RestartRound[];
+  defaultStickyTimeout: string;
+  answersPerRound: number;
+}
+
+interface RunningWorker {
+  child: ChildProcess;
+  spawnedAt: number;
+  /** performance.now() of the "Worker polling" line. */
+  polling: Promise<number>;
+  workflowCode: () => WorkerStartSample['workflowCode'];
+  exited: Promise<void>;
+}
+
+function command(variant: StartVariant): string[] {
+  switch (variant) {
+    case 'compiled-prebuilt':
+      return [process.execPath, COMPILED_WORKER];
+    case 'compiled-bundling': {
+      // The compiled worker with its prebuilt bundle turned off: it bundles workflows/index.ts at start.
+      const script = [
+        `const { createRecipeWorker } = await import(${JSON.stringify(pathToFileURL(COMPILED_WORKER).href)});`,
+        'const worker = await createRecipeWorker({ prebuiltBundle: undefined });',
+        "console.log('Workflow code: bundled from workflows/index.ts at start (prebuilt bundle turned off).');",
+        `console.log(\`${POLLING_LINE} task queue '\${worker.options.taskQueue}'.\`);`,
+        'await worker.run();',
+      ].join('\n');
+      return [process.execPath, '--input-type=module', '-e', script];
+    }
+    case 'source-prebuilt':
+      return [process.execPath, '--import', 'tsx', join(ROOT, 'workers', 'recipe-worker.ts')];
+  }
+}
+
+function spawnWorker(variant: StartVariant, env: NodeJS.ProcessEnv): RunningWorker {
+  const [binary, ...args] = command(variant) as [string, ...string[]];
+  const spawnedAt = performance.now();
+  const child = spawn(binary, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let code: WorkerStartSample['workflowCode'] = 'not said';
+  let output = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const polling = new Promise<number>((resolve, reject) => {
+    let buffer = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const at = performance.now();
+      buffer += chunk.toString('utf8');
+      let newline = buffer.indexOf('\n');
+      while (newline >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        output += `${line}\n`;
+        if (line.startsWith('Workflow code: the prebuilt bundle')) {
+          code = 'prebuilt';
+        } else if (line.startsWith('Workflow code: bundled') || line.includes('bundled from')) {
+          code = 'bundled at start';
+        } else if (line.startsWith(POLLING_LINE)) {
+          resolve(at);
+        }
+        newline = buffer.indexOf('\n');
+      }
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
+    child.once('exit', (status, signal) => {
+      reject(new Error(`The ${variant} worker exited with ${signal ?? status} before polling:\n${output.slice(-2000)}`));
+    });
+  });
+  polling.catch(() => {});
+  return {
+    child,
+    spawnedAt,
+    polling,
+    workflowCode: () => code,
+    exited,
+  };
+}
+
+async function stopWorker(worker: RunningWorker, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
+  if (worker.child.exitCode !== null || worker.child.signalCode !== null) {
+    return;
+  }
+  worker.child.kill(signal);
+  const timer = setTimeout(() => worker.child.kill('SIGKILL'), 10_000);
+  await worker.exited;
+  clearTimeout(timer);
+}
+
+function runCommand(file: string, args: string[]): Promise<{ ok: boolean; ms: number; output: string }> {
+  const start = performance.now();
+  return new Promise((resolve) => {
+    execFile(file, args, { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ ok: error === null, ms: performance.now() - start, output: `${stdout}${stderr}` });
+    });
+  });
+}
+
+/** Runs `task` over `items` with at most `limit` at once. */
+async function pool<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await task(item);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+export interface WorkerProcessOptions {
+  client: Client;
+  address: string;
+  /** Fresh processes per start variant (after one unmeasured each). */
+  startReps: number;
+  /** Runs waiting for a person when the worker is killed. */
+  restartRuns: number;
+  /** Kill-and-restart rounds per sticky setting. */
+  restartRounds: number;
+  /** Runs answered the moment the new worker polls, per round. */
+  answersPerRound: number;
+  log: (message: string) => void;
+}
+
+/** Builds dist/ and the prebuilt bundle, then measures worker start and the first answer after a restart. */
+export async function runWorkerProcesses(options: WorkerProcessOptions): Promise<WorkerProcessRun> {
+  const { log } = options;
+  log('building dist/ (npm run build) and the prebuilt workflow bundle (npm run build:workflows)');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const build = await runCommand(npm, ['run', '--silent', 'build']);
+  const bundle = await runCommand(npm, ['run', '--silent', 'build:workflows']);
+  if (!existsSync(COMPILED_WORKER)) {
+    throw new Error(`npm run build did not write ${COMPILED_WORKER}:\n${build.output.slice(-2000)}`);
+  }
+  if (!bundle.ok) {
+    throw new Error(`npm run build:workflows failed:\n${bundle.output.slice(-2000)}`);
+  }
+  const closedPort = await freePort();
+  const baseEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    TEMPORAL_ADDRESS: options.address,
+    TEMPORAL_NAMESPACE: 'default',
+    // Nothing listens there: the recipe API call fails at once and the flow uses its built-in list.
+    RECIPE_API_URL: `http://127.0.0.1:${closedPort}/filter.php?i=`,
+    RECIPE_HTTP_TIMEOUT_MS: '2000',
+    OPENAI_API_KEY: '',
+    TEMPORAL_WORKER_STICKY_TIMEOUT: '',
+  };
+  let queue = 0;
+  const taskQueue = () => `bench-recipe-${Date.now()}-${++queue}`;
+
+  const starts: WorkerStartSample[] = [];
+  log(`worker start: one unmeasured and ${options.startReps} measured fresh processes per variant`);
+  for (let rep = -1; rep < options.startReps; rep++) {
+    const order = rep < 0 ? START_VARIANTS : rotate(START_VARIANTS, rep);
+    for (const variant of order) {
+      const worker = spawnWorker(variant, { ...baseEnv, TEMPORAL_TASK_QUEUE: taskQueue() });
+      try {
+        const ms = (await worker.polling) - worker.spawnedAt;
+        if (rep >= 0) {
+          starts.push({ variant, ms, workflowCode: worker.workflowCode() });
+          log(`worker start ${rep + 1}/${options.startReps} ${variant}: ${ms.toFixed(0)} ms (${worker.workflowCode()})`);
+        }
+      } finally {
+        await stopWorker(worker, 'SIGTERM');
+      }
+    }
+  }
+
+  const restarts: RestartRound[] = [];
+  for (const stickyEnv of ['', '10s']) {
+    for (let round = 0; round < options.restartRounds; round++) {
+      restarts.push(await restartRound(options, { ...baseEnv, TEMPORAL_WORKER_STICKY_TIMEOUT: stickyEnv, TEMPORAL_TASK_QUEUE: taskQueue() }));
+      const last = restarts[restarts.length - 1] as RestartRound;
+      log(
+        `restart (sticky ${stickyEnv || `default ${DEFAULT_STICKY_TIMEOUT}`}) ${round + 1}/${options.restartRounds}: ${last.runs} runs waiting in ` +
+          `${(last.settleMs / 1000).toFixed(1)} s; answers taken ${last.answerMs.map((ms) => ms.toFixed(0)).join(', ')} ms after polling; ` +
+          `update ${last.update.refused === undefined ? `${last.update.ms.toFixed(0)} ms` : `refused after ${last.update.ms.toFixed(0)} ms`}`,
+      );
+    }
+  }
+  return {
+    buildMs: build.ms,
+    buildOk: build.ok,
+    bundleMs: bundle.ms,
+    bundleOk: bundle.ok,
+    buildOutput: build.ok ? '' : build.output.split('\n').slice(0, 5).join('\n'),
+    starts,
+    restarts,
+    defaultStickyTimeout: DEFAULT_STICKY_TIMEOUT,
+    answersPerRound: options.answersPerRound,
+  };
+}
+
+function rotate<T>(items: readonly T[], by: number): T[] {
+  const shift = by % items.length;
+  return [...items.slice(shift), ...items.slice(0, shift)];
+}
+
+/** Starts `restartRuns` Recipe Finder runs, waits until all ask for an ingredient, kills the worker, starts another, answers. */
+async function restartRound(options: WorkerProcessOptions, env: NodeJS.ProcessEnv): Promise<RestartRound> {
+  const { client } = options;
+  const taskQueue = env['TEMPORAL_TASK_QUEUE'] as string;
+  const first = spawnWorker('compiled-prebuilt', env);
+  let second: RunningWorker | undefined;
+  try {
+    await first.polling;
+    const settleStart = performance.now();
+    const ids = Array.from({ length: options.restartRuns }, (_, i) => `${taskQueue}-run-${i + 1}`);
+    await pool(ids, 50, async (id) => {
+      await startFlow(client, { flow: RECIPE_FLOW, taskQueue, workflowId: id, shared: {} });
+    });
+    await pool(ids, 50, async (id) => {
+      const deadline = performance.now() + 120_000;
+      while ((await getFlowState(client, id)).pending.length === 0) {
+        if (performance.now() > deadline) {
+          throw new Error(`Run ${id} never asked for an ingredient.`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    });
+    const settleMs = performance.now() - settleStart;
+    // The answered runs: spread over the batch, and one more for the update.
+    const step = Math.max(1, Math.floor(ids.length / (options.answersPerRound + 1)));
+    const chosen = ids.filter((_, i) => i % step === 0).slice(0, options.answersPerRound + 1);
+    const updated = chosen.pop() as string;
+    const killedAt = performance.now();
+    await stopWorker(first, 'SIGKILL');
+    second = spawnWorker('compiled-prebuilt', env);
+    const pollingAt = await second.polling;
+    const pollingEpoch = performance.timeOrigin + pollingAt;
+    const update = answerFlow(client, updated, 'chicken').then(
+      () => ({ ms: performance.now() - pollingAt }),
+      (error: unknown) => ({ ms: performance.now() - pollingAt, refused: error instanceof Error ? error.message : String(error) }),
+    );
+    await Promise.all(chosen.map((id) => answerFlow(client, id, 'chicken', { wait: 'signal' })));
+    const taken = await Promise.all(chosen.map((id) => answerTaken(client, id)));
+    const answerMs = taken.map((t) => t.completedEpoch - pollingEpoch);
+    const pickedUpMs = taken.map((t) => t.startedEpoch - pollingEpoch);
+    return {
+      stickyEnv: env['TEMPORAL_WORKER_STICKY_TIMEOUT'] ?? '',
+      runs: ids.length,
+      settleMs,
+      killToPollingMs: pollingAt - killedAt,
+      answerMs,
+      pickedUpMs,
+      update: await update,
+    };
+  } finally {
+    await stopWorker(first, 'SIGKILL');
+    if (second !== undefined) {
+      await stopWorker(second, 'SIGTERM');
+    }
+  }
+}
+
+/** Waits until the run's history shows a workflow task completed after its signal; its start and end, epoch ms. */
+async function answerTaken(client: Client, id: string): Promise<{ startedEpoch: number; completedEpoch: number }> {
+  const deadline = performance.now() + 60_000;
+  for (;;) {
+    const { events } = await fetchHistory(client, id);
+    const signalled = events.findIndex((event) => event.type === 'WorkflowExecutionSignaled');
+    if (signalled >= 0) {
+      const after = events.slice(signalled);
+      const started = after.find((event) => event.type === 'WorkflowTaskStarted');
+      const completed = after.find((event) => event.type === 'WorkflowTaskCompleted');
+      if (started !== undefined && completed !== undefined) {
+        return { startedEpoch: started.timeMs, completedEpoch: completed.timeMs };
+      }
+    }
+    if (performance.now() > deadline) {
+      throw new Error(`Run ${id} did not take its answer within 60 s.`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
