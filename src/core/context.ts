@@ -25,18 +25,18 @@ export interface InputSource {
   ask(request: PendingInput): Promise<string | null>;
 }
 
-/** Where one exec call sits: which node, and which item of a batch. */
-export interface ExecCall {
-  node: AnyNode;
-  /** The item's index in a batch node, or undefined for a plain node. */
-  index?: number;
-  /** How many items the batch has. */
-  count?: number;
+/** Which item of a batch node's list one exec call is for. */
+export interface BatchItem {
+  /** The item's index in the list. */
+  index: number;
+  /** How many items the list has. */
+  count: number;
 }
 
 /** Runs one exec of a node (with its retries and fallback): directly, or as a Temporal activity. */
 export interface ExecRunner {
-  exec(call: ExecCall, prepRes: unknown): Promise<unknown>;
+  /** Runs exec on `prepRes` for `node`; `item` is set for a batch node's items. */
+  exec(node: AnyNode, prepRes: unknown, item?: BatchItem): Promise<unknown>;
 }
 
 /** Watches the orchestration loop without changing it (the Temporal runtime feeds its query and UI details). */

@@ -1,4 +1,4 @@
-import type { ExecCall, ExecRunner } from './context.js';
+import type { ExecRunner } from './context.js';
 import type { AnyNode } from './node.js';
 import { CALL_EXEC, CALL_FALLBACK, HAS_FALLBACK } from './symbols.js';
 
@@ -16,7 +16,7 @@ export function toError(thrown: unknown): Error {
  * what it rejects with becomes an Error where the flow's loop catches it.
  */
 export const directExecutor: ExecRunner = {
-  exec({ node }: ExecCall, prepRes: unknown): Promise<unknown> {
+  exec(node: AnyNode, prepRes: unknown): Promise<unknown> {
     if (node.maxRetries > 1 || node[HAS_FALLBACK]) {
       return execWithRetries(node, prepRes);
     }

@@ -11,4 +11,4 @@ export { directExecutor, mapWithLimit, toError } from './exec.js';
 export { refusalOf } from './input.js';
 export { describeValue, quoteList } from './errors.js';
 export { CALL_EXEC, CALL_FALLBACK, HAS_EXEC, HAS_FALLBACK, RUN, RUN_ASYNC } from './symbols.js';
-export type { ExecCall, ExecRunner, RunContext, StepControl } from './context.js';
+export type { BatchItem, ExecRunner, RunContext, StepControl } from './context.js';

@@ -281,7 +281,7 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
     const executor = runOf(this).executor;
     switch (this.batchMode) {
       case 'none':
-        return executor.exec({ node: this }, prepRes);
+        return executor.exec(this, prepRes);
       case 'sequential':
         return execEach(this, batchItems(this, prepRes));
       case 'parallel': {
@@ -289,7 +289,7 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
         // Items that can retry get their own view of the node, so that curRetry is not shared between items.
         const retries = this.maxRetries > 1;
         return mapWithLimit(items, this.options.maxConcurrency, (item, index) =>
-          executor.exec({ node: retries ? (Object.create(this) as AnyNode) : this, index, count: items.length }, item),
+          executor.exec(retries ? (Object.create(this) as AnyNode) : this, item, { index, count: items.length }),
         );
       }
     }
@@ -479,7 +479,7 @@ async function execEach(node: AnyNode, items: unknown[]): Promise<unknown[]> {
   const executor = runOf(node).executor;
   const results: unknown[] = [];
   for (let index = 0; index < items.length; index++) {
-    results.push(await executor.exec({ node, index, count: items.length }, items[index]));
+    results.push(await executor.exec(node, items[index], { index, count: items.length }));
   }
   return results;
 }

@@ -9,7 +9,7 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import { AsyncHumanNode, type AnyNode } from '../../core/index.js';
-import { directExecutor, type ExecCall, type ExecRunner, HAS_EXEC, HAS_FALLBACK } from '../../core/internal.js';
+import { type BatchItem, directExecutor, type ExecRunner, HAS_EXEC, HAS_FALLBACK } from '../../core/internal.js';
 import { type ExecActivityInput, fallbackActivityName, type FallbackActivityInput } from '../definitions.js';
 import { PayloadTooLargeError } from '../errors.js';
 import { rootCause } from './failures.js';
@@ -28,17 +28,16 @@ export class ActivityExecutor implements ExecRunner {
     this.#flow = flow;
   }
 
-  exec(call: ExecCall, prepRes: unknown): Promise<unknown> {
-    const node = call.node;
+  exec(node: AnyNode, prepRes: unknown, item?: BatchItem): Promise<unknown> {
     if (node instanceof AsyncHumanNode || !node[HAS_EXEC]) {
-      return directExecutor.exec(call, prepRes);
+      return directExecutor.exec(node, prepRes, item);
     }
     const input: ExecActivityInput = { flow: this.#flow, node: node.name, params: node.params, input: prepRes };
     const bytes = payloadBytes(input);
     if (bytes > MAX_PAYLOAD_BYTES) {
       return Promise.reject(new PayloadTooLargeError(node.name, bytes));
     }
-    const summary = call.index === undefined ? node.name : `${node.name} item ${call.index + 1} of ${call.count}`;
+    const summary = item === undefined ? node.name : `${node.name} item ${item.index + 1} of ${item.count}`;
     if (!node[HAS_FALLBACK]) {
       return schedule(node, node.name, input, summary, undefined);
     }
