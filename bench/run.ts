@@ -124,6 +124,20 @@ async function runTemporal(bench: TemporalBench, bundleCode: string) {
   return { chain, chainLocal, fanOut, human, replay };
 }
 
+/** The one worker of a dev server: the bench flows' activities and the hand-written ones, with the bench's settings. */
+function benchWorker(connection: NativeConnection, taskQueue: string, bundle: { code: string }, stamps: StampBoard): Promise<Worker> {
+  return createFlowWorker({
+    flows: benchFlows,
+    taskQueue,
+    connection,
+    workflowBundle: bundle,
+    worker: {
+      ...workerSettings,
+      activities: { ...createFlowActivities(benchFlows, { services: stamps }), ...createHandWrittenActivities(stamps) },
+    },
+  });
+}
+
 /** The transfer-queue read rate the dev server has by default (Temporal's `history.transferProcessorMaxPollRPS`). */
 const SERVER_DEFAULT_POLL_RPS = 20;
 
@@ -137,16 +151,7 @@ async function untunedChain(bundle: { code: string }) {
   let running: Promise<void> | undefined;
   try {
     const taskQueue = `bench-untuned-${Date.now()}`;
-    worker = await createFlowWorker({
-      flows: benchFlows,
-      taskQueue,
-      connection,
-      workflowBundle: bundle,
-      worker: {
-        ...workerSettings,
-        activities: { ...createFlowActivities(benchFlows, { services: stamps }), ...createHandWrittenActivities(stamps) },
-      },
-    });
+    worker = await benchWorker(connection, taskQueue, bundle, stamps);
     running = worker.run();
     const client = new Client({ connection: await Connection.connect({ address: server.address }) });
     const bench = { client, taskQueue, stamps, serverPid: server.pid };
@@ -185,19 +190,7 @@ async function main(): Promise<void> {
     const stamps = new StampBoard();
     const connection = await NativeConnection.connect({ address: server.address });
     const taskQueue = `bench-${Date.now()}`;
-    worker = await createFlowWorker({
-      flows: benchFlows,
-      taskQueue,
-      connection,
-      workflowBundle: bundle,
-      worker: {
-        ...workerSettings,
-        activities: {
-          ...createFlowActivities(benchFlows, { services: stamps }),
-          ...createHandWrittenActivities(stamps),
-        },
-      },
-    });
+    worker = await benchWorker(connection, taskQueue, bundle, stamps);
     running = worker.run();
     const client = new Client({ connection: await Connection.connect({ address: server.address }) });
     chainUntuned = await untunedChain(bundle);
