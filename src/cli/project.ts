@@ -22,7 +22,7 @@ export interface ProjectConfig {
    * Creates the project's worker for `run`, `attach` and `worker` (import I/O modules inside it,
    * so that commands which need no worker never load them).
    */
-  createWorker?: (options: Pick<FlowWorkerOptions, 'connection' | 'namespace' | 'taskQueue'>) => Promise<Worker>;
+  createWorker?: (options: Pick<FlowWorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'log'>) => Promise<Worker>;
   /** Builds the services for an in-process run (`run --local`). */
   createServices?: () => Promise<unknown>;
   /** What a conversation prints from the shared store, line by line (lines already printed are skipped). */

@@ -66,7 +66,9 @@ export async function startLocalWorker(
     throw new PocketFlowError(`${ctx.configPath} has no createWorker, so no worker can run here; pass --no-worker and run one elsewhere.`);
   }
   const connection = await NativeConnection.connect(settings.options);
-  const worker = await project.createWorker({ connection, namespace: settings.namespace, taskQueue: taskQueueOf(project) });
+  // What the worker says about itself goes to its log file, not into the conversation.
+  const log = (message: string): void => appendFileSync(join(dataDir(), 'worker.log'), `${new Date().toISOString()} ${message}\n`);
+  const worker = await project.createWorker({ connection, namespace: settings.namespace, taskQueue: taskQueueOf(project), log });
   const done = worker.run().finally(() => connection.close());
   return { worker, done };
 }
