@@ -121,7 +121,7 @@ describe('the Recipe Finder command', () => {
       const status = await cli(['status', workflowId], { env });
       expect(status.code).toBe(0);
       expect(status.stdout).toMatch(/Status:\s+RUNNING/);
-      expect(status.stdout).toMatch(/Waiting:\s+request 1 from GetApproval: Accept this recipe\? \(y\/n\): \[y\/n\]/);
+      expect(status.stdout).toMatch(/Waiting:\s+request 1 from GetApproval: Accept this recipe\? \(y\/n\):\n/);
 
       const refused = await cli(['respond', workflowId, 'maybe'], { env });
       expect(refused.code).toBe(1);

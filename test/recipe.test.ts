@@ -135,6 +135,10 @@ describe('the Recipe Finder flow, in-process', () => {
     expect(shared.transcript).toContain('How about: Beef Stew (offline chooser: no LLM was used)');
   });
 
+  it('names the built-in recipes for an ingredient it has no list for in title case', () => {
+    expect(builtInRecipes('pork belly').map((r) => r.name)).toEqual(['Simple Pork Belly Soup', 'Roasted Pork Belly', 'Pork Belly Salad']);
+  });
+
   it('says so when the API has no recipes for the ingredient', async () => {
     const shared: RecipeShared = { ingredient: 'unobtainium' };
     await createRecipeFlow().runAsync(shared, { input: new ScriptedInput([]), services: createRecipeServices(config()), logger: silentLogger });

@@ -216,6 +216,7 @@ const BUILT_IN: Record<string, string[]> = {
 /** The small list used when the recipe API cannot be reached. */
 export function builtInRecipes(ingredient: string): Recipe[] {
   const key = ingredient.trim().toLowerCase().replace(/s$/, '');
-  const names = BUILT_IN[key] ?? [`Simple ${ingredient} Soup`, `Roasted ${ingredient}`, `${ingredient} Salad`];
+  const title = ingredient.trim().toLowerCase().replace(/(^|\s)\S/g, (first) => first.toUpperCase());
+  const names = BUILT_IN[key] ?? [`Simple ${title} Soup`, `Roasted ${title}`, `${title} Salad`];
   return names.map((name, i) => ({ id: `builtin-${key}-${i + 1}`, name }));
 }

@@ -19,13 +19,18 @@ export async function connect(): Promise<{ client: Client; settings: ConnectionS
   return { client: await connectClient(settings, hint), settings };
 }
 
+/** A JSON replacer that writes an Error as its name and message (JSON.stringify alone writes `{}`). */
+function errorsAsText(_key: string, value: unknown): unknown {
+  return value instanceof Error ? `${value.name}: ${value.message}` : value;
+}
+
 /** Keeps the worker runtime's log out of the conversation: warnings go to a file. */
 export function installQuietRuntime(): string {
   const logFile = join(dataDir(), 'worker.log');
   mkdirSync(dataDir(), { recursive: true });
   Runtime.install({
     logger: new DefaultLogger('WARN', (entry) => {
-      appendFileSync(logFile, `${new Date().toISOString()} ${entry.level} ${entry.message} ${JSON.stringify(entry.meta ?? {})}\n`);
+      appendFileSync(logFile, `${new Date().toISOString()} ${entry.level} ${entry.message} ${JSON.stringify(entry.meta ?? {}, errorsAsText)}\n`);
     }),
   });
   return logFile;

@@ -99,7 +99,9 @@ export async function statusCommand(ctx: CliContext, workflowId: string, options
       lines.push(`Node:     ${state.currentNodes.join(', ')}`);
     }
     for (const prompt of state.pending) {
-      const choices = prompt.choices ? ` [${prompt.choices.join('/')}]` : '';
+      // Choices the prompt already lists, as in "Accept this recipe? (y/n):", are not repeated.
+      const named = prompt.choices === undefined || prompt.prompt.includes(prompt.choices.join('/'));
+      const choices = prompt.choices && !named ? ` [${prompt.choices.join('/')}]` : '';
       lines.push(`Waiting:  request ${prompt.requestId} from ${prompt.node}: ${prompt.prompt}${choices}`);
     }
     if (state.recentSteps.length > 0) {
