@@ -107,7 +107,7 @@ describe('the Recipe Finder command', () => {
     expect(historyJson(workflowId)).not.toContain(SECRET);
   });
 
-  it('keeps the run waiting when the terminal closes, and takes the approval from the CLI after the worker restarts', async () => {
+  it('keeps the run waiting when the terminal closes, and takes a no and a yes from the CLI after the worker restarts, showing what each led to', async () => {
     const taskQueue = uniqueQueue('recipe-restart');
     const workflowId = `restart-${taskQueue}`;
     const env = { TEMPORAL_TASK_QUEUE: taskQueue };
@@ -128,11 +128,21 @@ describe('the Recipe Finder command', () => {
       expect(refused.stderr).toBe(
         `error: Run '${workflowId}' refused the answer: Answer "maybe" refused by node 'GetApproval': Please answer one of: y, n.\n`,
       );
+      const rejected = await cli(['reject', workflowId], { env });
+      expect(rejected.code).toBe(0);
+      expect(rejected.stdout).toBe(
+        `Run ${workflowId} accepted "n" for request 1 (GetApproval).\n` +
+          'Suggesting best recipe...\nHow about: Chicken Stir Fry\n' +
+          'Waiting:  request 2 from GetApproval: Accept this recipe? (y/n):\n',
+      );
       const approved = await cli(['approve', workflowId], { env });
-      expect(approved.stdout).toBe(`Run ${workflowId} accepted "y" for request 1 (GetApproval).\n`);
+      expect(approved.stdout).toBe(
+        `Run ${workflowId} accepted "y" for request 2 (GetApproval).\n` +
+          "Great choice! Here's your recipe...\nRecipe: Chicken Stir Fry\nIngredient: chicken\nThanks for using Recipe Finder!\n",
+      );
       expect(approved.code).toBe(0);
       const client = await connectClient();
-      expect(((await flowResult(client, workflowId)).shared as RecipeShared).accepted?.name).toBe('Grilled Chicken with Herbs');
+      expect(((await flowResult(client, workflowId)).shared as RecipeShared).accepted?.name).toBe('Chicken Stir Fry');
     } finally {
       await worker.stop();
     }

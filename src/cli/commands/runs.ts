@@ -1,5 +1,5 @@
 /** `start`, `list`, `status`, `respond` (and `approve`, `reject`): talk to runs on the server; no worker needed here. */
-import { WorkflowFailedError } from '@temporalio/client';
+import { type Client, WorkflowFailedError } from '@temporalio/client';
 import { PocketFlowError } from '../../core/index.js';
 import { answerFlow, describeFlowRun, flowResult, getFlowState, startFlow } from '../../temporal/client.js';
 import { FLOW_WORKFLOW_TYPE, type FlowRunState } from '../../temporal/definitions.js';
@@ -133,11 +133,50 @@ export async function respondCommand(
     ctx.out(`Sent ${JSON.stringify(answer)} to run ${workflowId}; it is processed when the run reaches a prompt.\n`);
     return 0;
   }
+  const project = await ctx.project();
+  const transcript = project?.transcript;
+  const before = transcript === undefined ? undefined : await getFlowState(client, workflowId).catch(() => undefined);
   const accepted = await withDeadline(
     answerFlow(client, workflowId, answer, { requestId: options.request }),
     WORKER_WAIT_MS,
     `${noWorker(description.taskQueue)}, or send the answer with --signal to queue it.`,
   );
   ctx.out(`Run ${workflowId} accepted ${JSON.stringify(answer)} for request ${accepted?.requestId} (${accepted?.node}).\n`);
+  if (transcript !== undefined && before !== undefined && accepted !== undefined) {
+    await showWhatFollows(ctx, client, workflowId, accepted.requestId, transcript, transcript(before.shared).length);
+  }
   return 0;
+}
+
+/** How long `respond` waits for the run's next prompt (or its end) to show what the answer led to. */
+const FOLLOW_MS = 5000;
+
+/**
+ * After an answer, prints what the run says next (its transcript lines since the answer) and its
+ * next prompt, so that the next answer is not given blind; stops at the run's end, or quietly after FOLLOW_MS.
+ */
+async function showWhatFollows(
+  ctx: CliContext,
+  client: Client,
+  workflowId: string,
+  answered: number,
+  transcript: (shared: object) => readonly string[],
+  shown: number,
+): Promise<void> {
+  const deadline = Date.now() + FOLLOW_MS;
+  while (Date.now() < deadline) {
+    const state = await getFlowState(client, workflowId).catch(() => undefined);
+    const next = state?.pending.find((prompt) => prompt.requestId > answered);
+    if (state !== undefined && (next !== undefined || state.status === 'completed' || state.status === 'failed')) {
+      const shared = state.status === 'completed' ? (await flowResult(client, workflowId)).shared : state.shared;
+      for (const line of transcript(shared).slice(shown)) {
+        ctx.out(`${line}\n`);
+      }
+      if (next !== undefined) {
+        ctx.out(`Waiting:  request ${next.requestId} from ${next.node}: ${next.prompt}\n`);
+      }
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
 }
