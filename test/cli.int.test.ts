@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { flowResult, getFlowState } from '../src/temporal/client.js';
 import { runCli } from './setup/cli.js';
-import { connectClient, withWorker } from './setup/harness.js';
+import { address, connectClient, withWorker } from './setup/harness.js';
 
 const PROJECT = 'test/flows/project.config.ts';
 
@@ -25,7 +25,9 @@ describe('the command line with another project', () => {
       const env = { TEMPORAL_TASK_QUEUE: taskQueue };
       const workflowId = `cli-project-${taskQueue}`;
       const started = await runCli(['start', '--config', PROJECT, '--id', workflowId, '--shared', '{"seed":7}'], { env });
-      expect(started).toMatchObject({ code: 0, stdout: `${workflowId}\n`, stderr: '' });
+      expect(started).toMatchObject({ code: 0, stdout: `${workflowId}\n` });
+      const port = Number(address().split(':')[1]);
+      expect(started.stderr).toBe(`Watch it at http://127.0.0.1:${port + 1000}/namespaces/default/workflows/${workflowId}\n`);
       await promptOf(workflowId, 'AskName');
       const status = await runCli(['status', workflowId, '--json', '--config', PROJECT], { env });
       const shown = JSON.parse(status.stdout) as { flow: string; state: { pending: Array<{ node: string }> } };

@@ -24,6 +24,16 @@ function errorsAsText(_key: string, value: unknown): unknown {
   return value instanceof Error ? `${value.name}: ${value.message}` : value;
 }
 
+/**
+ * Where the Web UI shows a run: TEMPORAL_UI_URL, or for a server on this machine the dev server's UI
+ * (its gRPC port + 1000); undefined when it cannot be known.
+ */
+export function runLink(settings: ConnectionSettings, workflowId: string): string | undefined {
+  const local = /^(127\.0\.0\.1|localhost):(\d+)$/.exec(settings.address);
+  const ui = process.env['TEMPORAL_UI_URL'] || (local === null ? undefined : `http://127.0.0.1:${Number(local[2]) + 1000}`);
+  return ui === undefined ? undefined : `${ui.replace(/\/$/, '')}/namespaces/${settings.namespace}/workflows/${encodeURIComponent(workflowId)}`;
+}
+
 /** Keeps the worker runtime's log out of the conversation: warnings go to a file. */
 export function installQuietRuntime(): string {
   const logFile = join(dataDir(), 'worker.log');

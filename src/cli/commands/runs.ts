@@ -4,7 +4,7 @@ import { PocketFlowError } from '../../core/index.js';
 import { answerFlow, describeFlowRun, flowResult, getFlowState, startFlow } from '../../temporal/client.js';
 import { FLOW_WORKFLOW_TYPE, type FlowRunState } from '../../temporal/definitions.js';
 import { type CliContext, flowNameOf, taskQueueOf } from '../context.js';
-import { connect } from '../server.js';
+import { connect, runLink } from '../server.js';
 import { newRunId } from './conversation.js';
 
 /** Starts a run and prints its workflow id. */
@@ -15,10 +15,15 @@ export async function startCommand(
 ): Promise<number> {
   const project = await ctx.needProject('start');
   const flow = flowNameOf(project, flowArg);
-  const { client } = await connect();
+  const { client, settings } = await connect();
   const workflowId = options.id ?? newRunId(flow);
   await startFlow(client, { flow, taskQueue: taskQueueOf(project), workflowId, shared: options.shared, flows: project.flows });
   ctx.out(`${workflowId}\n`);
+  // The id alone goes to stdout, for scripts; the link is for the person.
+  const link = runLink(settings, workflowId);
+  if (link !== undefined) {
+    process.stderr.write(`Watch it at ${link}\n`);
+  }
   return 0;
 }
 
