@@ -1,5 +1,9 @@
 // The command line works for any project that a project file describes, not only the Recipe Finder.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freePort, isServerReachable } from '../src/temporal/dev-server.js';
 import { flowResult, getFlowState } from '../src/temporal/client.js';
 import { runCli } from './setup/cli.js';
 import { address, connectClient, withWorker } from './setup/harness.js';
@@ -55,5 +59,28 @@ describe('the command line with another project', () => {
       "error: 'graph' needs the project's flows, and there is no no-such.config.ts. Run it in the project's folder, " +
         'pass --config <file>, or create pocketflow.config.ts (see README: The command line).\n',
     );
+  });
+
+  it('stops the dev server it started in the background, and says so when there is none', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'pft-devserver-'));
+    const port = await freePort();
+    const env = {
+      TEMPORAL_ADDRESS: '',
+      TEMPORAL_DEV_PORT: String(port),
+      TEMPORAL_DEV_UI_PORT: String(await freePort()),
+      POCKETFLOW_TEMPORAL_DATA: data,
+      RECIPE_API_URL: 'http://127.0.0.1:1/?i=',
+    };
+    const started = await runCli(['run'], { env, stdin: '' });
+    expect(started.code).toBe(0);
+    expect(started.stdout).toContain(`No Temporal server on 127.0.0.1:${port}; starting a local dev server...`);
+    expect(started.stdout).toContain('Stop it with: pocketflow-temporal dev-server stop');
+    expect(await isServerReachable(`127.0.0.1:${port}`)).toBe(true);
+    const stopped = await runCli(['dev-server', 'stop'], { env });
+    expect(stopped.code).toBe(0);
+    expect(stopped.stdout).toMatch(/^Stopped the local dev server \(pid \d+\)/);
+    expect(await isServerReachable(`127.0.0.1:${port}`, 1000)).toBe(false);
+    const again = await runCli(['dev-server', 'stop'], { env });
+    expect(again.stdout).toBe(`No local dev server was started by pocketflow-temporal (no ${join(data, 'temporal-server.pid')}).\n`);
   });
 });

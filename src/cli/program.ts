@@ -7,6 +7,7 @@ import { type CliContext, flowNameOf } from './context.js';
 const conversation = () => import('./commands/conversation.js');
 const runs = () => import('./commands/runs.js');
 const workers = () => import('./commands/worker.js');
+const devServer = () => import('./commands/dev-server.js');
 import type { ProjectConfig } from './project.js';
 
 /** Where a command's exit code goes once its action has run. */
@@ -152,6 +153,12 @@ export function createProgram(ctx: CliContext, project: ProjectConfig | undefine
     .command('worker')
     .description("Runs the project's worker until SIGINT or SIGTERM.")
     .action(async () => done(await (await workers()).workerCommand(ctx)));
+
+  const server = program.command('dev-server').description('The local Temporal dev server that run and attach start when none answers.');
+  server
+    .command('stop')
+    .description('Stops it; its runs stay in its database for the next start.')
+    .action(async () => done(await (await devServer()).stopDevServerCommand(ctx)));
 
   return program;
 }

@@ -1,5 +1,5 @@
 /** Reaching a Temporal server from the command line: the configured one, or a local dev server started on demand. */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
@@ -46,6 +46,11 @@ export function installQuietRuntime(): string {
   return logFile;
 }
 
+/** Where the pid of the dev server that `run` or `attach` started is kept. */
+export function devServerPidFile(): string {
+  return join(dataDir(), 'temporal-server.pid');
+}
+
 /** Connects to TEMPORAL_ADDRESS (or a profile), or a local server, starting one when none answers. */
 export async function ensureServer(ctx: CliContext): Promise<{ settings: ConnectionSettings; uiUrl: string | undefined }> {
   if (process.env['TEMPORAL_ADDRESS'] || process.env['TEMPORAL_PROFILE']) {
@@ -65,8 +70,9 @@ export async function ensureServer(ctx: CliContext): Promise<{ settings: Connect
       detached: true,
       log: (message) => ctx.out(`${message}\n`),
     });
+    writeFileSync(devServerPidFile(), `${server.pid}\n`);
     ctx.out(`Temporal dev server running (pid ${server.pid}), data in ${join(dataDir(), 'temporal.db')}.\n`);
-    ctx.out(`Stop it with: kill ${server.pid}\n`);
+    ctx.out('Stop it with: pocketflow-temporal dev-server stop\n');
   }
   return { settings: connectionSettings(address), uiUrl };
 }
