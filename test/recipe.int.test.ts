@@ -128,6 +128,9 @@ describe('the Recipe Finder command', () => {
       expect(refused.stderr).toBe(
         `error: Run '${workflowId}' refused the answer: Answer "maybe" refused by node 'GetApproval': Please answer one of: y, n.\n`,
       );
+      const unsendable = await cli(['respond', workflowId, 'maybe', '--signal'], { env });
+      expect(unsendable.code).toBe(1);
+      expect(unsendable.stderr).toBe(refused.stderr);
       const rejected = await cli(['reject', workflowId], { env });
       expect(rejected.code).toBe(0);
       expect(rejected.stdout).toBe(

@@ -1,6 +1,7 @@
 /** `start`, `list`, `status`, `respond` (and `approve`, `reject`): talk to runs on the server; no worker needed here. */
 import { type Client, WorkflowFailedError } from '@temporalio/client';
-import { PocketFlowError } from '../../core/index.js';
+import { InvalidInputError, PocketFlowError } from '../../core/index.js';
+import { AnswerRefusedError } from '../../temporal/errors.js';
 import { answerFlow, describeFlowRun, flowResult, getFlowState, startFlow } from '../../temporal/client.js';
 import { FLOW_WORKFLOW_TYPE, type FlowRunState } from '../../temporal/definitions.js';
 import { type CliContext, flowNameOf, taskQueueOf } from '../context.js';
@@ -58,6 +59,9 @@ async function withDeadline<T>(promise: Promise<T>, ms: number, message: string)
     clearTimeout(timer);
   }
 }
+
+/** How long `respond --signal` waits for a worker to show the pending prompt before it sends unchecked. */
+const SIGNAL_CHECK_MS = 1000;
 
 /** How long a query or update waits for a worker before the command says none answered. */
 const WORKER_WAIT_MS = 5000;
@@ -134,6 +138,15 @@ export async function respondCommand(
     throw new PocketFlowError(`Run ${workflowId} already finished (${description.status.name}); there is nothing to answer.`);
   }
   if (options.signal === true) {
+    // When a worker answers at once, an answer that the waiting prompt's choices can never take is refused here, unsent.
+    const state = await withDeadline(getFlowState(client, workflowId), SIGNAL_CHECK_MS, '').catch(() => undefined);
+    const prompt = state?.pending.find((p) => options.request === undefined || p.requestId === options.request);
+    if (prompt?.choices !== undefined && !prompt.choices.includes(answer)) {
+      throw new AnswerRefusedError(
+        workflowId,
+        new InvalidInputError(prompt.node, answer, `Please answer one of: ${prompt.choices.join(', ')}.`).message,
+      );
+    }
     await answerFlow(client, workflowId, answer, { requestId: options.request, wait: 'signal' });
     ctx.out(`Sent ${JSON.stringify(answer)} to run ${workflowId}; it is processed when the run reaches a prompt.\n`);
     return 0;
