@@ -368,14 +368,6 @@ export class AsyncNode<S extends object = Record<string, unknown>, P = unknown, 
     return (await this.postAsync(shared, prepRes, execRes)) ?? undefined;
   }
 
-  override [PREP](shared: S): Promise<P> {
-    return this.prepAsync(shared);
-  }
-
-  override [POST](shared: S, prepRes: P, execRes: E): Promise<Action | undefined | void> {
-    return this.postAsync(shared, prepRes, execRes);
-  }
-
   override [CALL_EXEC](prepRes: unknown): unknown {
     return this.execAsync(prepRes as X);
   }

@@ -45,12 +45,13 @@ export interface FlowWorkerBaseOptions<Svc = unknown> {
 export async function createFlowWorker<Svc>(options: FlowWorkerOptions<Svc>): Promise<Worker> {
   const log = options.log ?? console.log;
   const code = workflowCode(options, log);
-  const settings = connectionSettings();
+  // Temporal's environment configuration fills in only what the caller left out.
+  const settings = options.connection === undefined || options.namespace === undefined ? connectionSettings() : undefined;
   const connection =
-    options.connection ?? (await NativeConnection.connect({ ...settings.options, address: settings.address }));
-  const namespace = options.namespace ?? settings.namespace;
+    options.connection ?? (await NativeConnection.connect({ ...settings?.options, address: settings?.address }));
+  const namespace = options.namespace ?? settings?.namespace;
   if (options.connection === undefined) {
-    log(`Worker connecting to ${settings.address}, namespace ${namespace} (Temporal's environment configuration).`);
+    log(`Worker connecting to ${settings?.address}, namespace ${namespace} (Temporal's environment configuration).`);
   }
   const worker = await Worker.create({
     taskQueue: options.taskQueue,
@@ -83,7 +84,7 @@ function workflowCode(options: FlowWorkerOptions<unknown>, log: (message: string
     );
   }
   if (choice !== undefined) {
-    log(`Workflow code: bundled from ${options.workflowsPath} at start (${choice.reason}; npm run build:workflows builds it).`);
+    log(`Workflow code: bundled from ${options.workflowsPath} at start (${choice.reason}; writeWorkflowBundle builds it ahead).`);
   }
   return { workflowsPath: options.workflowsPath, bundlerOptions: { ignoreModules: EXEC_ONLY_MODULES } };
 }

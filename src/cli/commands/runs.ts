@@ -153,11 +153,12 @@ export async function respondCommand(
   }
   const project = await ctx.project();
   const transcript = project?.transcript;
-  const before = transcript === undefined ? undefined : await getFlowState(client, workflowId).catch(() => undefined);
+  const noWorkerHint = `${noWorker(description.taskQueue)}, or send the answer with --signal to queue it.`;
+  const before = transcript === undefined ? undefined : await withDeadline(getFlowState(client, workflowId), WORKER_WAIT_MS, noWorkerHint);
   const accepted = await withDeadline(
     answerFlow(client, workflowId, answer, { requestId: options.request }),
     WORKER_WAIT_MS,
-    `${noWorker(description.taskQueue)}, or send the answer with --signal to queue it.`,
+    noWorkerHint,
   );
   ctx.out(`Run ${workflowId} accepted ${JSON.stringify(answer)} for request ${accepted?.requestId} (${accepted?.node}).\n`);
   if (transcript !== undefined && before !== undefined && accepted !== undefined) {
@@ -183,7 +184,7 @@ async function showWhatFollows(
 ): Promise<void> {
   const deadline = Date.now() + FOLLOW_MS;
   while (Date.now() < deadline) {
-    const state = await getFlowState(client, workflowId).catch(() => undefined);
+    const state = await withDeadline(getFlowState(client, workflowId), deadline - Date.now(), '').catch(() => undefined);
     const next = state?.pending.find((prompt) => prompt.requestId > answered);
     if (state !== undefined && (next !== undefined || state.status === 'completed' || state.status === 'failed')) {
       const shared = state.status === 'completed' ? (await flowResult(client, workflowId)).shared : state.shared;

@@ -1,7 +1,7 @@
 /** Long top-level loops go on in a fresh run: continue-as-new between two steps, and resume where it stopped. */
 import { continueAsNew, workflowInfo } from '@temporalio/workflow';
 import { type Action, type AnyFlow, AsyncFlow, Flow, UnknownNodeError } from '../../core/index.js';
-import { orchestrate, reachableNodes, type StepControl } from '../../core/internal.js';
+import { orchestrate, POST, reachableNodes, type StepControl } from '../../core/internal.js';
 import type { AnswerInput, FlowWorkflow, FlowWorkflowInput, ResumePoint } from '../definitions.js';
 import { endingFailure } from './failures.js';
 
@@ -58,8 +58,5 @@ export async function resumeAt(flowName: string, root: AnyFlow, shared: object, 
     );
   }
   const last = await orchestrate(root, shared, undefined, node);
-  if (root instanceof AsyncFlow) {
-    return (await root.postAsync(shared, undefined, last)) ?? undefined;
-  }
-  return root.post(shared, undefined, last) ?? undefined;
+  return (await root[POST](shared, undefined, last)) ?? undefined;
 }
