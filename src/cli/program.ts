@@ -8,6 +8,7 @@ const conversation = () => import('./commands/conversation.js');
 const runs = () => import('./commands/runs.js');
 const workers = () => import('./commands/worker.js');
 const devServer = () => import('./commands/dev-server.js');
+const codecServer = () => import('./commands/codec-server.js');
 import type { ProjectConfig } from './project.js';
 
 /** Where a command's exit code goes once its action has run. */
@@ -153,6 +154,19 @@ export function createProgram(ctx: CliContext, project: ProjectConfig | undefine
     .command('worker')
     .description("Runs the project's worker until SIGINT or SIGTERM.")
     .action(async () => done(await (await workers()).workerCommand(ctx)));
+
+  program
+    .command('codec-server')
+    .description(
+      'Serves the encryption codec (keys from POCKETFLOW_ENCRYPTION_KEYS) so that the Temporal Web UI and CLI show payloads ' +
+        'decoded, until SIGINT or SIGTERM. A bearer token is required when POCKETFLOW_CODEC_TOKEN is set.',
+    )
+    .option('--port <n>', 'the port to listen on', wholeNumber('--port'), 8888)
+    .option('--host <host>', 'the address to listen on', '127.0.0.1')
+    .option('--ui-origin <url...>', 'the Web UI origins allowed to call it', ['http://localhost:8233', 'http://127.0.0.1:8233'])
+    .action(async (options: { port: number; host: string; uiOrigin: string[] }) =>
+      done(await (await codecServer()).codecServerCommand(ctx, options)),
+    );
 
   const server = program.command('dev-server').description('The local Temporal dev server that run and attach start when none answers.');
   server

@@ -70,3 +70,32 @@ export class NoPromptWaitingError extends PocketFlowError {}
 
 /** The local Temporal dev server (or the Temporal CLI that holds it) could not be found, installed or started. */
 export class DevServerError extends PocketFlowError {}
+
+/**
+ * The encryption keys (POCKETFLOW_ENCRYPTION_KEYS, or the keys given to the codec) are malformed, or
+ * missing where a command needs them. The message names the entry by position and key id, never
+ * its key material.
+ */
+export class EncryptionConfigError extends PocketFlowError {
+  /** The 1-based position of the faulty entry, when one entry is at fault. */
+  readonly entry: number | undefined;
+  /** The key id at fault, when it could be read. */
+  readonly keyId: string | undefined;
+
+  constructor(message: string, fields: { entry?: number; keyId?: string } = {}) {
+    super(message);
+    this.entry = fields.entry;
+    this.keyId = fields.keyId;
+  }
+}
+
+/** An encrypted payload could not be decrypted: its key is not configured, or authentication failed. */
+export class PayloadDecryptionError extends PocketFlowError {
+  /** The key id the payload names, when it names one. */
+  readonly keyId: string | undefined;
+
+  constructor(message: string, keyId: string | undefined, cause?: unknown) {
+    super(message, { cause });
+    this.keyId = keyId;
+  }
+}
