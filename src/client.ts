@@ -6,6 +6,7 @@
  * ```ts
  * import { answerFlow, connectClient, connectionSettings, flowResult, startFlow } from 'pocketflow-temporal/client';
  *
+ * // Converts payloads with the flows' converter, and encrypts them when POCKETFLOW_ENCRYPTION_KEYS is set.
  * const client = await connectClient(connectionSettings());
  * await startFlow(client, { flow: 'publish', taskQueue: 'my-flows', workflowId: 'post-42', shared: { topic: 'tides' } });
  * await answerFlow(client, 'post-42', 'y');
@@ -16,8 +17,15 @@ export { answerFlow, cancelFlow, describeFlowRun, flowResult, getFlowState, star
 export type { StartFlowOptions } from './temporal/client.js';
 export { connectClient, connectionSettings } from './temporal/connection.js';
 export type { ConnectionSettings } from './temporal/connection.js';
+export { clientDataConverter, payloadCodecsFromEnv } from './temporal/data-converter.js';
+export type { PayloadCodecOptions } from './temporal/data-converter.js';
+export { payloadConverter, PortableJsonPayloadConverter } from './temporal/payload-converter.js';
+export { AesGcmCodec, ENCRYPTION_KEYS_ENV, encryptionCodecFromEnv, encryptionKeysFromEnv } from './temporal/encryption.js';
+export type { EncryptionKeys } from './temporal/encryption.js';
 export {
   AnswerRefusedError,
+  EncryptionConfigError,
+  PayloadDecryptionError,
   RunAlreadyStartedError,
   ServerUnreachableError,
   UnknownRunError,

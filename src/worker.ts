@@ -4,16 +4,15 @@
  *
  * @example
  * ```ts
- * import { NativeConnection } from '@temporalio/worker';
- * import { connectionSettings, createFlowWorker } from 'pocketflow-temporal/worker';
+ * import { createFlowWorker } from 'pocketflow-temporal/worker';
  * import { flows } from '../workflows/flows.js';
  *
- * const settings = connectionSettings(); // TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_PROFILE, ...
+ * // Connects as Temporal's environment configuration says (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
+ * // TEMPORAL_API_KEY, TEMPORAL_PROFILE, ...); encrypts payloads when POCKETFLOW_ENCRYPTION_KEYS is
+ * // set.
  * const worker = await createFlowWorker({
  *   flows,
  *   taskQueue: 'my-flows',
- *   connection: await NativeConnection.connect(settings.options),
- *   namespace: settings.namespace,
  *   workflowsPath: new URL('../workflows/index.ts', import.meta.url).pathname,
  *   services: { llm: createLlmClient() },
  * });
@@ -33,5 +32,7 @@ export {
   workerOptionsFromEnv,
 } from './temporal/worker-env.js';
 export { connectionSettings } from './temporal/connection.js';
+export { payloadConverterPath, payloadCodecsFromEnv, workerDataConverter } from './temporal/data-converter.js';
+export type { PayloadCodecOptions } from './temporal/data-converter.js';
 export type { ConnectionSettings } from './temporal/connection.js';
 export { UnknownNodeError } from './core/index.js';

@@ -42,9 +42,15 @@ class Beat extends AsyncNode<Shared, unknown, string> {
   }
 }
 
-class UsesServices extends AsyncNode<Shared, string, { greeting: string; services: Services; params: Params }, Services> {
+class UsesServices extends AsyncNode<Shared, string, { greeting: string; sameServices: boolean; params: Params }, Services> {
   override async execAsync(prepRes: string) {
-    return { greeting: this.services.greet(prepRes), services: this.services, params: this.params };
+    return { greeting: this.services.greet(prepRes), sameServices: this.services === services, params: this.params };
+  }
+}
+
+class ReturnsServices extends AsyncNode<Shared, string, Services, Services> {
+  override async execAsync() {
+    return this.services;
   }
 }
 
@@ -57,7 +63,7 @@ class Asker extends AsyncNode<Shared, unknown, string> {
 const probe = defineFlows({
   probe: () => {
     const start = new Attempt();
-    start.next(new Fallible({ maxRetries: 3 })).next(new Beat()).next(new UsesServices()).next(new Asker());
+    start.next(new Fallible({ maxRetries: 3 })).next(new Beat()).next(new UsesServices()).next(new Asker()).next(new ReturnsServices());
     return new AsyncFlow<Shared, unknown, Services>(start);
   },
 });
@@ -117,10 +123,17 @@ describe('exec activities', () => {
 
   it('gives exec the services passed to createFlowActivities and the params of the input', async () => {
     const input = execInput('UsesServices', { input: 'Ada', params: { city: 'Lyon' } });
-    const result = (await run('UsesServices', input)) as { greeting: string; services: Services; params: Params };
+    const result = (await run('UsesServices', input)) as { greeting: string; sameServices: boolean; params: Params };
     expect(result.greeting).toBe('hello Ada');
-    expect(result.services).toBe(services);
+    expect(result.sameServices).toBe(true);
     expect(result.params).toEqual({ city: 'Lyon' });
+  });
+
+  it('fails, without retries, an exec whose result cannot cross, naming the node, the item and the path', async () => {
+    const error = await failureOf('ReturnsServices', { ...execInput('ReturnsServices'), item: { index: 4, count: 9 } });
+    expect(error).toBeInstanceOf(ApplicationFailure);
+    expect(error).toMatchObject({ type: 'NotSerializableError', nonRetryable: true });
+    expect((error as Error).message).toMatch(/^Node 'ReturnsServices': the exec result of item 5 of 9 holds a function 'greet' at \$\.greet,/);
   });
 
   it('fails getUserInput inside exec, without retries, with InputUnavailableError that points to AsyncHumanNode', async () => {

@@ -48,17 +48,44 @@ export class SyncFlowAsyncNodeError extends PocketFlowError {
   }
 }
 
-/** A value in the shared store (or another payload) cannot be stored as JSON. */
-export class NotSerializableError extends PocketFlowError {
-  readonly path: string;
+/** One place in a value that cannot cross a step, and why. */
+export interface Unportable {
+  /** Where, from the value's root `$`: `$.recipes[2].seen`. */
+  path: string;
+  reason: string;
+}
 
-  constructor(what: string, path: string, reason: string) {
+/**
+ * A value that crosses a step (the shared store, a prep or exec result, params) holds something
+ * that Temporal's payloads cannot carry exactly. Raised in both runtimes, where the value is made.
+ */
+export class NotSerializableError extends PocketFlowError {
+  /** What the value is: "the shared store", "the exec result", ... */
+  readonly what: string;
+  /** The node that made it, when a node did. */
+  readonly node: string | undefined;
+  readonly path: string;
+  readonly reason: string;
+
+  constructor(details: Unportable & { what: string; node?: string | undefined }) {
+    const where = details.node === undefined ? capitalize(details.what) : `Node '${details.node}': ${details.what}`;
     super(
-      `${what} is not JSON-serialisable at ${path}: ${reason}. ` +
-        `Keep only plain data (objects, arrays, strings, finite numbers, booleans, null) there.`,
+      `${where} holds ${details.reason} at ${details.path}, which cannot cross a step. ` +
+        `Keep such values plain data (${PORTABLE_KINDS_TEXT}).`,
     );
-    this.path = path;
+    this.what = details.what;
+    this.node = details.node;
+    this.path = details.path;
+    this.reason = details.reason;
   }
+}
+
+
+const PORTABLE_KINDS_TEXT =
+  'plain objects, arrays, strings, numbers, booleans, null, undefined, BigInt, Date, Map, Set, RegExp and typed arrays';
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** A person's answer was refused by the node that asked for it. */

@@ -2,6 +2,7 @@ import type { RunContext, RunOptions } from './context.js';
 import { describeValue, FlowDefinitionError, quoteList, SyncFlowAsyncNodeError } from './errors.js';
 import { mapWithLimit, toError } from './exec.js';
 import type { Logger } from './logger.js';
+import { assertPortable } from './serializable.js';
 import {
   type Action,
   type AnyNode,
@@ -95,12 +96,18 @@ export class Flow<S extends object = Record<string, unknown>, P = unknown, Svc =
       }
     }
     warnIfSuccessors(this, 'a parent Flow');
-    return this[RUN_SYNC](shared);
+    assertPortable(shared, { what: 'the shared store given to the run' });
+    const action = this[RUN_SYNC](shared);
+    assertPortable(shared, { what: 'the shared store at the end of the run', node: this.name });
+    return action;
   }
 
   override async runAsync(shared: S, options?: RunOptions<Svc>): Promise<Action | undefined> {
     prepareFlow(this, { logger: options?.logger });
-    return super.runAsync(shared, options);
+    assertPortable(shared, { what: 'the shared store given to the run' });
+    const action = await super.runAsync(shared, options);
+    assertPortable(shared, { what: 'the shared store at the end of the run', node: this.name });
+    return action;
   }
 
   /** The walk, once or once per param set, each step through the run's executor. */
@@ -202,6 +209,7 @@ export async function orchestrate(
     let action: Action | undefined;
     try {
       action = await step[RUN_ASYNC](shared);
+      assertPortable(shared, { what: 'the shared store', node: step.name });
     } catch (error) {
       throw markFailed(toError(error), step);
     }
@@ -227,6 +235,7 @@ function orchestrateSync(flow: AnyFlow, shared: object, params: Params | undefin
     let action: Action | undefined;
     try {
       action = step[RUN_SYNC](shared);
+      assertPortable(shared, { what: 'the shared store', node: step.name });
     } catch (error) {
       throw markFailed(toError(error), step);
     }
@@ -289,6 +298,7 @@ function checkParamSets(flow: AnyNode, paramSets: unknown): Params[] {
       flow.name,
     );
   }
+  assertPortable(paramSets, { what: 'the param sets from prep', node: flow.name });
   return paramSets as Params[];
 }
 

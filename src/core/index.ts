@@ -15,7 +15,7 @@ export {
 export { AsyncBatchFlow, AsyncFlow, AsyncParallelBatchFlow, BatchFlow, Flow } from './flow.js';
 export { ScriptedInput } from './input.js';
 export { toMermaid } from './graph.js';
-export { assertJsonSerializable } from './serializable.js';
+export { assertPortable } from './serializable.js';
 export { consoleLogger, silentLogger } from './logger.js';
 export {
   AsyncRunRequiredError,
@@ -42,5 +42,7 @@ export type {
   TemporalNodeOptions,
 } from './node.js';
 export type { AnyFlow, FlowOptions } from './flow.js';
+export type { Unportable } from './errors.js';
+export type { CheckedValue } from './serializable.js';
 export type { Logger } from './logger.js';
 export type { InputRequest, InputSource, PendingInput, RunOptions, StepObserver } from './context.js';

@@ -9,6 +9,7 @@ export { createRunContext } from './run-context.js';
 export type { RuntimeOptions } from './run-context.js';
 export { directExecutor, mapWithLimit, toError } from './exec.js';
 export { refusalOf } from './input.js';
+export { assertExecResult, portableView } from './serializable.js';
 export { describeValue, quoteList } from './errors.js';
 export { CALL_EXEC, CALL_FALLBACK, HAS_EXEC, HAS_FALLBACK, POST, RUN, RUN_ASYNC } from './symbols.js';
 export type { BatchItem, ExecRunner, RunContext, StepControl } from './context.js';

@@ -2,6 +2,7 @@ import type { InputRequest, RunContext, RunOptions } from './context.js';
 import { AsyncRunRequiredError, describeValue, FlowDefinitionError } from './errors.js';
 import { execWithRetriesSync, mapWithLimit } from './exec.js';
 import { createRunContext } from './run-context.js';
+import { assertExecResult, assertPortable } from './serializable.js';
 import { consoleLogger, type Logger } from './logger.js';
 import {
   CALL_EXEC,
@@ -265,14 +266,28 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
 
   async [RUN_ASYNC](shared: S): Promise<Action | undefined> {
     const prepRes = await this[PREP](shared);
+    const hasExec = this[HAS_EXEC];
+    if (hasExec) {
+      assertPrepResult(this, prepRes);
+    }
     const execRes = (await this[EXEC_STEP](shared, prepRes)) as E;
+    if (hasExec && this.batchMode === 'none') {
+      assertExecResult(this.name, execRes);
+    }
     return (await this[POST](shared, prepRes, execRes)) ?? undefined;
   }
 
   [RUN_SYNC](shared: S): Action | undefined {
     refuseIfAsync(this);
     const prepRes = this.prep(shared);
+    const hasExec = this[HAS_EXEC];
+    if (hasExec) {
+      assertPrepResult(this, prepRes);
+    }
     const execRes = this[EXEC_STEP_SYNC](shared, prepRes) as E;
+    if (hasExec && this.batchMode === 'none') {
+      assertExecResult(this.name, execRes);
+    }
     return this.post(shared, prepRes, execRes) ?? undefined;
   }
 
@@ -288,9 +303,12 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
         const items = batchItems(this, prepRes);
         // Items that can retry get their own view of the node, so that curRetry is not shared between items.
         const retries = this.maxRetries > 1;
-        return mapWithLimit(items, this.options.maxConcurrency, (item, index) =>
-          executor.exec(retries ? (Object.create(this) as AnyNode) : this, item, { index, count: items.length }),
-        );
+        return mapWithLimit(items, this.options.maxConcurrency, async (item, index) => {
+          const batchItem = { index, count: items.length };
+          const result = await executor.exec(retries ? (Object.create(this) as AnyNode) : this, item, batchItem);
+          assertExecResult(this.name, result, batchItem);
+          return result;
+        });
       }
     }
   }
@@ -299,7 +317,12 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
     if (this.batchMode === 'none') {
       return execWithRetriesSync(this, prepRes);
     }
-    return batchItems(this, prepRes).map((item) => execWithRetriesSync(this, item));
+    const items = batchItems(this, prepRes);
+    return items.map((item, index) => {
+      const result = execWithRetriesSync(this, item);
+      assertExecResult(this.name, result, { index, count: items.length });
+      return result;
+    });
   }
 }
 
@@ -361,7 +384,14 @@ export class AsyncNode<S extends object = Record<string, unknown>, P = unknown, 
   // sandbox every promise costs a captured stack trace.
   override async [RUN_ASYNC](shared: S): Promise<Action | undefined> {
     const prepRes = this.prepAsync === AsyncNode.prototype.prepAsync ? (undefined as P) : await this.prepAsync(shared);
+    const hasExec = this[HAS_EXEC];
+    if (hasExec) {
+      assertPrepResult(this, prepRes);
+    }
     const execRes = (await this[EXEC_STEP](shared, prepRes)) as E;
+    if (hasExec && this.batchMode === 'none') {
+      assertExecResult(this.name, execRes);
+    }
     if (this.postAsync === AsyncNode.prototype.postAsync) {
       return undefined;
     }
@@ -471,9 +501,19 @@ async function execEach(node: AnyNode, items: unknown[]): Promise<unknown[]> {
   const executor = runOf(node).executor;
   const results: unknown[] = [];
   for (let index = 0; index < items.length; index++) {
-    results.push(await executor.exec(node, items[index], { index, count: items.length }));
+    const item = { index, count: items.length };
+    const result = await executor.exec(node, items[index], item);
+    assertExecResult(node.name, result, item);
+    results.push(result);
   }
   return results;
+}
+
+/** A prep result crosses to exec, which runs in an activity on Temporal. */
+function assertPrepResult(node: AnyNode, prepRes: unknown): void {
+  if (typeof prepRes === 'object' || typeof prepRes === 'function' || typeof prepRes === 'symbol') {
+    assertPortable(prepRes, { what: 'the prep result', node: node.name });
+  }
 }
 
 function batchItems(node: AnyNode, prepRes: unknown): unknown[] {

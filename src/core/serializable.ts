@@ -1,67 +1,229 @@
-import { NotSerializableError } from './errors.js';
-
 /**
- * Throws a NotSerializableError naming the first path in `value` that would not survive a
- * JSON round trip (functions, symbols, BigInts, non-finite numbers, class instances, Maps,
- * Sets, Dates, cycles). `what` names the value in the message, e.g. "The shared store".
+ * What may cross a step: the values that the Temporal runtime's payload converter carries
+ * exactly (and that the in-process runtime therefore accepts too). Both runtimes check the same
+ * values at the same moments with these functions, so a flow fails alike in both, or in neither.
  */
-export function assertJsonSerializable(value: unknown, what: string): void {
-  const reason = findNonJson(value, '$', new Set());
-  if (reason !== undefined) {
-    throw new NotSerializableError(what, reason.path, reason.reason);
+import type { BatchItem } from './context.js';
+import { NotSerializableError, type Unportable } from './errors.js';
+
+/** Where a checked value comes from, for the error's message. */
+export interface CheckedValue {
+  /** What the value is, e.g. "the shared store", "the exec result". */
+  what: string;
+  /** The node that produced it, when a node did. */
+  node?: string | undefined;
+}
+
+/** Throws a NotSerializableError naming the first path in `value` that cannot cross a step. */
+export function assertPortable(value: unknown, where: CheckedValue): void {
+  // Most values are primitives or small plain objects: the walk starts only for objects.
+  if (typeof value === 'object' && value !== null) {
+    const found = findUnportable(value, new Set());
+    if (found !== undefined) {
+      throw new NotSerializableError({ ...where, ...foundAt(found) });
+    }
+  } else if (typeof value === 'function' || typeof value === 'symbol') {
+    throw new NotSerializableError({ ...where, path: '$', reason: reasonOf(value) });
   }
 }
 
-function findNonJson(
-  value: unknown,
-  path: string,
-  ancestors: Set<object>,
-): { path: string; reason: string } | undefined {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-    case 'undefined':
-      return undefined;
-    case 'number':
-      return Number.isFinite(value) ? undefined : { path, reason: `${value} is not a finite number` };
-    case 'bigint':
-      return { path, reason: 'a BigInt (store it as a string)' };
-    case 'symbol':
-      return { path, reason: 'a symbol' };
-    case 'function':
-      return { path, reason: `a function${value.name ? ` '${value.name}'` : ''}` };
+/** Checks a node's exec result (or one batch item's) where it is made: in the run, or in its activity. */
+export function assertExecResult(node: string, result: unknown, item?: BatchItem): void {
+  if (typeof result === 'object' || typeof result === 'function' || typeof result === 'symbol') {
+    const what = item === undefined ? 'the exec result' : `the exec result of item ${item.index + 1} of ${item.count}`;
+    assertPortable(result, { what, node });
   }
-  if (value === null) {
+}
+
+/**
+ * A copy of `value` in which each value that cannot cross a step is replaced by a string saying
+ * what it was, with the list of those places: what a query can still answer with.
+ */
+export function portableView<T>(value: T): { value: T; problems: Unportable[] } {
+  const problems: Unportable[] = [];
+  const copy = portableCopy(value, '$', new Map(), problems);
+  return { value: (problems.length === 0 ? value : copy) as T, problems };
+}
+
+/** A step of a path back from the offending value; joined only when there is one to report. */
+interface Found {
+  reason: string;
+  keys: PathKey[];
+}
+
+/** A property name, an array index, or an entry of a Map or Set (written as is). */
+type PathKey = string | number | { entry: string };
+
+function foundAt(found: Found): Unportable {
+  return { path: pathOf(found.keys.reverse()), reason: found.reason };
+}
+
+function pathOf(keys: readonly PathKey[], root = '$'): string {
+  let path = root;
+  for (const key of keys) {
+    path += typeof key === 'object' ? key.entry : typeof key === 'number' ? `[${key}]` : propertyPath(key);
+  }
+  return path;
+}
+
+function propertyPath(key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
+/** Returns why and where `value` cannot cross (keys innermost first), or undefined when it can. */
+function findUnportable(value: object, seen: Set<object>): Found | undefined {
+  if (seen.has(value)) {
+    // Shared references and cycles are carried as such.
     return undefined;
   }
-  const object = value as object;
-  if (ancestors.has(object)) {
-    return { path, reason: 'a cycle (the object contains itself)' };
-  }
-  if (Array.isArray(object)) {
-    ancestors.add(object);
-    for (let i = 0; i < object.length; i++) {
-      const found = findNonJson(object[i], `${path}[${i}]`, ancestors);
+  seen.add(value);
+  const proto = Object.getPrototypeOf(value) as object | null;
+  if (proto === Array.prototype) {
+    const array = value as unknown[];
+    for (let i = 0; i < array.length; i++) {
+      const found = findInChild(array[i], seen);
       if (found !== undefined) {
+        found.keys.push(i);
         return found;
       }
     }
-    ancestors.delete(object);
     return undefined;
   }
-  const proto = Object.getPrototypeOf(object);
-  if (proto !== Object.prototype && proto !== null) {
-    const kind = (object as { constructor?: { name?: string } }).constructor?.name ?? 'an unknown class';
-    return { path, reason: `an instance of ${kind} (only plain objects survive; convert it to plain data)` };
-  }
-  ancestors.add(object);
-  for (const [key, child] of Object.entries(object)) {
-    const childPath = /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
-    const found = findNonJson(child, childPath, ancestors);
-    if (found !== undefined) {
-      return found;
+  if (proto === Object.prototype || proto === null) {
+    for (const key in value) {
+      const found = findInChild((value as Record<string, unknown>)[key], seen);
+      if (found !== undefined) {
+        found.keys.push(key);
+        return found;
+      }
     }
+    return undefined;
   }
-  ancestors.delete(object);
+  if (value instanceof Map && proto === Map.prototype) {
+    let i = 0;
+    for (const [key, child] of value) {
+      const found = findInChild(key, seen) ?? findInChild(child, seen);
+      if (found !== undefined) {
+        found.keys.push({ entry: `<map entry ${i}>` });
+        return found;
+      }
+      i++;
+    }
+    return undefined;
+  }
+  if (value instanceof Set && proto === Set.prototype) {
+    let i = 0;
+    for (const child of value) {
+      const found = findInChild(child, seen);
+      if (found !== undefined) {
+        found.keys.push({ entry: `<set entry ${i}>` });
+        return found;
+      }
+      i++;
+    }
+    return undefined;
+  }
+  const reason = leafReason(value, proto);
+  return reason === undefined ? undefined : { reason, keys: [] };
+}
+
+function findInChild(child: unknown, seen: Set<object>): Found | undefined {
+  if (typeof child === 'object') {
+    return child === null ? undefined : findUnportable(child, seen);
+  }
+  if (typeof child === 'function' || typeof child === 'symbol') {
+    return { reason: reasonOf(child), keys: [] };
+  }
   return undefined;
+}
+
+/** Why an object that is neither a container nor plain cannot cross, or undefined when it can. */
+function leafReason(value: object, proto: object | null): string | undefined {
+  if (proto === Date.prototype) {
+    return Number.isNaN((value as Date).getTime()) ? 'an invalid Date' : undefined;
+  }
+  if (proto === RegExp.prototype) {
+    return undefined;
+  }
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView) && proto === typedArrayProto(value)) {
+    return undefined;
+  }
+  if (value instanceof Error) {
+    return `an Error (${value.name}); keep its message instead: { name, message }`;
+  }
+  const kind = (value as { constructor?: { name?: string } }).constructor?.name;
+  return `an instance of ${kind === undefined || kind === '' ? 'a class' : kind} (only plain objects keep their shape; convert it to plain data, or pass live objects through services)`;
+}
+
+/** The prototype of the built-in typed array `value` claims to be (a Node Buffer is not one). */
+function typedArrayProto(value: ArrayBufferView): object | undefined {
+  const name = Object.prototype.toString.call(value).slice(8, -1);
+  const ctor = (globalThis as Record<string, unknown>)[name];
+  return typeof ctor === 'function' ? (ctor.prototype as object) : undefined;
+}
+
+function reasonOf(value: unknown): string {
+  if (typeof value === 'function') {
+    return `a function${value.name ? ` '${value.name}'` : ''}`;
+  }
+  return 'a symbol';
+}
+
+/**
+ * Copies `value`, replacing what cannot cross with a description, and records where. Shared
+ * references and cycles are kept as such in the copy.
+ */
+function portableCopy(value: unknown, path: string, copies: Map<object, unknown>, problems: Unportable[]): unknown {
+  if (typeof value === 'function' || typeof value === 'symbol') {
+    return replaced(path, reasonOf(value), problems);
+  }
+  if (typeof value !== 'object' || value === null) {
+    return value;
+  }
+  if (copies.has(value)) {
+    return copies.get(value);
+  }
+  const proto = Object.getPrototypeOf(value) as object | null;
+  if (proto === Array.prototype) {
+    const copy: unknown[] = [];
+    copies.set(value, copy);
+    (value as unknown[]).forEach((child, i) => copy.push(portableCopy(child, `${path}[${i}]`, copies, problems)));
+    return copy;
+  }
+  if (proto === Object.prototype || proto === null) {
+    const copy: Record<string, unknown> = {};
+    copies.set(value, copy);
+    for (const key in value) {
+      copy[key] = portableCopy((value as Record<string, unknown>)[key], path + propertyPath(key), copies, problems);
+    }
+    return copy;
+  }
+  if (value instanceof Map && proto === Map.prototype) {
+    const copy = new Map<unknown, unknown>();
+    copies.set(value, copy);
+    let i = 0;
+    for (const [k, v] of value) {
+      const at = `${path}<map entry ${i++}>`;
+      copy.set(portableCopy(k, at, copies, problems), portableCopy(v, at, copies, problems));
+    }
+    return copy;
+  }
+  if (value instanceof Set && proto === Set.prototype) {
+    const copy = new Set<unknown>();
+    copies.set(value, copy);
+    let i = 0;
+    for (const v of value) {
+      copy.add(portableCopy(v, `${path}<set entry ${i++}>`, copies, problems));
+    }
+    return copy;
+  }
+  const reason = leafReason(value, proto);
+  const copy = reason === undefined ? value : replaced(path, reason, problems);
+  copies.set(value, copy);
+  return copy;
+}
+
+function replaced(path: string, reason: string, problems: Unportable[]): string {
+  problems.push({ path, reason });
+  return `<not serialisable: ${reason}>`;
 }

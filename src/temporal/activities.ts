@@ -4,7 +4,15 @@
  */
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { type AnyNode, InputUnavailableError, PocketFlowError, UnknownNodeError } from '../core/index.js';
-import { CALL_EXEC, CALL_FALLBACK, createRunContext, HAS_FALLBACK, RUN, type ExecRunner } from '../core/internal.js';
+import {
+  assertExecResult,
+  CALL_EXEC,
+  CALL_FALLBACK,
+  createRunContext,
+  HAS_FALLBACK,
+  RUN,
+  type ExecRunner,
+} from '../core/internal.js';
 import { type ExecActivityInput, fallbackActivityName, type FallbackActivityInput } from './definitions.js';
 import type { FlowRegistry } from './registry.js';
 
@@ -35,7 +43,7 @@ export function createFlowActivities<Svc>(
 async function runExec<Svc>(registry: FlowRegistry<Svc>, options: FlowActivityOptions<Svc>, input: ExecActivityInput): Promise<unknown> {
   const step = stepFor(registry, options, input);
   step.curRetry = Context.current().info.attempt - 1;
-  return step[CALL_EXEC](input.input);
+  return checked(input, await step[CALL_EXEC](input.input));
 }
 
 async function runFallback<Svc>(
@@ -47,7 +55,20 @@ async function runFallback<Svc>(
   step.curRetry = step.maxRetries - 1;
   const error = new Error(input.error.message);
   error.name = input.error.type;
-  return step[CALL_FALLBACK](input.input, error);
+  return checked(input, await step[CALL_FALLBACK](input.input, error));
+}
+
+/**
+ * Checks a result before the payload converter sees it (which refuses it less precisely): the
+ * same check and error as in-process, never retried, as in-process.
+ */
+function checked(input: ExecActivityInput, result: unknown): unknown {
+  try {
+    assertExecResult(input.node, result, input.item);
+  } catch (error) {
+    throw nonRetryable(error as PocketFlowError);
+  }
+  return result;
 }
 
 function stepFor<Svc>(registry: FlowRegistry<Svc>, options: FlowActivityOptions<Svc>, input: ExecActivityInput): AnyNode {

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { payloadConverterPath } from './data-converter.js';
 
 /**
  * Modules that exec code may use and that must never enter the workflow bundle. The bundler
@@ -27,9 +28,14 @@ export type WorkflowCodeChoice =
   | { kind: 'prebuilt'; codePath: string; reason: string }
   | { kind: 'source'; reason: string };
 
-/** Bundles workflow code once, so that several workers (or restarts) can share it. */
+/** Bundles workflow code (with the flows' payload converter) once, so that several workers (or restarts) can share it. */
 export async function bundleFlowWorkflows(workflowsPath: string): Promise<{ code: string }> {
-  return bundleWorkflowCode({ workflowsPath, ignoreModules: EXEC_ONLY_MODULES, logger: quietBundlerLogger });
+  return bundleWorkflowCode({
+    workflowsPath,
+    payloadConverterPath: payloadConverterPath(),
+    ignoreModules: EXEC_ONLY_MODULES,
+    logger: quietBundlerLogger,
+  });
 }
 
 /** Builds the bundle of `workflowsPath` into `bundlePath`, with the fingerprint of its sources beside it. */

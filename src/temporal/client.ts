@@ -7,7 +7,8 @@ import {
   type WorkflowExecutionDescription,
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
-import { assertJsonSerializable, type Params, PocketFlowError, UnknownFlowError } from '../core/index.js';
+import { CompositePayloadConverter } from '@temporalio/common';
+import { assertPortable, type Params, PocketFlowError, UnknownFlowError } from '../core/index.js';
 import {
   type AnswerAccepted,
   answerSignal,
@@ -20,6 +21,7 @@ import {
   stateQuery,
 } from './definitions.js';
 import { AnswerRefusedError, RunAlreadyStartedError, UnknownRunError } from './errors.js';
+import { PortableJsonPayloadConverter } from './payload-converter.js';
 import type { FlowRegistry } from './registry.js';
 
 export interface StartFlowOptions {
@@ -34,17 +36,21 @@ export interface StartFlowOptions {
   summary?: string;
 }
 
-/** Starts a flow run; a shared store or params that are not plain JSON are refused first. */
+/**
+ * Starts a flow run; a shared store or params that cannot cross a step are refused first. The
+ * client must use the flows' data converter (`clientDataConverter()`, as `connectClient` does).
+ */
 export async function startFlow(
   client: Client,
   options: StartFlowOptions,
 ): Promise<WorkflowHandleWithFirstExecutionRunId<FlowWorkflow>> {
+  assertFlowClient(client);
   const shared = options.shared ?? {};
   if (typeof shared !== 'object' || shared === null || Array.isArray(shared)) {
     throw new PocketFlowError('The shared store must be a plain object.');
   }
-  assertJsonSerializable(shared, 'The shared store');
-  assertJsonSerializable(options.params ?? {}, 'The flow params');
+  assertPortable(shared, { what: 'the shared store' });
+  assertPortable(options.params ?? {}, { what: 'the flow params' });
   if (options.flows !== undefined && !options.flows.has(options.flow)) {
     throw new UnknownFlowError(options.flow, options.flows.names);
   }
@@ -112,6 +118,23 @@ export async function describeFlowRun(client: Client, workflowId: string): Promi
 /** Asks the run to cancel. */
 export async function cancelFlow(client: Client, workflowId: string): Promise<void> {
   await withKnownRun(workflowId, () => client.workflow.getHandle(workflowId).cancel());
+}
+
+/**
+ * Refuses a client without the flows' payload converter: through the SDK's plain JSON one, a Date
+ * would arrive as a string and a Map as `{}`, and the run would differ from in-process.
+ */
+function assertFlowClient(client: Client): void {
+  const converter = client.options.loadedDataConverter.payloadConverter;
+  const portable =
+    converter instanceof CompositePayloadConverter &&
+    converter.converters.some((c) => c instanceof PortableJsonPayloadConverter);
+  if (!portable) {
+    throw new PocketFlowError(
+      "This client converts payloads with the SDK's plain JSON converter, which changes Dates, Maps, Sets and BigInts. " +
+        'Create it with the flows\' data converter: new Client({ connection, dataConverter: clientDataConverter() }), or use connectClient().',
+    );
+  }
 }
 
 async function withKnownRun<T>(workflowId: string, action: () => Promise<T>): Promise<T> {

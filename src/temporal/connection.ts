@@ -5,6 +5,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
+import { clientDataConverter } from './data-converter.js';
 import { ServerUnreachableError } from './errors.js';
 
 export interface ConnectionSettings {
@@ -35,7 +36,7 @@ export async function connectClient(settings: ConnectionSettings, hint?: string)
       connectTimeout: 5000,
     });
     await connection.workflowService.getSystemInfo({});
-    return new Client({ connection, namespace: settings.namespace });
+    return new Client({ connection, namespace: settings.namespace, dataConverter: clientDataConverter() });
   } catch (error) {
     throw new ServerUnreachableError(settings.address, error, hint);
   }

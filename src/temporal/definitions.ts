@@ -3,7 +3,7 @@
  * payload types. Imports no workflow code, so a client can load it without the flows.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Action, Params } from '../core/index.js';
+import type { Action, Params, Unportable } from '../core/index.js';
 
 /** The workflow type that runs any registered flow. */
 export const FLOW_WORKFLOW_TYPE = 'runFlow';
@@ -77,7 +77,10 @@ export interface FlowRunState {
   /** Nodes whose step is under way (several inside parallel batch flows). */
   currentNodes: string[];
   pending: PendingPrompt[];
+  /** The shared store; a value that cannot cross a step shows as text saying what it is. */
   shared: object;
+  /** Where the shared store holds values that cannot cross a step (the next step fails on them). */
+  unportable?: Unportable[];
   /** How many steps finished. */
   steps: number;
   /** The most recent finished steps, oldest first (at most `STEP_HISTORY_LIMIT`). */
@@ -109,6 +112,8 @@ export interface ExecActivityInput {
   node: string;
   params: Params;
   input: unknown;
+  /** Which item of a batch node's list this call is for. */
+  item?: { index: number; count: number };
 }
 
 /** What a fallback activity receives: the exec input and the last error. */

@@ -4,6 +4,7 @@ import { PocketFlowError } from '../core/index.js';
 import { createFlowActivities } from './activities.js';
 import { chooseWorkflowCode, EXEC_ONLY_MODULES, type PrebuiltBundleOptions } from './bundle.js';
 import { connectionSettings } from './connection.js';
+import { type PayloadCodecOptions, workerDataConverter } from './data-converter.js';
 import type { FlowRegistry } from './registry.js';
 import { DEFAULT_STICKY_TIMEOUT } from './worker-env.js';
 
@@ -12,7 +13,7 @@ export type FlowWorkerOptions<Svc = unknown> = FlowWorkerBaseOptions<Svc> &
   (unknown extends Svc ? { services?: Svc } : { services: Svc });
 
 /** What every worker takes. */
-export interface FlowWorkerBaseOptions<Svc = unknown> {
+export interface FlowWorkerBaseOptions<Svc = unknown> extends PayloadCodecOptions {
   flows: FlowRegistry<Svc>;
   taskQueue: string;
   /** The workflow bundle entry (a module that exports `runFlow`); or give `workflowBundle`. */
@@ -59,6 +60,7 @@ export async function createFlowWorker<Svc>(options: FlowWorkerOptions<Svc>): Pr
     namespace,
     activities: createFlowActivities(options.flows, { services: options.services }),
     stickyQueueScheduleToStartTimeout: DEFAULT_STICKY_TIMEOUT,
+    dataConverter: workerDataConverter({ payloadCodecs: options.payloadCodecs }),
     ...code,
     ...options.worker,
   });

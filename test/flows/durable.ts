@@ -50,3 +50,20 @@ class HugeInput extends AsyncNode<Shared, string, number> {
 export function createHugeInputFlow(): AsyncFlow<Shared> {
   return new AsyncFlow(new HugeInput());
 }
+
+/** Post puts a function in the store, then waits for a person; the next node's exec must never run. */
+class KeepsCallbackThenAsks extends AsyncNode<Shared & { callback?: unknown }> {
+  override async postAsync(shared: Shared & { callback?: unknown }): Promise<undefined> {
+    shared.trail = ['kept'];
+    shared.callback = function callback() {};
+    await this.getUserInput('Go on? (y/n)', { choices: ['y', 'n'] });
+    return undefined;
+  }
+}
+
+/** KeepsCallbackThenAsks → After (an exec activity). */
+export function createUnportableStoreFlow(): AsyncFlow<Shared> {
+  const keeps = new KeepsCallbackThenAsks();
+  keeps.next(new Counted('After', 0));
+  return new AsyncFlow(keeps);
+}

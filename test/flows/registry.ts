@@ -1,6 +1,6 @@
 import { type AnyFlow, defineFlows, type FlowFactory } from '../../src/workflow.js';
 import { reachableNodes } from '../../src/core/internal.js';
-import { createCrashableFlow, createHugeInputFlow, createReplayDemoFlow } from './durable.js';
+import { createCrashableFlow, createHugeInputFlow, createReplayDemoFlow, createUnportableStoreFlow } from './durable.js';
 import { flowCases } from './table.js';
 
 /** The same flow with every node's exec as a local activity (`temporal: { local: true }`). */
@@ -23,6 +23,7 @@ export const testFlows = defineFlows({
   ...Object.fromEntries(Object.entries(flowCases).map(([name, c]) => [localName(name), withLocalActivities(c.build)])),
   crashable: createCrashableFlow,
   'huge-input': createHugeInputFlow,
+  'unportable-store': createUnportableStoreFlow,
   'replay-demo': () => createReplayDemoFlow(false),
 });
 

@@ -187,13 +187,151 @@ class ParallelFiles extends AsyncParallelBatchFlow<Shared> {
   }
 }
 
+class Point {
+  constructor(
+    readonly x: number,
+    readonly y: number,
+  ) {}
+}
+
+/** Builds the value named by `kind` afresh (exec builds it in the activity, the test builds the expected one). */
+export function valueOf(kind: string): unknown {
+  switch (kind) {
+    case 'date':
+      return new Date(Date.UTC(2026, 10, 28, 12, 30));
+    case 'map':
+      return new Map<unknown, unknown>([
+        ['chicken', new Date(5)],
+        [7, { tags: new Set(['quick']) }],
+      ]);
+    case 'set-of-bigints':
+      return new Set([10n, 2n ** 70n]);
+    case 'bigint':
+      return 12345678901234567890n;
+    case 'nested':
+      return { recipes: [{ name: 'Soup', at: new Date(0), ratings: new Map([['ada', 5]]) }], total: 1n, ratio: NaN };
+    case 'undefined-inside':
+      return { kept: undefined, list: [undefined, 1], deep: { also: undefined } };
+    case 'cycle': {
+      const node: Record<string, unknown> = { name: 'loop' };
+      node['self'] = node;
+      node['pair'] = [node, node];
+      return node;
+    }
+    case 'class-instance':
+      return { nested: { p: new Point(1, 2) } };
+    case 'function':
+      return { list: [1, () => 2] };
+    default:
+      throw new Error(`no value '${kind}'`);
+  }
+}
+
+/** What post can tell about a value by using it, beyond what equality shows (own undefined keys, cycles, types). */
+export function shapeOf(value: unknown, seen = new Set<unknown>()): string {
+  if (typeof value !== 'object' || value === null) {
+    return typeof value;
+  }
+  if (seen.has(value)) {
+    return 'cycle';
+  }
+  seen.add(value);
+  const inner = (v: unknown) => shapeOf(v, seen);
+  if (value instanceof Date) {
+    return `Date(${value.getTime()})`;
+  }
+  if (value instanceof Map) {
+    return `Map{${[...value].map(([k, v]) => `${inner(k)}=>${inner(v)}`).join(',')}}`;
+  }
+  if (value instanceof Set) {
+    return `Set{${[...value].map(inner).join(',')}}`;
+  }
+  if (Array.isArray(value)) {
+    return `[${value.map(inner).join(',')}]`;
+  }
+  return `{${Object.keys(value)
+    .map((k) => `${k}:${inner((value as Record<string, unknown>)[k])}`)
+    .join(',')}}`;
+}
+
+/** Exec returns the value of `params.kind`; post keeps it and what using it shows; the next node marks the trail. */
+class Produce extends AsyncNode<Shared, string, unknown> {
+  override async prepAsync(): Promise<string> {
+    return this.params['kind'] as string;
+  }
+  override async execAsync(kind: string): Promise<unknown> {
+    return valueOf(kind);
+  }
+  override async postAsync(shared: Shared, _kind: string, value: unknown): Promise<undefined> {
+    shared['value'] = value;
+    shared['shape'] = shapeOf(value);
+    return undefined;
+  }
+}
+
+/** Post writes the value of `params.kind` into the store (no exec). */
+class Keep extends AsyncNode<Shared> {
+  override async postAsync(shared: Shared): Promise<undefined> {
+    shared['kept'] = valueOf(this.params['kind'] as string);
+    return undefined;
+  }
+}
+
+function valueFlow(kind: string, where: 'exec' | 'post'): AnyFlow {
+  const start = where === 'exec' ? new Produce() : new Keep();
+  start.next(new Mark('after'));
+  const flow = new AsyncFlow(start);
+  flow.setParams({ kind });
+  return flow;
+}
+
+/** A row whose exec returns a value that round-trips: post sees it as it was made, in both runtimes. */
+function roundTrip(kind: string): FlowCase {
+  const value = valueOf(kind);
+  return {
+    build: () => valueFlow(kind, 'exec'),
+    shared: {},
+    expected: { shared: { value, shape: shapeOf(value), trail: ['after:{"kind":"' + kind + '"}'] }, action: undefined },
+  };
+}
+
+const valueCases: Record<string, FlowCase> = {
+  ...Object.fromEntries(
+    ['date', 'map', 'set-of-bigints', 'bigint', 'nested', 'undefined-inside', 'cycle'].map((kind) => [`value-${kind}`, roundTrip(kind)]),
+  ),
+  'value-class-instance': {
+    build: () => valueFlow('class-instance', 'exec'),
+    shared: {},
+    expected: { error: /Node 'Produce': the exec result holds an instance of Point .* at \$\.nested\.p,/ },
+  },
+  'value-function': {
+    build: () => valueFlow('function', 'exec'),
+    shared: {},
+    expected: { error: /Node 'Produce': the exec result holds a function at \$\.list\[1\],/ },
+  },
+  'value-function-in-store': {
+    build: () => valueFlow('function', 'post'),
+    shared: {},
+    expected: { error: /Node 'Keep': the shared store holds a function at \$\.kept\.list\[1\],/ },
+  },
+  'value-in-initial-store': {
+    build: () => valueFlow('date', 'post'),
+    shared: { since: new Date(0), counts: new Map([['a', 1n]]) },
+    expected: {
+      shared: { since: new Date(0), counts: new Map([['a', 1n]]), kept: valueOf('date'), trail: ['after:{"kind":"date"}'] },
+      action: undefined,
+    },
+  },
+};
+
 /** One row of the table: a flow, its initial store, the answers a person gives, what it ends with. */
 export interface FlowCase {
   build: () => AnyFlow;
   shared: Shared;
   /** What the person answers, in order; `null` is no answer before the prompt's timeout. */
   answers?: Array<string | null>;
-  expected: { shared: Shared; action: string | undefined } | { error: RegExp };
+  /** The store and action it ends with, or the error (its message on Temporal; in-process too unless `inProcess` says otherwise). */
+  expected: { shared: Shared; action: string | undefined } | { error: RegExp; inProcess?: RegExp };
 }
 
 export const flowCases: Record<string, FlowCase> = {
@@ -213,7 +351,7 @@ export const flowCases: Record<string, FlowCase> = {
   'default-fallback-rethrows': {
     build: () => new AsyncFlow(new AlwaysFails({ maxRetries: 2, wait: 0.01 })),
     shared: {},
-    expected: { error: /AlwaysFails.*broken on try 1/ },
+    expected: { error: /AlwaysFails.*broken on try 1/, inProcess: /broken on try 1/ },
   },
   'batch-order': {
     build: () => new AsyncFlow(new TenTimes()),
@@ -317,5 +455,6 @@ export const flowCases: Record<string, FlowCase> = {
     shared: { n: 3 },
     expected: { shared: { n: 12 }, action: undefined },
   },
+  ...valueCases,
 };
 

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
+import { clientDataConverter } from '../../src/temporal/data-converter.js';
 import { createFlowWorker } from '../../src/temporal/worker.js';
 import type { FlowRegistry } from '../../src/temporal/registry.js';
 import { testFlows } from '../flows/registry.js';
@@ -22,7 +23,7 @@ export function address(): string {
 }
 
 export async function connectClient(): Promise<Client> {
-  return new Client({ connection: await Connection.connect({ address: address() }) });
+  return new Client({ connection: await Connection.connect({ address: address() }), dataConverter: clientDataConverter() });
 }
 
 export function uniqueQueue(prefix: string): string {

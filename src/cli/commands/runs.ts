@@ -1,5 +1,7 @@
 /** `start`, `list`, `status`, `respond` (and `approve`, `reject`): talk to runs on the server; no worker needed here. */
+import { inspect } from 'node:util';
 import { type Client, WorkflowFailedError } from '@temporalio/client';
+import { serialize } from 'superjson';
 import { InvalidInputError, PocketFlowError } from '../../core/index.js';
 import { AnswerRefusedError } from '../../temporal/errors.js';
 import { answerFlow, describeFlowRun, flowResult, getFlowState, startFlow } from '../../temporal/client.js';
@@ -93,7 +95,8 @@ export async function statusCommand(ctx: CliContext, workflowId: string, options
     );
   }
   if (options.json === true) {
-    ctx.out(`${JSON.stringify({ workflowId, status, flow, state, result, failure }, null, 2)}\n`);
+    // Plain JSON, as the Web UI shows it: a Date as its ISO string, a Map as pairs, a BigInt as a string.
+    ctx.out(`${JSON.stringify(serialize({ workflowId, status, flow, state, result, failure }).json, null, 2)}\n`);
     return 0;
   }
   const lines = [`Run:      ${workflowId}`, `Flow:     ${flow}`, `Status:   ${status}`, `Started:  ${description.startTime.toISOString()}`];
@@ -119,7 +122,11 @@ export async function statusCommand(ctx: CliContext, workflowId: string, options
   }
   const shared = result?.shared ?? state?.shared;
   if (shared !== undefined) {
-    lines.push(`Shared:   ${JSON.stringify(shared, null, 2).replace(/\n/g, '\n          ')}`);
+    const shown = inspect(shared, { depth: 8, breakLength: 100, maxArrayLength: 50, maxStringLength: 2000 });
+    lines.push(`Shared:   ${shown.replace(/\n/g, '\n          ')}`);
+  }
+  for (const place of state?.unportable ?? []) {
+    lines.push(`Problem:  the shared store holds ${place.reason} at ${place.path}; the step that wrote it fails when it ends.`);
   }
   ctx.out(`${lines.join('\n')}\n`);
   return 0;

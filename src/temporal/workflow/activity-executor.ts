@@ -1,6 +1,5 @@
 /** Runs each exec of a flow as a Temporal activity named after its node, with the node's retry policy. */
 import {
-  defaultPayloadConverter,
   isCancellation,
   type LocalActivityOptions,
   scheduleActivity,
@@ -12,6 +11,7 @@ import { AsyncHumanNode, type AnyNode } from '../../core/index.js';
 import { type BatchItem, directExecutor, type ExecRunner, HAS_EXEC, HAS_FALLBACK } from '../../core/internal.js';
 import { type ExecActivityInput, fallbackActivityName, type FallbackActivityInput } from '../definitions.js';
 import { PayloadTooLargeError } from '../errors.js';
+import { payloadConverter, TYPES_METADATA_KEY } from '../payload-converter.js';
 import { rootCause } from './failures.js';
 
 /** Start-to-close timeout of an exec activity whose node sets none. */
@@ -33,6 +33,9 @@ export class ActivityExecutor implements ExecRunner {
       return directExecutor.exec(node, prepRes, item);
     }
     const input: ExecActivityInput = { flow: this.#flow, node: node.name, params: node.params, input: prepRes };
+    if (item !== undefined) {
+      input.item = item;
+    }
     const bytes = payloadBytes(input);
     if (bytes > MAX_PAYLOAD_BYTES) {
       return Promise.reject(new PayloadTooLargeError(node.name, bytes));
@@ -48,8 +51,9 @@ export class ActivityExecutor implements ExecRunner {
     try {
       return await schedule(node, node.name, input, summary, undefined);
     } catch (error) {
-      // A normal activity fails with an ActivityFailure; a local one with the failure itself. Cancellation is no failure of exec.
-      if (!(error instanceof TemporalFailure) || isCancellation(error)) {
+      // A normal activity fails with an ActivityFailure; a local one with the failure itself. Cancellation is no failure of exec,
+      // and a result that cannot cross is no failure that a fallback handles (in-process, it is not either).
+      if (!(error instanceof TemporalFailure) || isCancellation(error) || rootCause(error).type === 'NotSerializableError') {
         throw error;
       }
       const fallbackInput: FallbackActivityInput = { ...input, error: rootCause(error) };
@@ -99,7 +103,8 @@ export function localActivityOptions(node: AnyNode, summary: string): LocalActiv
   return { startToCloseTimeout, scheduleToCloseTimeout, retry, summary };
 }
 
-/** The size in bytes of the payload that carries `value`, as the SDK's JSON converter encodes it. */
+/** The size in bytes of the payload that carries `value`, as the flows' payload converter encodes it. */
 function payloadBytes(value: unknown): number {
-  return defaultPayloadConverter.toPayload(value).data?.byteLength ?? 0;
+  const payload = payloadConverter.toPayload(value);
+  return (payload.data?.byteLength ?? 0) + (payload.metadata?.[TYPES_METADATA_KEY]?.byteLength ?? 0);
 }

@@ -3,7 +3,7 @@
  * orchestration loop with exec as activities and a person's input as signals or updates.
  */
 import { ContinueAsNew, isCancellation, log, setHandler } from '@temporalio/workflow';
-import { assertJsonSerializable } from '../../core/index.js';
+import { assertPortable } from '../../core/index.js';
 import { createRunContext, RUN, RUN_ASYNC } from '../../core/internal.js';
 import {
   type AnswerInput,
@@ -60,7 +60,7 @@ export function createFlowWorkflow(registry: FlowRegistry): FlowWorkflow {
     try {
       const action =
         input.resume === undefined ? await root[RUN_ASYNC](shared) : await resumeAt(flowName, root, shared, input.resume.at);
-      assertJsonSerializable(shared, `The shared store of flow '${flowName}' at its end`);
+      assertPortable(shared, { what: 'the shared store at the end of the run', node: root.name });
       run.finish('completed');
       return { shared, action, steps: run.steps };
     } catch (error) {

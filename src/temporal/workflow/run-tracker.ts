@@ -1,6 +1,7 @@
 /** What a run shows while it runs: its status, current nodes and recent steps, by query and in the UI's details. */
 import { log, setCurrentDetails } from '@temporalio/workflow';
 import type { AnyNode } from '../../core/index.js';
+import { portableView } from '../../core/internal.js';
 import { type FlowRunState, type PendingPrompt, STEP_HISTORY_LIMIT } from '../definitions.js';
 
 /** Keeps the run's visible state: current nodes, recent steps, refused answers, status. */
@@ -62,12 +63,15 @@ export class RunTracker {
 
   snapshot(pending: PendingPrompt[]): FlowRunState {
     const status = this.#status === 'running' && pending.length > 0 ? 'waiting' : this.#status;
+    // A post may have put something in the store that no payload carries: the answer says so instead of failing.
+    const shared = portableView(this.#shared);
     return {
       flow: this.#flow,
       status,
       currentNodes: [...new Set(this.#current.values())],
       pending,
-      shared: this.#shared,
+      shared: shared.value,
+      ...(shared.problems.length === 0 ? {} : { unportable: shared.problems }),
       steps: this.#steps,
       recentSteps: [...this.#recent],
       refused: [...this.#refused],

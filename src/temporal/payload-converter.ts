@@ -1,0 +1,69 @@
+/**
+ * The payload converter of every flow run: values cross Temporal (workflow input, activity input
+ * and results, answers, queries, results) exactly as they are in-process. Dates, Maps, Sets,
+ * BigInts, `undefined` inside objects, non-finite numbers, RegExps, typed arrays and shared
+ * references come back as they went in.
+ *
+ * A payload stays plain JSON (`json/plain`), so the Web UI and any other client still read it:
+ * a Date shows as its ISO string, a Map as a list of pairs. What JSON loses is kept beside it,
+ * in the payload's metadata (`superjson`), and restored by this converter. A payload without that
+ * metadata is ordinary JSON, so histories written before keep replaying.
+ *
+ * Used in the workflow sandbox (bundled through `payloadConverterPath`), by the worker for
+ * activities, and by clients: it imports no Node built-in.
+ */
+import {
+  BinaryPayloadConverter,
+  CompositePayloadConverter,
+  encodingKeys,
+  encodingTypes,
+  METADATA_ENCODING_KEY,
+  type Payload,
+  type PayloadConverterWithEncoding,
+  UndefinedPayloadConverter,
+  ValueError,
+} from '@temporalio/common';
+import { decode, encode } from '@temporalio/common/lib/encoding.js';
+import { deserialize, serialize } from 'superjson';
+import { assertPortable } from '../core/serializable.js';
+
+/** The metadata key that holds what plain JSON cannot say about a payload's value. */
+export const TYPES_METADATA_KEY = 'superjson';
+
+/** JSON with the types JSON loses kept in the payload's metadata. */
+export class PortableJsonPayloadConverter implements PayloadConverterWithEncoding {
+  readonly encodingType = encodingTypes.METADATA_ENCODING_JSON;
+
+  toPayload(value: unknown): Payload | undefined {
+    if (value === undefined) {
+      return undefined;
+    }
+    // What would silently change shape (a class instance, a function) is refused, naming where.
+    assertPortable(value, { what: 'a Temporal payload' });
+    const { json, meta } = serialize(value);
+    const metadata: Record<string, Uint8Array> = { [METADATA_ENCODING_KEY]: encodingKeys.METADATA_ENCODING_JSON };
+    if (meta !== undefined) {
+      metadata[TYPES_METADATA_KEY] = encode(JSON.stringify(meta));
+    }
+    return { metadata, data: encode(JSON.stringify(json)) };
+  }
+
+  fromPayload<T>(payload: Payload): T {
+    if (payload.data === undefined || payload.data === null) {
+      throw new ValueError('Got a payload with no data');
+    }
+    const json = JSON.parse(decode(payload.data)) as unknown;
+    const types = payload.metadata?.[TYPES_METADATA_KEY];
+    if (types === undefined || types === null) {
+      return json as T;
+    }
+    return deserialize({ json: json as never, meta: JSON.parse(decode(types)) as never });
+  }
+}
+
+/** The converter the workflow bundle, the worker and the clients all use (Temporal looks for this name). */
+export const payloadConverter = new CompositePayloadConverter(
+  new UndefinedPayloadConverter(),
+  new BinaryPayloadConverter(),
+  new PortableJsonPayloadConverter(),
+);
