@@ -9,7 +9,7 @@
  *
  * // Connects as Temporal's environment configuration says (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
  * // TEMPORAL_API_KEY, TEMPORAL_PROFILE, ...); encrypts payloads when POCKETFLOW_ENCRYPTION_KEYS is
- * // set.
+ * // set; serves metrics when POCKETFLOW_METRICS_ADDRESS is set.
  * const worker = await createFlowWorker({
  *   flows,
  *   taskQueue: 'my-flows',
@@ -34,5 +34,6 @@ export {
 export { connectionSettings } from './temporal/connection.js';
 export { payloadConverterPath, payloadCodecsFromEnv, workerDataConverter } from './temporal/data-converter.js';
 export type { PayloadCodecOptions } from './temporal/data-converter.js';
+export { installMetrics, installMetricsFromEnv, METRICS_ADDRESS_ENV, metricsAddressFromEnv } from './temporal/metrics.js';
 export type { ConnectionSettings } from './temporal/connection.js';
 export { UnknownNodeError } from './core/index.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort, isServerReachable } from '../src/temporal/dev-server.js';
 import { flowResult, getFlowState } from '../src/temporal/client.js';
-import { runCli } from './setup/cli.js';
+import { runCli, startCli } from './setup/cli.js';
 import { address, connectClient, withWorker } from './setup/harness.js';
 
 const PROJECT = 'test/flows/project.config.ts';
@@ -84,3 +84,35 @@ describe('the command line with another project', () => {
     expect(again.stdout).toBe(`No local dev server was started by pocketflow-temporal (no ${join(data, 'temporal-server.pid')}).\n`);
   });
 });
+
+describe('the worker command', () => {
+  it("serves Temporal's worker metrics for Prometheus when POCKETFLOW_METRICS_ADDRESS is set", async () => {
+    const metricsAddress = `127.0.0.1:${await freePort()}`;
+    const worker = startCli(['worker'], {
+      env: { POCKETFLOW_METRICS_ADDRESS: metricsAddress, TEMPORAL_TASK_QUEUE: `metrics-${Date.now()}` },
+    });
+    try {
+      let body = '';
+      for (let tries = 0; tries < 100 && !/^temporal_num_pollers\{/m.test(body); tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        body = await fetch(`http://${metricsAddress}/metrics`).then(
+          (r) => r.text(),
+          () => '',
+        );
+      }
+      expect(body).toMatch(/^temporal_num_pollers\{.*poller_type="workflow_task".*\} \d+/m);
+      expect(body).toMatch(/^temporal_worker_task_slots_available\{/m);
+      expect(worker.output().stdout).toContain(`Metrics for Prometheus at http://${metricsAddress}/metrics.`);
+    } finally {
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+    }
+  });
+
+  it('refuses a malformed metrics address in one line', async () => {
+    const result = await runCli(['worker'], { env: { POCKETFLOW_METRICS_ADDRESS: 'localhost' } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('error: POCKETFLOW_METRICS_ADDRESS must be host:port, such as 127.0.0.1:9464, got "localhost".\n');
+  });
+});
+
