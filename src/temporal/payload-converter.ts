@@ -26,6 +26,7 @@ import {
 import { decode, encode } from '@temporalio/common/lib/encoding.js';
 import { deserialize, serialize } from 'superjson';
 import { assertPortable } from '../core/serializable.js';
+import { PayloadDecryptionError } from './errors.js';
 
 /** The metadata key that holds what plain JSON cannot say about a payload's value. */
 export const TYPES_METADATA_KEY = 'superjson';
@@ -61,9 +62,32 @@ export class PortableJsonPayloadConverter implements PayloadConverterWithEncodin
   }
 }
 
+/**
+ * Converts nothing; says what to do when an encrypted payload reaches a process without the keys
+ * (a codec with the keys decrypts payloads before any converter sees them).
+ */
+class EncryptedPayloadGuard implements PayloadConverterWithEncoding {
+  readonly encodingType = 'binary/encrypted';
+
+  toPayload(): undefined {
+    return undefined;
+  }
+
+  fromPayload<T>(payload: Payload): T {
+    const keyId = payload.metadata?.['encryption-key-id'];
+    const key = keyId === undefined || keyId === null ? undefined : decode(keyId);
+    throw new PayloadDecryptionError(
+      `A payload is encrypted${key === undefined ? '' : ` with key '${key}'`}, and this process has no encryption keys: ` +
+        'set POCKETFLOW_ENCRYPTION_KEYS to the keys the worker uses.',
+      key,
+    );
+  }
+}
+
 /** The converter the workflow bundle, the worker and the clients all use (Temporal looks for this name). */
 export const payloadConverter = new CompositePayloadConverter(
   new UndefinedPayloadConverter(),
   new BinaryPayloadConverter(),
   new PortableJsonPayloadConverter(),
+  new EncryptedPayloadGuard(),
 );
