@@ -34,6 +34,6 @@ export {
 export { connectionSettings } from './temporal/connection.js';
 export { payloadConverterPath, payloadCodecsFromEnv, workerDataConverter } from './temporal/data-converter.js';
 export type { PayloadCodecOptions } from './temporal/data-converter.js';
-export { installMetrics, installMetricsFromEnv, METRICS_ADDRESS_ENV, metricsAddressFromEnv } from './temporal/metrics.js';
+export { installWorkerRuntime, METRICS_ADDRESS_ENV, metricsAddressFromEnv } from './temporal/metrics.js';
 export type { ConnectionSettings } from './temporal/connection.js';
 export { UnknownNodeError } from './core/index.js';

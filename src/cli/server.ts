@@ -2,10 +2,11 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, type Worker } from '@temporalio/worker';
 import { PocketFlowError } from '../core/index.js';
 import { connectClient, type ConnectionSettings, connectionSettings } from '../temporal/connection.js';
 import { isServerReachable, startDevServer } from '../temporal/dev-server.js';
+import { installWorkerRuntime } from '../temporal/metrics.js';
 import type { CliContext } from './context.js';
 import { dataDir, taskQueueOf } from './context.js';
 
@@ -38,7 +39,7 @@ export function runLink(settings: ConnectionSettings, workflowId: string): strin
 export function installQuietRuntime(): string {
   const logFile = join(dataDir(), 'worker.log');
   mkdirSync(dataDir(), { recursive: true });
-  Runtime.install({
+  installWorkerRuntime({
     logger: new DefaultLogger('WARN', (entry) => {
       appendFileSync(logFile, `${new Date().toISOString()} ${entry.level} ${entry.message} ${JSON.stringify(entry.meta ?? {}, errorsAsText)}\n`);
     }),
@@ -68,6 +69,8 @@ export async function ensureServer(ctx: CliContext): Promise<{ settings: Connect
       dbFilename: join(dataDir(), 'temporal.db'),
       logFile: join(dataDir(), 'temporal-server.log'),
       detached: true,
+      // The variable the Web UI's image reads for the same setting.
+      uiCodecEndpoint: process.env['TEMPORAL_CODEC_ENDPOINT'] || undefined,
       log: (message) => ctx.out(`${message}\n`),
     });
     writeFileSync(devServerPidFile(), `${server.pid}\n`);
@@ -86,6 +89,8 @@ export async function startLocalWorker(
   if (project.createWorker === undefined) {
     throw new PocketFlowError(`${ctx.configPath} has no createWorker, so no worker can run here; pass --no-worker and run one elsewhere.`);
   }
+  // Before the connection: Temporal's runtime takes its metrics settings when it is created.
+  installWorkerRuntime();
   const connection = await NativeConnection.connect(settings.options);
   // What the worker says about itself goes to its log file, not into the conversation.
   const log = (message: string): void => appendFileSync(join(dataDir(), 'worker.log'), `${new Date().toISOString()} ${message}\n`);

@@ -21,6 +21,8 @@ export interface DevServerOptions {
   detached?: boolean;
   /** Dynamic config values, merged over `DEV_SERVER_DYNAMIC_CONFIG`. */
   dynamicConfig?: Record<string, string | number | boolean>;
+  /** The codec server the Web UI decodes payloads through (`pocketflow-temporal codec-server`). */
+  uiCodecEndpoint?: string;
   log?: (message: string) => void;
 }
 
@@ -67,6 +69,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     const uiPort = options.uiPort ?? (await freePort());
     args.push('--ui-port', String(uiPort));
     uiUrl = `http://127.0.0.1:${uiPort}`;
+    if (options.uiCodecEndpoint !== undefined) {
+      args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
+    }
   }
   for (const [key, value] of Object.entries({ ...DEV_SERVER_DYNAMIC_CONFIG, ...options.dynamicConfig })) {
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);

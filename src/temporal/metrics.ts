@@ -4,13 +4,13 @@
  * is set. Off by default.
  */
 import { IllegalStateError } from '@temporalio/common';
-import { Runtime } from '@temporalio/worker';
+import { Runtime, type RuntimeOptions } from '@temporalio/worker';
 import { WorkerSettingError } from './worker-env.js';
 
 /** The environment variable that turns the Prometheus endpoint on: `host:port`, e.g. `127.0.0.1:9464`. */
 export const METRICS_ADDRESS_ENV = 'POCKETFLOW_METRICS_ADDRESS';
 
-let installedAt: string | undefined;
+let installed: { metrics: string | undefined } | undefined;
 
 /** The metrics address the environment asks for, or undefined when metrics are off. */
 export function metricsAddressFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -26,34 +26,32 @@ export function metricsAddressFromEnv(env: NodeJS.ProcessEnv = process.env): str
 }
 
 /**
- * Installs Temporal's runtime with a Prometheus endpoint at `address` (served at `/metrics`).
- * Must run before the process makes its first connection or worker; a second call with the
- * same address does nothing.
+ * Installs Temporal's runtime (once per process) with `options`, plus a Prometheus endpoint at
+ * POCKETFLOW_METRICS_ADDRESS (served at `/metrics`) when that is set; returns that address. Must
+ * run before the process makes its first connection or worker. With no options and no address it
+ * installs nothing, and the SDK makes its default runtime when first needed.
  */
-export function installMetrics(address: string): void {
-  if (installedAt === address) {
-    return;
+export function installWorkerRuntime(options: RuntimeOptions = {}, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const address = metricsAddressFromEnv(env);
+  if (installed !== undefined) {
+    return installed.metrics;
   }
+  if (address === undefined && Object.keys(options).length === 0) {
+    return undefined;
+  }
+  const metrics = address === undefined ? options.telemetryOptions?.metrics : { prometheus: { bindAddress: address } };
   try {
-    Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: address } } } });
+    Runtime.install({ ...options, telemetryOptions: { ...options.telemetryOptions, metrics } });
   } catch (error) {
-    if (error instanceof IllegalStateError) {
+    if (error instanceof IllegalStateError && address !== undefined) {
       throw new WorkerSettingError(
         `${METRICS_ADDRESS_ENV} is set, but Temporal's runtime was created before metrics could be turned on ` +
-          '(a NativeConnection or a worker was made first). Call installMetricsFromEnv() before making the connection, ' +
+          '(a NativeConnection or a worker was made first). Call installWorkerRuntime() before making the connection, ' +
           'or let createFlowWorker make it.',
       );
     }
     throw error;
   }
-  installedAt = address;
-}
-
-/** Turns the Prometheus endpoint on when POCKETFLOW_METRICS_ADDRESS is set; returns the address, if any. */
-export function installMetricsFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const address = metricsAddressFromEnv(env);
-  if (address !== undefined) {
-    installMetrics(address);
-  }
+  installed = { metrics: address };
   return address;
 }

@@ -5,7 +5,7 @@ import { createFlowActivities } from './activities.js';
 import { chooseWorkflowCode, EXEC_ONLY_MODULES, type PrebuiltBundleOptions } from './bundle.js';
 import { connectionSettings } from './connection.js';
 import { type PayloadCodecOptions, workerDataConverter } from './data-converter.js';
-import { installMetricsFromEnv } from './metrics.js';
+import { installWorkerRuntime } from './metrics.js';
 import type { FlowRegistry } from './registry.js';
 import { DEFAULT_STICKY_TIMEOUT } from './worker-env.js';
 
@@ -47,7 +47,7 @@ export interface FlowWorkerBaseOptions<Svc = unknown> extends PayloadCodecOption
 export async function createFlowWorker<Svc>(options: FlowWorkerOptions<Svc>): Promise<Worker> {
   const log = options.log ?? console.log;
   // Before any connection: Temporal's runtime takes its metrics settings when it is created.
-  const metrics = installMetricsFromEnv();
+  const metrics = installWorkerRuntime();
   if (metrics !== undefined) {
     log(`Metrics for Prometheus at http://${metrics}/metrics.`);
   }

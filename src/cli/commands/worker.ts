@@ -2,7 +2,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { PocketFlowError } from '../../core/index.js';
 import { connectionSettings } from '../../temporal/connection.js';
-import { installMetricsFromEnv } from '../../temporal/metrics.js';
+import { installWorkerRuntime } from '../../temporal/metrics.js';
 import { type CliContext, taskQueueOf } from '../context.js';
 
 /** Runs the project's worker until SIGINT or SIGTERM drains it. */
@@ -12,7 +12,7 @@ export async function workerCommand(ctx: CliContext): Promise<number> {
     throw new PocketFlowError(`${ctx.configPath} has no createWorker; add one to run a worker.`);
   }
   const settings = connectionSettings();
-  installMetricsFromEnv();
+  installWorkerRuntime();
   const connection = await NativeConnection.connect(settings.options);
   const taskQueue = taskQueueOf(project);
   const worker = await project.createWorker({ connection, namespace: settings.namespace, taskQueue });
