@@ -32,7 +32,7 @@ describe('values that cross a step', () => {
       10n,
       undefined,
     ]) {
-      expect(() => assertPortable(value, { what: 'a value' })).not.toThrow();
+      expect(() => assertPortable(value, 'a value')).not.toThrow();
     }
   });
 
@@ -47,8 +47,8 @@ describe('values that cross a step', () => {
       [{ 'odd key': [new Set([() => 1])] }, /a function at \$\["odd key"\]\[0\]<set entry 0>,/],
     ];
     for (const [value, message] of cases) {
-      expect(() => assertPortable(value, { what: 'the exec result', node: 'N' })).toThrow(message);
-      expect(() => assertPortable(value, { what: 'the exec result', node: 'N' })).toThrow(/^Node 'N': the exec result holds /);
+      expect(() => assertPortable(value, 'the exec result', 'N')).toThrow(message);
+      expect(() => assertPortable(value, 'the exec result', 'N')).toThrow(/^Node 'N': the exec result holds /);
     }
   });
 
@@ -153,7 +153,7 @@ describe('a view of a store that cannot cross', () => {
     expect(copy['f']).toBe("<not serialisable: a function 'f'>");
     expect(copy['ok']).toEqual(new Date(1));
     expect(copy['self']).toBe(copy);
-    expect(() => assertPortable(copy, { what: 'the view' })).not.toThrow();
+    expect(() => assertPortable(copy, 'the view')).not.toThrow();
     expect(shared['f']).toBeTypeOf('function');
     expect(portableView(shared).value).not.toBe(shared);
     const clean = { a: 1 };

@@ -96,17 +96,17 @@ export class Flow<S extends object = Record<string, unknown>, P = unknown, Svc =
       }
     }
     warnIfSuccessors(this, 'a parent Flow');
-    assertPortable(shared, { what: 'the shared store given to the run' });
+    assertPortable(shared, 'the shared store given to the run');
     const action = this[RUN_SYNC](shared);
-    assertPortable(shared, { what: 'the shared store at the end of the run', node: this.name });
+    assertPortable(shared, 'the shared store at the end of the run', this.name);
     return action;
   }
 
   override async runAsync(shared: S, options?: RunOptions<Svc>): Promise<Action | undefined> {
     prepareFlow(this, { logger: options?.logger });
-    assertPortable(shared, { what: 'the shared store given to the run' });
+    assertPortable(shared, 'the shared store given to the run');
     const action = await super.runAsync(shared, options);
-    assertPortable(shared, { what: 'the shared store at the end of the run', node: this.name });
+    assertPortable(shared, 'the shared store at the end of the run', this.name);
     return action;
   }
 
@@ -209,7 +209,7 @@ export async function orchestrate(
     let action: Action | undefined;
     try {
       action = await step[RUN_ASYNC](shared);
-      assertPortable(shared, { what: 'the shared store', node: step.name });
+      assertPortable(shared, 'the shared store', step.name);
     } catch (error) {
       throw markFailed(toError(error), step);
     }
@@ -235,7 +235,7 @@ function orchestrateSync(flow: AnyFlow, shared: object, params: Params | undefin
     let action: Action | undefined;
     try {
       action = step[RUN_SYNC](shared);
-      assertPortable(shared, { what: 'the shared store', node: step.name });
+      assertPortable(shared, 'the shared store', step.name);
     } catch (error) {
       throw markFailed(toError(error), step);
     }
@@ -298,7 +298,7 @@ function checkParamSets(flow: AnyNode, paramSets: unknown): Params[] {
       flow.name,
     );
   }
-  assertPortable(paramSets, { what: 'the param sets from prep', node: flow.name });
+  assertPortable(paramSets, 'the param sets from prep', flow.name);
   return paramSets as Params[];
 }
 

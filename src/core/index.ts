@@ -43,6 +43,5 @@ export type {
 } from './node.js';
 export type { AnyFlow, FlowOptions } from './flow.js';
 export type { Unportable } from './errors.js';
-export type { CheckedValue } from './serializable.js';
 export type { Logger } from './logger.js';
 export type { InputRequest, InputSource, PendingInput, RunOptions, StepObserver } from './context.js';

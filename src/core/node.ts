@@ -2,7 +2,7 @@ import type { InputRequest, RunContext, RunOptions } from './context.js';
 import { AsyncRunRequiredError, describeValue, FlowDefinitionError } from './errors.js';
 import { execWithRetriesSync, mapWithLimit } from './exec.js';
 import { createRunContext } from './run-context.js';
-import { assertExecResult, assertPortable } from './serializable.js';
+import { assertExecResult, assertExecResults, assertPortable } from './serializable.js';
 import { consoleLogger, type Logger } from './logger.js';
 import {
   CALL_EXEC,
@@ -303,12 +303,10 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
         const items = batchItems(this, prepRes);
         // Items that can retry get their own view of the node, so that curRetry is not shared between items.
         const retries = this.maxRetries > 1;
-        return mapWithLimit(items, this.options.maxConcurrency, async (item, index) => {
-          const batchItem = { index, count: items.length };
-          const result = await executor.exec(retries ? (Object.create(this) as AnyNode) : this, item, batchItem);
-          assertExecResult(this.name, result, batchItem);
-          return result;
-        });
+        // Results are checked together once all are in: a promise per item would double the cost of an item.
+        return mapWithLimit(items, this.options.maxConcurrency, (item, index) =>
+          executor.exec(retries ? (Object.create(this) as AnyNode) : this, item, { index, count: items.length }),
+        ).then((results) => assertExecResults(this.name, results));
       }
     }
   }
@@ -317,12 +315,10 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
     if (this.batchMode === 'none') {
       return execWithRetriesSync(this, prepRes);
     }
-    const items = batchItems(this, prepRes);
-    return items.map((item, index) => {
-      const result = execWithRetriesSync(this, item);
-      assertExecResult(this.name, result, { index, count: items.length });
-      return result;
-    });
+    return assertExecResults(
+      this.name,
+      batchItems(this, prepRes).map((item) => execWithRetriesSync(this, item)),
+    );
   }
 }
 
@@ -512,7 +508,7 @@ async function execEach(node: AnyNode, items: unknown[]): Promise<unknown[]> {
 /** A prep result crosses to exec, which runs in an activity on Temporal. */
 function assertPrepResult(node: AnyNode, prepRes: unknown): void {
   if (typeof prepRes === 'object' || typeof prepRes === 'function' || typeof prepRes === 'symbol') {
-    assertPortable(prepRes, { what: 'the prep result', node: node.name });
+    assertPortable(prepRes, 'the prep result', node.name);
   }
 }
 

@@ -6,33 +6,57 @@
 import type { BatchItem } from './context.js';
 import { NotSerializableError, type Unportable } from './errors.js';
 
-/** Where a checked value comes from, for the error's message. */
-export interface CheckedValue {
-  /** What the value is, e.g. "the shared store", "the exec result". */
-  what: string;
-  /** The node that produced it, when a node did. */
-  node?: string | undefined;
-}
-
-/** Throws a NotSerializableError naming the first path in `value` that cannot cross a step. */
-export function assertPortable(value: unknown, where: CheckedValue): void {
-  // Most values are primitives or small plain objects: the walk starts only for objects.
-  if (typeof value === 'object' && value !== null) {
+/**
+ * Throws a NotSerializableError naming the first path in `value` that cannot cross a step. `what`
+ * names the value in the message ("the shared store"), `node` the node that made it.
+ */
+export function assertPortable(value: unknown, what: string, node?: string): void {
+  // Most values are primitives or plain objects of primitives: those are checked without a walk.
+  if (typeof value === 'object') {
+    if (value === null || isFlatPlainObject(value)) {
+      return;
+    }
     const found = findUnportable(value, new Set());
     if (found !== undefined) {
-      throw new NotSerializableError({ ...where, ...foundAt(found) });
+      throw new NotSerializableError({ what, node, ...foundAt(found) });
     }
   } else if (typeof value === 'function' || typeof value === 'symbol') {
-    throw new NotSerializableError({ ...where, path: '$', reason: reasonOf(value) });
+    throw new NotSerializableError({ what, node, path: '$', reason: reasonOf(value) });
   }
 }
 
 /** Checks a node's exec result (or one batch item's) where it is made: in the run, or in its activity. */
 export function assertExecResult(node: string, result: unknown, item?: BatchItem): void {
   if (typeof result === 'object' || typeof result === 'function' || typeof result === 'symbol') {
-    const what = item === undefined ? 'the exec result' : `the exec result of item ${item.index + 1} of ${item.count}`;
-    assertPortable(result, { what, node });
+    assertPortable(result, item === undefined ? 'the exec result' : `the exec result of item ${item.index + 1} of ${item.count}`, node);
   }
+}
+
+/** Checks the exec results of a batch node's items, in order; returns them. */
+export function assertExecResults(node: string, results: unknown[]): unknown[] {
+  for (let index = 0; index < results.length; index++) {
+    const result = results[index];
+    if (typeof result === 'object' || typeof result === 'function' || typeof result === 'symbol') {
+      assertExecResult(node, result, { index, count: results.length });
+    }
+  }
+  return results;
+}
+
+/** True for a plain object whose values are all strings, numbers, booleans, BigInts, null or undefined. */
+function isFlatPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value) as object | null;
+  if (proto !== Object.prototype && proto !== null) {
+    return false;
+  }
+  for (const key in value) {
+    const child = (value as Record<string, unknown>)[key];
+    const type = typeof child;
+    if ((type === 'object' && child !== null) || type === 'function' || type === 'symbol') {
+      return false;
+    }
+  }
+  return true;
 }
 
 /**

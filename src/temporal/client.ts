@@ -49,8 +49,8 @@ export async function startFlow(
   if (typeof shared !== 'object' || shared === null || Array.isArray(shared)) {
     throw new PocketFlowError('The shared store must be a plain object.');
   }
-  assertPortable(shared, { what: 'the shared store' });
-  assertPortable(options.params ?? {}, { what: 'the flow params' });
+  assertPortable(shared, 'the shared store');
+  assertPortable(options.params ?? {}, 'the flow params');
   if (options.flows !== undefined && !options.flows.has(options.flow)) {
     throw new UnknownFlowError(options.flow, options.flows.names);
   }

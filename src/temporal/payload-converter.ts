@@ -40,7 +40,7 @@ export class PortableJsonPayloadConverter implements PayloadConverterWithEncodin
       return undefined;
     }
     // What would silently change shape (a class instance, a function) is refused, naming where.
-    assertPortable(value, { what: 'a Temporal payload' });
+    assertPortable(value, 'a Temporal payload');
     const { json, meta } = serialize(value);
     const metadata: Record<string, Uint8Array> = { [METADATA_ENCODING_KEY]: encodingKeys.METADATA_ENCODING_JSON };
     if (meta !== undefined) {

@@ -60,7 +60,7 @@ export function createFlowWorkflow(registry: FlowRegistry): FlowWorkflow {
     try {
       const action =
         input.resume === undefined ? await root[RUN_ASYNC](shared) : await resumeAt(flowName, root, shared, input.resume.at);
-      assertPortable(shared, { what: 'the shared store at the end of the run', node: root.name });
+      assertPortable(shared, 'the shared store at the end of the run', root.name);
       run.finish('completed');
       return { shared, action, steps: run.steps };
     } catch (error) {
