@@ -10,6 +10,7 @@ import { createFlowActivities } from '../src/temporal/activities.js';
 import { resolveTemporalCli } from '../src/temporal/cli-binary.js';
 import { DEV_SERVER_DYNAMIC_CONFIG, startDevServer } from '../src/temporal/dev-server.js';
 import { bundleFlowWorkflows } from '../src/temporal/bundle.js';
+import { clientDataConverter } from '../src/temporal/data-converter.js';
 import { createFlowWorker } from '../src/temporal/worker.js';
 import { createHandWrittenActivities } from './activities.js';
 import { benchFlows } from './flows.js';
@@ -153,7 +154,7 @@ async function untunedChain(bundle: { code: string }) {
     const taskQueue = `bench-untuned-${Date.now()}`;
     worker = await benchWorker(connection, taskQueue, bundle, stamps);
     running = worker.run();
-    const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+    const client = new Client({ connection: await Connection.connect({ address: server.address }), dataConverter: clientDataConverter() });
     const bench = { client, taskQueue, stamps, serverPid: server.pid };
     const chain = await compare('chain, server default', reps.untunedChain, () => chainOurs(bench), () => chainBaseline(bench), log);
     await client.connection.close();
@@ -192,7 +193,7 @@ async function main(): Promise<void> {
     const taskQueue = `bench-${Date.now()}`;
     worker = await benchWorker(connection, taskQueue, bundle, stamps);
     running = worker.run();
-    const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+    const client = new Client({ connection: await Connection.connect({ address: server.address }), dataConverter: clientDataConverter() });
     chainUntuned = await untunedChain(bundle);
     temporalResults = await runTemporal({ client, taskQueue, stamps, serverPid: server.pid }, bundle.code);
     worker.shutdown();

@@ -266,28 +266,18 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
 
   async [RUN_ASYNC](shared: S): Promise<Action | undefined> {
     const prepRes = await this[PREP](shared);
-    const hasExec = this[HAS_EXEC];
-    if (hasExec) {
-      assertPrepResult(this, prepRes);
-    }
+    checkPrepResult(this, prepRes);
     const execRes = (await this[EXEC_STEP](shared, prepRes)) as E;
-    if (hasExec && this.batchMode === 'none') {
-      assertExecResult(this.name, execRes);
-    }
+    checkExecResult(this, execRes);
     return (await this[POST](shared, prepRes, execRes)) ?? undefined;
   }
 
   [RUN_SYNC](shared: S): Action | undefined {
     refuseIfAsync(this);
     const prepRes = this.prep(shared);
-    const hasExec = this[HAS_EXEC];
-    if (hasExec) {
-      assertPrepResult(this, prepRes);
-    }
+    checkPrepResult(this, prepRes);
     const execRes = this[EXEC_STEP_SYNC](shared, prepRes) as E;
-    if (hasExec && this.batchMode === 'none') {
-      assertExecResult(this.name, execRes);
-    }
+    checkExecResult(this, execRes);
     return this.post(shared, prepRes, execRes) ?? undefined;
   }
 
@@ -380,14 +370,9 @@ export class AsyncNode<S extends object = Record<string, unknown>, P = unknown, 
   // sandbox every promise costs a captured stack trace.
   override async [RUN_ASYNC](shared: S): Promise<Action | undefined> {
     const prepRes = this.prepAsync === AsyncNode.prototype.prepAsync ? (undefined as P) : await this.prepAsync(shared);
-    const hasExec = this[HAS_EXEC];
-    if (hasExec) {
-      assertPrepResult(this, prepRes);
-    }
+    checkPrepResult(this, prepRes);
     const execRes = (await this[EXEC_STEP](shared, prepRes)) as E;
-    if (hasExec && this.batchMode === 'none') {
-      assertExecResult(this.name, execRes);
-    }
+    checkExecResult(this, execRes);
     if (this.postAsync === AsyncNode.prototype.postAsync) {
       return undefined;
     }
@@ -505,10 +490,23 @@ async function execEach(node: AnyNode, items: unknown[]): Promise<unknown[]> {
   return results;
 }
 
-/** A prep result crosses to exec, which runs in an activity on Temporal. */
-function assertPrepResult(node: AnyNode, prepRes: unknown): void {
-  if (typeof prepRes === 'object' || typeof prepRes === 'function' || typeof prepRes === 'symbol') {
+/** True for what `assertPortable` must look into; a string or a number is portable as it is. */
+function isReference(value: unknown): boolean {
+  return (typeof value === 'object' && value !== null) || typeof value === 'function' || typeof value === 'symbol';
+}
+
+/** A node's prep result crosses to its exec, which runs in an activity on Temporal. */
+function checkPrepResult(node: AnyNode, prepRes: unknown): void {
+  // Primitives first: this runs every step, and the getter costs more than the check.
+  if (isReference(prepRes) && node[HAS_EXEC]) {
     assertPortable(prepRes, 'the prep result', node.name);
+  }
+}
+
+/** A node's exec result crosses back from its activity (a batch node's items are checked one by one). */
+function checkExecResult(node: AnyNode, execRes: unknown): void {
+  if (isReference(execRes) && node[HAS_EXEC] && node.batchMode === 'none') {
+    assertExecResult(node.name, execRes);
   }
 }
 
