@@ -2,7 +2,7 @@ import type { RunContext, RunOptions } from './context.js';
 import { describeValue, FlowDefinitionError, quoteList, SyncFlowAsyncNodeError } from './errors.js';
 import { mapWithLimit, toError } from './exec.js';
 import type { Logger } from './logger.js';
-import { assertPortable } from './serializable.js';
+import { assertPortable, assertStore } from './serializable.js';
 import {
   type Action,
   type AnyNode,
@@ -209,7 +209,7 @@ export async function orchestrate(
     let action: Action | undefined;
     try {
       action = await step[RUN_ASYNC](shared);
-      assertPortable(shared, 'the shared store', step.name);
+      assertStore(shared, step.name);
     } catch (error) {
       throw markFailed(toError(error), step);
     }
@@ -235,7 +235,7 @@ function orchestrateSync(flow: AnyFlow, shared: object, params: Params | undefin
     let action: Action | undefined;
     try {
       action = step[RUN_SYNC](shared);
-      assertPortable(shared, 'the shared store', step.name);
+      assertStore(shared, step.name);
     } catch (error) {
       throw markFailed(toError(error), step);
     }

@@ -2,7 +2,7 @@ import type { InputRequest, RunContext, RunOptions } from './context.js';
 import { AsyncRunRequiredError, describeValue, FlowDefinitionError } from './errors.js';
 import { execWithRetriesSync, mapWithLimit } from './exec.js';
 import { createRunContext } from './run-context.js';
-import { assertExecResult, assertExecResults, assertPortable } from './serializable.js';
+import { assertExecResult, assertExecResults, assertPortable, isReference } from './serializable.js';
 import { consoleLogger, type Logger } from './logger.js';
 import {
   CALL_EXEC,
@@ -488,11 +488,6 @@ async function execEach(node: AnyNode, items: unknown[]): Promise<unknown[]> {
     results.push(result);
   }
   return results;
-}
-
-/** True for what `assertPortable` must look into; a string or a number is portable as it is. */
-function isReference(value: unknown): boolean {
-  return (typeof value === 'object' && value !== null) || typeof value === 'function' || typeof value === 'symbol';
 }
 
 /** A node's prep result crosses to its exec, which runs in an activity on Temporal. */

@@ -25,9 +25,27 @@ export function assertPortable(value: unknown, what: string, node?: string): voi
   }
 }
 
+/**
+ * Checks the shared store after a step. Runs every step, so a store whose top-level values are all
+ * primitives (its own prototype was checked when the run began) takes no more than a look at each.
+ */
+export function assertStore(shared: object, node: string): void {
+  for (const key in shared) {
+    if (isReference((shared as Record<string, unknown>)[key])) {
+      assertPortable(shared, 'the shared store', node);
+      return;
+    }
+  }
+}
+
+/** True for what `assertPortable` must look into; a string or a number is portable as it is. */
+export function isReference(value: unknown): boolean {
+  return typeof value === 'object' ? value !== null : typeof value === 'function' || typeof value === 'symbol';
+}
+
 /** Checks a node's exec result (or one batch item's) where it is made: in the run, or in its activity. */
 export function assertExecResult(node: string, result: unknown, item?: BatchItem): void {
-  if (typeof result === 'object' || typeof result === 'function' || typeof result === 'symbol') {
+  if (isReference(result)) {
     assertPortable(result, item === undefined ? 'the exec result' : `the exec result of item ${item.index + 1} of ${item.count}`, node);
   }
 }
@@ -36,7 +54,7 @@ export function assertExecResult(node: string, result: unknown, item?: BatchItem
 export function assertExecResults(node: string, results: unknown[]): unknown[] {
   for (let index = 0; index < results.length; index++) {
     const result = results[index];
-    if (typeof result === 'object' || typeof result === 'function' || typeof result === 'symbol') {
+    if (isReference(result)) {
       assertExecResult(node, result, { index, count: results.length });
     }
   }
@@ -50,9 +68,7 @@ function isFlatPlainObject(value: object): boolean {
     return false;
   }
   for (const key in value) {
-    const child = (value as Record<string, unknown>)[key];
-    const type = typeof child;
-    if ((type === 'object' && child !== null) || type === 'function' || type === 'symbol') {
+    if (isReference((value as Record<string, unknown>)[key])) {
       return false;
     }
   }
