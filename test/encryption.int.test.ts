@@ -3,27 +3,16 @@
 // through the CLI (after a key rotation too) and through the codec server the Web UI would call.
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startCodecServer } from '../src/temporal/codec-server.js';
 import { AesGcmCodec } from '../src/temporal/encryption.js';
 import { runCli } from './setup/cli.js';
 import { address, uniqueQueue } from './setup/harness.js';
-import { pickLastListed, startOpenAiStandIn, startRecipeApi } from './setup/stand-ins.js';
+import { useRecipeStandIns } from './setup/stand-ins.js';
 
 const RECIPES = { chicken: ['Chicken Curry', 'Chicken Stir Fry', 'Grilled Chicken with Herbs'] };
 
-let api: Awaited<ReturnType<typeof startRecipeApi>>;
-let llm: Awaited<ReturnType<typeof startOpenAiStandIn>>;
-
-beforeAll(async () => {
-  api = await startRecipeApi(RECIPES);
-  llm = await startOpenAiStandIn(pickLastListed);
-});
-
-afterAll(async () => {
-  await api.close();
-  await llm.close();
-});
+const standIns = useRecipeStandIns(RECIPES);
 
 interface RawPayload {
   metadata?: Record<string, Uint8Array> | null;
@@ -57,8 +46,8 @@ describe('encryption at rest', () => {
     const env = (keys: string) => ({
       TEMPORAL_TASK_QUEUE: taskQueue,
       POCKETFLOW_ENCRYPTION_KEYS: keys,
-      RECIPE_API_URL: api.filterUrl,
-      OPENAI_BASE_URL: llm.baseUrl,
+      RECIPE_API_URL: standIns.api.filterUrl,
+      OPENAI_BASE_URL: standIns.llm.baseUrl,
       OPENAI_API_KEY: 'sk-test',
     });
     const withA = env(`a:${keyA.toString('base64')}`);

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createRecipeServices } from '../activities/recipe-io.js';
 import { flowResult, getFlowState } from '../src/temporal/client.js';
 import { resolveTemporalCli } from '../src/temporal/cli-binary.js';
@@ -15,32 +15,24 @@ import { WORKFLOWS_PATH } from '../workers/recipe-worker.js';
 import type { RecipeShared } from '../workflows/recipe-finder.js';
 import { type CliResult, runCli } from './setup/cli.js';
 import { address, connectClient, startWorker, uniqueQueue } from './setup/harness.js';
-import { pickLastListed, startOpenAiStandIn, startRecipeApi } from './setup/stand-ins.js';
+import { startRecipeApi, useRecipeStandIns } from './setup/stand-ins.js';
 
 const root = join(import.meta.dirname, '..');
 const SECRET = 'sk-never-in-history-7f3a';
 const RECIPES = { chicken: ['Chicken Curry', 'Chicken Stir Fry', 'Grilled Chicken with Herbs'] };
 
-let api: Awaited<ReturnType<typeof startRecipeApi>>;
-let llm: Awaited<ReturnType<typeof startOpenAiStandIn>>;
+const standIns = useRecipeStandIns(RECIPES);
 let bundle: { code: string };
 
 beforeAll(async () => {
-  api = await startRecipeApi(RECIPES);
-  llm = await startOpenAiStandIn(pickLastListed);
   bundle = await bundleFlowWorkflows(WORKFLOWS_PATH);
-});
-
-afterAll(async () => {
-  await api.close();
-  await llm.close();
 });
 
 /** Runs the real command with `stdin` as the person's typing, the APIs pointing at the stand-ins. */
 function cli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
   return runCli(args, {
     stdin: options.stdin,
-    env: { RECIPE_API_URL: api.filterUrl, OPENAI_BASE_URL: llm.baseUrl, OPENAI_API_KEY: SECRET, ...options.env },
+    env: { RECIPE_API_URL: standIns.api.filterUrl, OPENAI_BASE_URL: standIns.llm.baseUrl, OPENAI_API_KEY: SECRET, ...options.env },
   });
 }
 
@@ -67,9 +59,9 @@ async function waitForPrompt(workflowId: string, node: string): Promise<void> {
 
 const services = (overrides: { recipeApiUrl?: string; openaiBaseUrl?: string } = {}) =>
   createRecipeServices({
-    recipeApiUrl: overrides.recipeApiUrl ?? api.filterUrl,
+    recipeApiUrl: overrides.recipeApiUrl ?? standIns.api.filterUrl,
     openaiApiKey: SECRET,
-    openaiBaseUrl: overrides.openaiBaseUrl ?? llm.baseUrl,
+    openaiBaseUrl: overrides.openaiBaseUrl ?? standIns.llm.baseUrl,
     openaiModel: 'test-model',
     timeoutMs: 2000,
   });
@@ -103,7 +95,7 @@ describe('the Recipe Finder command', () => {
     }
     const client = await connectClient();
     expect(((await flowResult(client, workflowId)).shared as RecipeShared).accepted?.name).toBe('Chicken Stir Fry');
-    expect(llm.requests.some((r) => r.headers['authorization'] === `Bearer ${SECRET}`)).toBe(true);
+    expect(standIns.llm.requests.some((r) => r.headers['authorization'] === `Bearer ${SECRET}`)).toBe(true);
     expect(historyJson(workflowId)).not.toContain(SECRET);
   });
 
@@ -222,8 +214,8 @@ describe('leaving a conversation', () => {
         TEMPORAL_ADDRESS: address(),
         TEMPORAL_TASK_QUEUE: taskQueue,
         POCKETFLOW_TEMPORAL_DATA: mkdtempSync(join(tmpdir(), 'pft-cli-')),
-        RECIPE_API_URL: api.filterUrl,
-        OPENAI_BASE_URL: llm.baseUrl,
+        RECIPE_API_URL: standIns.api.filterUrl,
+        OPENAI_BASE_URL: standIns.llm.baseUrl,
         OPENAI_API_KEY: SECRET,
       },
       stdio: ['pipe', 'pipe', 'pipe'],

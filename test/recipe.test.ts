@@ -1,30 +1,19 @@
 // The Recipe Finder in-process and its I/O alone, against local stand-ins for the APIs (no Temporal).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRecipeServices, matchRecipe, type RecipeConfig, recipeConfigFromEnv } from '../activities/recipe-io.js';
 import { ScriptedInput, silentLogger } from '../src/core/index.js';
 import { builtInRecipes, createRecipeFlow, type RecipeShared } from '../workflows/recipe-finder.js';
-import { pickLastListed, startOpenAiStandIn, startRecipeApi } from './setup/stand-ins.js';
+import { startRecipeApi, useRecipeStandIns } from './setup/stand-ins.js';
 
 const RECIPES = { chicken: ['Chicken Curry', 'Chicken Stir Fry', 'Grilled Chicken with Herbs'] };
 
-let api: Awaited<ReturnType<typeof startRecipeApi>>;
-let llm: Awaited<ReturnType<typeof startOpenAiStandIn>>;
-
-beforeAll(async () => {
-  api = await startRecipeApi(RECIPES);
-  llm = await startOpenAiStandIn(pickLastListed);
-});
-
-afterAll(async () => {
-  await api.close();
-  await llm.close();
-});
+const standIns = useRecipeStandIns(RECIPES);
 
 function config(overrides: Partial<RecipeConfig> = {}): RecipeConfig {
   return {
-    recipeApiUrl: api.filterUrl,
+    recipeApiUrl: standIns.api.filterUrl,
     openaiApiKey: 'sk-local-test',
-    openaiBaseUrl: llm.baseUrl,
+    openaiBaseUrl: standIns.llm.baseUrl,
     openaiModel: 'test-model',
     timeoutMs: 2000,
     ...overrides,
@@ -35,7 +24,7 @@ describe('recipe services', () => {
   it('fetches recipes from a TheMealDB-shaped API', async () => {
     const recipes = await createRecipeServices(config()).fetchRecipes('chicken');
     expect(recipes.map((r) => r.name)).toEqual(RECIPES.chicken);
-    expect(api.requests.at(-1)?.url).toBe('/api/json/v1/1/filter.php?i=chicken');
+    expect(standIns.api.requests.at(-1)?.url).toBe('/api/json/v1/1/filter.php?i=chicken');
   });
 
   it('returns no recipes for an ingredient the API does not know', async () => {
@@ -47,17 +36,17 @@ describe('recipe services', () => {
     const candidates = await services.fetchRecipes('chicken');
     const suggestion = await services.suggestRecipe('chicken', candidates);
     expect(suggestion).toEqual({ recipe: candidates[2], source: 'LLM' });
-    const request = llm.requests.at(-1);
+    const request = standIns.llm.requests.at(-1);
     expect(request?.headers['authorization']).toBe('Bearer sk-local-test');
     expect(JSON.parse(request?.body ?? '{}').model).toBe('test-model');
   });
 
   it('uses the labelled offline chooser when no key is set', async () => {
-    const before = llm.requests.length;
+    const before = standIns.llm.requests.length;
     const services = createRecipeServices(config({ openaiApiKey: undefined }));
     const candidates = await services.fetchRecipes('chicken');
     expect(await services.suggestRecipe('chicken', candidates)).toEqual({ recipe: candidates[0], source: 'offline chooser' });
-    expect(llm.requests.length).toBe(before);
+    expect(standIns.llm.requests.length).toBe(before);
   });
 
   it('says which URL failed when the recipe API answers with an error', async () => {

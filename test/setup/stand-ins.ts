@@ -1,5 +1,6 @@
 // Real HTTP servers on 127.0.0.1 standing in for the recipe API and an OpenAI-compatible endpoint.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { afterAll, beforeAll } from 'vitest';
 
 export interface StandIn {
   url: string;
@@ -82,3 +83,24 @@ export function pickLastListed(prompt: string): string {
   const listed = prompt.split('\n').filter((line) => line.startsWith('- '));
   return (listed.at(-1) ?? '').slice(2);
 }
+
+/** The recipe API and the OpenAI stand-in of a test file: started before its tests, stopped after. */
+export interface RecipeStandIns {
+  api: Awaited<ReturnType<typeof startRecipeApi>>;
+  llm: Awaited<ReturnType<typeof startOpenAiStandIn>>;
+}
+
+/** Starts the two stand-ins for the calling test file (`recipes` by ingredient; the LLM picks the last listed). */
+export function useRecipeStandIns(recipes: Record<string, string[]>): RecipeStandIns {
+  const standIns = {} as RecipeStandIns;
+  beforeAll(async () => {
+    standIns.api = await startRecipeApi(recipes);
+    standIns.llm = await startOpenAiStandIn(pickLastListed);
+  });
+  afterAll(async () => {
+    await standIns.api.close();
+    await standIns.llm.close();
+  });
+  return standIns;
+}
+
