@@ -7,6 +7,8 @@ import { benchFlows } from './flows.js';
 import { ACTIVITY_TIMEOUT } from './work.js';
 
 export const runFlow = createFlowWorkflow(benchFlows);
+// Every flow's runs (their workflow type is the flow's name); `runFlow` serves runs started under that type.
+export default runFlow;
 
 const { noop, sleepItem, stamp } = proxyActivities<HandWrittenActivities>({
   startToCloseTimeout: ACTIVITY_TIMEOUT,

@@ -26,11 +26,21 @@ export {
   AnswerRefusedError,
   EncryptionConfigError,
   PayloadDecryptionError,
+  SearchAttributesMissingError,
   RunAlreadyStartedError,
   ServerUnreachableError,
   UnknownRunError,
 } from './temporal/errors.js';
-export { answerSignal, answerUpdate, FLOW_WORKFLOW_TYPE, stateQuery } from './temporal/definitions.js';
+export {
+  answerSignal,
+  answerUpdate,
+  FLOW_SEARCH_ATTRIBUTES,
+  FLOW_WORKFLOW_TYPE,
+  NODE_SEARCH_ATTRIBUTE,
+  stateQuery,
+  WAITING_SEARCH_ATTRIBUTE,
+} from './temporal/definitions.js';
+export { missingSearchAttributes, requireSearchAttributes, searchAttributesCommand } from './temporal/search-attributes.js';
 export { NotSerializableError, PocketFlowError, UnknownFlowError } from './core/index.js';
 
 export type {

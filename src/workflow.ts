@@ -10,6 +10,7 @@
  * import { flows } from './flows.js';
  *
  * export const runFlow = createFlowWorkflow(flows);
+ * export default runFlow; // every flow, under its registered name
  * ```
  */
 export * from './core/index.js';

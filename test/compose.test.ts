@@ -1,10 +1,12 @@
 // Static checks of the docker-compose deployment and the worker's Dockerfile.
 // No Docker engine is needed: the files are parsed and their structure checked.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { FLOW_SEARCH_ATTRIBUTES } from '../src/temporal/definitions.js';
 import { DEV_SERVER_DYNAMIC_CONFIG } from '../src/temporal/dev-server.js';
 
 type DependsOn = string[] | Record<string, { condition?: string }>;
@@ -221,6 +223,17 @@ describe('docker-compose.yml', () => {
     const creator = creators[0] as string;
     expect(dependencies(creator)['temporal']).toBe('service_healthy');
     expect(dependencies('worker')[creator]).toBe('service_completed_successfully');
+  });
+
+  it('registers the flows\' search attributes in the namespace job, retrying each call until the server answers', () => {
+    const script = readFileSync(join(import.meta.dirname, '..', 'deploy', 'scripts', 'create-namespace.sh'), 'utf8');
+    for (const [name, type] of Object.entries(FLOW_SEARCH_ATTRIBUTES)) {
+      expect(script).toContain(`${name}:${type}`);
+    }
+    expect(script).toMatch(/retry temporal operator search-attribute create --namespace "\$namespace" --name "\$name" --type "\$type"/);
+    expect(script).toMatch(/retry temporal operator namespace create/);
+    expect(script).toMatch(/retry temporal operator cluster health/);
+    expect(execFileSync('sh', ['-n', join(import.meta.dirname, '..', 'deploy', 'scripts', 'create-namespace.sh')]).toString()).toBe('');
   });
 
   it('only depends on services that exist', () => {

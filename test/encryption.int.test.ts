@@ -29,8 +29,11 @@ function payloadsIn(value: unknown, found: RawPayload[] = []): RawPayload[] {
     found.push(maybe);
     return found;
   }
-  for (const child of Object.values(value)) {
-    payloadsIn(child, found);
+  for (const [key, child] of Object.entries(value)) {
+    // Search attributes are indexed by the server, so never encoded: they hold a node name and a flag, no data.
+    if (key !== 'searchAttributes') {
+      payloadsIn(child, found);
+    }
   }
   return found;
 }

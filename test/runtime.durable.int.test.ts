@@ -14,7 +14,7 @@ import { resolveTemporalCli } from '../src/temporal/cli-binary.js';
 import { bundleFlowWorkflows } from '../src/temporal/bundle.js';
 import { createCrashableFlow } from './flows/durable.js';
 import { testFlows } from './flows/registry.js';
-import { address, connectClient, startWorker, uniqueQueue, withWorker } from './setup/harness.js';
+import { address, connectClient, startWorker, uniqueQueue, waitFor, withWorker } from './setup/harness.js';
 
 const root = join(import.meta.dirname, '..');
 
@@ -32,20 +32,6 @@ function spawnWorker(taskQueue: string): Promise<ChildProcess> {
     });
     child.once('exit', (code) => reject(new Error(`worker process exited early with ${code}`)));
   });
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 describe('durability', () => {

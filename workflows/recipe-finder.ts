@@ -163,8 +163,9 @@ export class GetApproval extends AsyncHumanNode<RecipeShared, Recipe, string> {
     return shared.suggestion as Recipe;
   }
 
-  override async execAsync(_recipe: Recipe): Promise<string> {
-    return this.getUserInput('Accept this recipe? (y/n):', { choices: ['y', 'n'] });
+  override async execAsync(recipe: Recipe): Promise<string> {
+    // The context is what the Web UI, status and the inbox show beside the question.
+    return this.getUserInput('Accept this recipe? (y/n):', { choices: ['y', 'n'], context: `Recipe: ${recipe.name}` });
   }
 
   override async postAsync(shared: RecipeShared, recipe: Recipe, answer: string): Promise<string> {

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Registers the namespace the worker and the CLI use, once the server answers
-# health checks. Does nothing if the namespace already exists.
+# Registers the namespace the worker and the CLI use, and the flows' search
+# attributes in it, once the server answers. Every call is retried until the
+# server takes it; what already exists is left as it is, so a re-run succeeds.
 set -eu
 
 namespace=${NAMESPACE:-default}
@@ -16,20 +17,41 @@ if [ -n "$ipv4" ]; then
   address="$ipv4:$port"
 fi
 
+# Retries a command until it succeeds: the server's port opens (and its
+# healthcheck passes) before its frontend answers every call.
+retry() {
+  attempt=0
+  until "$@"; do
+    attempt=$((attempt + 1))
+    if [ "$attempt" -ge 60 ]; then
+      echo "Gave up after $attempt attempts: $*" >&2
+      exit 1
+    fi
+    sleep 2
+  done
+}
+
 echo "Waiting for the Temporal server at $address"
-attempt=0
-until temporal operator cluster health --address "$address"; do
-  attempt=$((attempt + 1))
-  if [ "$attempt" -ge 30 ]; then
-    echo "The Temporal server did not become healthy in time" >&2
-    exit 1
-  fi
-  sleep 2
-done
+retry temporal operator cluster health --address "$address"
 
 if temporal operator namespace describe --namespace "$namespace" --address "$address" >/dev/null 2>&1; then
   echo "Namespace '$namespace' already exists"
-  exit 0
+else
+  retry temporal operator namespace create --namespace "$namespace" --retention "$retention" --address "$address"
+  echo "Namespace '$namespace' created"
 fi
-temporal operator namespace create --namespace "$namespace" --retention "$retention" --address "$address"
-echo "Namespace '$namespace' created"
+# Wait until the namespace answers before adding to it.
+retry temporal operator namespace describe --namespace "$namespace" --address "$address"
+
+# The search attributes the flows keep current (list --waiting, the inbox, the Web UI's filters).
+# Each is added only when missing, so that a re-run succeeds.
+for attribute in PocketFlowNode:Keyword PocketFlowWaiting:Bool; do
+  name=${attribute%:*}
+  type=${attribute#*:}
+  if temporal operator search-attribute list --namespace "$namespace" --address "$address" | grep -qw "$name"; then
+    echo "Search attribute $name already exists"
+  else
+    retry temporal operator search-attribute create --namespace "$namespace" --name "$name" --type "$type" --address "$address"
+    echo "Search attribute $name ($type) created"
+  fi
+done

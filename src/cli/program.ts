@@ -95,10 +95,14 @@ export function createProgram(ctx: CliContext, project: ProjectConfig | undefine
 
   program
     .command('list')
-    .description("Lists the project's flow runs (on its task queue), newest first.")
+    .description("Lists the project's flow runs (on its task queue), newest first: id, status, flow, start, and the node it is at.")
     .option('--limit <n>', 'how many runs to show', wholeNumber('--limit'), 20)
     .option('--all', 'list the runs of every task queue')
-    .action(async (options: { limit: number; all?: boolean }) => done(await (await runs()).listCommand(ctx, options)));
+    .option('--waiting', 'only runs waiting for an answer (search attribute PocketFlowWaiting)')
+    .option('--flow <flow>', 'only runs of this flow')
+    .action(async (options: { limit: number; all?: boolean; waiting?: boolean; flow?: string }) =>
+      done(await (await runs()).listCommand(ctx, options)),
+    );
 
   program
     .command('status')

@@ -5,6 +5,11 @@ import type { Logger } from './logger.js';
 export interface InputRequest {
   /** The question shown to the person. */
   prompt: string;
+  /**
+   * What the person needs to see to answer (the draft, the recipe), shown with the question where
+   * it is shown apart from the flow's own output: the Web UI's details, `status`, the inbox.
+   */
+  context?: string;
   /** Answers the node accepts; any other answer is refused and asked again. */
   choices?: readonly string[];
   /** Returns a reason to refuse the answer, or undefined to accept it. Must be deterministic. */

@@ -13,15 +13,16 @@ import {
   type AnswerAccepted,
   answerSignal,
   answerUpdate,
-  FLOW_WORKFLOW_TYPE,
   type FlowRunState,
   type FlowWorkflow,
   type FlowWorkflowInput,
   type FlowWorkflowResult,
   stateQuery,
+  WAITING_SEARCH_ATTRIBUTE,
 } from './definitions.js';
 import { AnswerRefusedError, RunAlreadyStartedError, UnknownRunError } from './errors.js';
 import { PortableJsonPayloadConverter } from './payload-converter.js';
+import { missingSearchAttributes } from './search-attributes.js';
 import type { FlowRegistry } from './registry.js';
 
 export interface StartFlowOptions {
@@ -55,13 +56,16 @@ export async function startFlow(
     throw new UnknownFlowError(options.flow, options.flows.names);
   }
   const input: FlowWorkflowInput = { flow: options.flow, shared, params: options.params ?? {} };
+  // Where the namespace has the flows' search attributes, the run starts with them and keeps them current.
+  const findable = (await missingSearchAttributes(client)).length === 0;
   try {
-    return await client.workflow.start<FlowWorkflow>(FLOW_WORKFLOW_TYPE, {
+    return await client.workflow.start<FlowWorkflow>(options.flow, {
       args: [input],
       taskQueue: options.taskQueue,
       workflowId: options.workflowId,
       staticSummary: options.summary ?? `PocketFlow flow '${options.flow}'`,
       memo: { flow: options.flow },
+      typedSearchAttributes: findable ? [{ key: WAITING_SEARCH_ATTRIBUTE, value: false }] : undefined,
     });
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {

@@ -2,15 +2,31 @@
  * The names and shapes shared by the workflow and its clients: signals, queries, updates and
  * payload types. Imports no workflow code, so a client can load it without the flows.
  */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Action, Params, Unportable } from '../core/index.js';
 
-/** The workflow type that runs any registered flow. */
+/**
+ * The workflow type of runs started before a run's type was its flow's name; the bundle's `runFlow`
+ * export keeps serving them. New runs have the registered flow's name as their type.
+ */
 export const FLOW_WORKFLOW_TYPE = 'runFlow';
+
+/** The node running or waiting (Keyword), kept current by the run when the namespace has it. */
+export const NODE_SEARCH_ATTRIBUTE = defineSearchAttributeKey('PocketFlowNode', SearchAttributeType.KEYWORD);
+
+/** Whether a person's answer is pending (Bool), kept current by the run when the namespace has it. */
+export const WAITING_SEARCH_ATTRIBUTE = defineSearchAttributeKey('PocketFlowWaiting', SearchAttributeType.BOOL);
+
+/** The custom search attributes the runs keep, with the type each is registered with. */
+export const FLOW_SEARCH_ATTRIBUTES: Readonly<Record<string, 'Keyword' | 'Bool'>> = {
+  [NODE_SEARCH_ATTRIBUTE.name]: 'Keyword',
+  [WAITING_SEARCH_ATTRIBUTE.name]: 'Bool',
+};
 
 /** What starts a flow run. */
 export interface FlowWorkflowInput {
-  /** The registered name of the flow. */
+  /** The registered name of the flow (the run's workflow type says it too). */
   flow: string;
   /** The initial shared store; JSON only. */
   shared: object;
@@ -54,8 +70,12 @@ export interface PendingPrompt {
   requestId: number;
   node: string;
   prompt: string;
+  /** What the flow shows beside the question (the recipe in question). */
+  context?: string;
   choices?: readonly string[];
   timeoutSeconds?: number;
+  /** When the prompt was asked (workflow time, ISO 8601). */
+  askedAt?: string;
 }
 
 /** An answer the workflow refused, kept so the sender can see why. */

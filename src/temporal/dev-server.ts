@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { resolveTemporalCli } from './cli-binary.js';
+import { FLOW_SEARCH_ATTRIBUTES } from './definitions.js';
 import { DevServerError } from './errors.js';
 
 export interface DevServerOptions {
@@ -72,6 +73,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     if (options.uiCodecEndpoint !== undefined) {
       args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
     }
+  }
+  // The search attributes the runs keep, so that runs can be found by node and by waiting.
+  for (const [name, type] of Object.entries(FLOW_SEARCH_ATTRIBUTES)) {
+    args.push('--search-attribute', `${name}=${type}`);
   }
   for (const [key, value] of Object.entries({ ...DEV_SERVER_DYNAMIC_CONFIG, ...options.dynamicConfig })) {
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);

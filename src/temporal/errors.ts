@@ -99,3 +99,6 @@ export class PayloadDecryptionError extends PocketFlowError {
     this.keyId = keyId;
   }
 }
+
+/** The namespace lacks the search attributes that a command needs. */
+export class SearchAttributesMissingError extends PocketFlowError {}

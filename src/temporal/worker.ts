@@ -6,6 +6,7 @@ import { chooseWorkflowCode, EXEC_ONLY_MODULES, type PrebuiltBundleOptions } fro
 import { connectionSettings } from './connection.js';
 import { type PayloadCodecOptions, workerDataConverter } from './data-converter.js';
 import { installWorkerRuntime } from './metrics.js';
+import { searchAttributesCommand, searchAttributesMissingOn } from './search-attributes.js';
 import type { FlowRegistry } from './registry.js';
 import { DEFAULT_STICKY_TIMEOUT } from './worker-env.js';
 
@@ -17,7 +18,7 @@ export type FlowWorkerOptions<Svc = unknown> = FlowWorkerBaseOptions<Svc> &
 export interface FlowWorkerBaseOptions<Svc = unknown> extends PayloadCodecOptions {
   flows: FlowRegistry<Svc>;
   taskQueue: string;
-  /** The workflow bundle entry (a module that exports `runFlow`); or give `workflowBundle`. */
+  /** The workflow bundle entry (a module whose default export and `runFlow` are `createFlowWorkflow(flows)`); or give `workflowBundle`. */
   workflowsPath?: string;
   /** A bundle already in memory or on disk (see `bundleFlowWorkflows`). */
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -73,6 +74,7 @@ export async function createFlowWorker<Svc>(options: FlowWorkerOptions<Svc>): Pr
   if (options.connection === undefined) {
     closeWhenStopped(worker, connection);
   }
+  await reportMissingSearchAttributes(connection, namespace ?? 'default', log);
   return worker;
 }
 
@@ -88,13 +90,24 @@ function workflowCode(options: FlowWorkerOptions<unknown>, log: (message: string
   }
   if (options.workflowsPath === undefined) {
     throw new PocketFlowError(
-      `createFlowWorker needs workflowsPath (the module that exports runFlow) or a workflow bundle${choice === undefined ? '' : `, and there is ${choice.reason}`}.`,
+      `createFlowWorker needs workflowsPath (the module that exports createFlowWorkflow(flows) as default and as runFlow) or a workflow bundle${choice === undefined ? '' : `, and there is ${choice.reason}`}.`,
     );
   }
   if (choice !== undefined) {
     log(`Workflow code: bundled from ${options.workflowsPath} at start (${choice.reason}; writeWorkflowBundle builds it ahead).`);
   }
   return { workflowsPath: options.workflowsPath, bundlerOptions: { ignoreModules: EXEC_ONLY_MODULES } };
+}
+
+/** Says once, at start, which command adds the search attributes the namespace lacks (flows run without them). */
+async function reportMissingSearchAttributes(connection: NativeConnection, namespace: string, log: (message: string) => void): Promise<void> {
+  const missing = await searchAttributesMissingOn(connection.operatorService, namespace);
+  if (missing !== undefined && missing.length > 0) {
+    log(
+      `Namespace '${namespace}' lacks the search attributes ${missing.join(', ')}: runs cannot be found by node or by waiting ` +
+        `(list --waiting, the inbox). Add them with: ${searchAttributesCommand(namespace, missing)}`,
+    );
+  }
 }
 
 /** Closes a connection that the worker owns once the worker has stopped. */

@@ -3,3 +3,5 @@ import { createFlowWorkflow } from '../../src/workflow.js';
 import { testFlows } from './registry.js';
 
 export const runFlow = createFlowWorkflow(testFlows);
+// Every flow's runs (their workflow type is the flow's name); `runFlow` serves runs started under that type.
+export default runFlow;

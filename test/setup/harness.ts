@@ -22,8 +22,8 @@ export function address(): string {
   return inject('temporalAddress');
 }
 
-export async function connectClient(): Promise<Client> {
-  return new Client({ connection: await Connection.connect({ address: address() }), dataConverter: clientDataConverter() });
+export async function connectClient(namespace = 'default'): Promise<Client> {
+  return new Client({ connection: await Connection.connect({ address: address() }), namespace, dataConverter: clientDataConverter() });
 }
 
 export function uniqueQueue(prefix: string): string {
@@ -38,7 +38,14 @@ export interface RunningWorker {
 /** Starts a worker for the test flows (or `flows`) on `taskQueue`. */
 export async function startWorker(
   taskQueue: string,
-  options: { flows?: FlowRegistry; services?: unknown; bundlePath?: string; bundle?: { code: string } } = {},
+  options: {
+    flows?: FlowRegistry;
+    services?: unknown;
+    bundlePath?: string;
+    bundle?: { code: string };
+    namespace?: string;
+    log?: (message: string) => void;
+  } = {},
 ): Promise<RunningWorker> {
   quietRuntime();
   const connection = await NativeConnection.connect({ address: address() });
@@ -46,6 +53,8 @@ export async function startWorker(
     flows: options.flows ?? testFlows,
     taskQueue,
     connection,
+    namespace: options.namespace,
+    log: options.log,
     services: options.services,
     workflowBundle: options.bundle ?? { codePath: options.bundlePath ?? inject('workflowBundlePath') },
   });
@@ -72,5 +81,20 @@ export async function withWorker<T>(
     return await fn(taskQueue);
   } finally {
     await running.stop();
+  }
+}
+
+/** Polls `probe` every 200 ms until it gives a value (errors count as none), failing after `timeoutMs`. */
+export async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

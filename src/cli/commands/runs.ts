@@ -2,10 +2,11 @@
 import { inspect } from 'node:util';
 import { type Client, WorkflowFailedError } from '@temporalio/client';
 import { serialize } from 'superjson';
-import { InvalidInputError, PocketFlowError } from '../../core/index.js';
+import { InvalidInputError, PocketFlowError, UnknownFlowError } from '../../core/index.js';
 import { AnswerRefusedError } from '../../temporal/errors.js';
 import { answerFlow, describeFlowRun, flowResult, getFlowState, startFlow } from '../../temporal/client.js';
-import { FLOW_WORKFLOW_TYPE, type FlowRunState } from '../../temporal/definitions.js';
+import { FLOW_WORKFLOW_TYPE, type FlowRunState, NODE_SEARCH_ATTRIBUTE, WAITING_SEARCH_ATTRIBUTE } from '../../temporal/definitions.js';
+import { requireSearchAttributes } from '../../temporal/search-attributes.js';
 import { type CliContext, flowNameOf, taskQueueOf } from '../context.js';
 import { connect, runLink } from '../server.js';
 import { newRunId } from './conversation.js';
@@ -30,23 +31,46 @@ export async function startCommand(
   return 0;
 }
 
-/** Lists flow runs, newest first. */
-export async function listCommand(ctx: CliContext, options: { limit: number; all?: boolean }): Promise<number> {
-  const project = options.all === true ? undefined : await ctx.project();
+/** Lists the project's flow runs, newest first: on its task queue (every queue with `all`), of one flow, or only those waiting for an answer. */
+export async function listCommand(
+  ctx: CliContext,
+  options: { limit: number; all?: boolean; waiting?: boolean; flow?: string },
+): Promise<number> {
+  const project = await ctx.needProject('list');
+  if (options.flow !== undefined && !project.flows.has(options.flow)) {
+    throw new UnknownFlowError(options.flow, project.flows.names);
+  }
   const { client } = await connect();
-  const onQueue = project === undefined ? '' : ` AND TaskQueue = '${taskQueueOf(project).replace(/'/g, "\\'")}'`;
+  if (options.waiting === true) {
+    await requireSearchAttributes(client, 'list --waiting');
+  }
+  // A run's workflow type is its flow's name; runs started under the older shared type say their flow in the memo.
+  const types = options.flow === undefined ? [...project.flows.names, FLOW_WORKFLOW_TYPE] : [options.flow];
+  const clauses = [`WorkflowType IN (${types.map(quoted).join(', ')})`];
+  if (options.all !== true) {
+    clauses.push(`TaskQueue = ${quoted(taskQueueOf(project))}`);
+  }
+  if (options.waiting === true) {
+    clauses.push(`${WAITING_SEARCH_ATTRIBUTE.name} = true`);
+  }
   let count = 0;
-  for await (const run of client.workflow.list({ query: `WorkflowType = '${FLOW_WORKFLOW_TYPE}'${onQueue}` })) {
-    const flow = (run.memo?.['flow'] as string | undefined) ?? '?';
-    ctx.out(`${run.workflowId}\t${run.status.name}\t${flow}\t${run.startTime.toISOString()}\n`);
+  for await (const run of client.workflow.list({ query: clauses.join(' AND ') })) {
+    const flow = run.type === FLOW_WORKFLOW_TYPE ? ((run.memo?.['flow'] as string | undefined) ?? '?') : run.type;
+    const node = run.typedSearchAttributes.get(NODE_SEARCH_ATTRIBUTE);
+    ctx.out(`${run.workflowId}\t${run.status.name}\t${flow}\t${run.startTime.toISOString()}${node === undefined ? '' : `\t${node}`}\n`);
     if (++count >= options.limit) {
       break;
     }
   }
   if (count === 0) {
-    ctx.out('No flow runs yet.\n');
+    ctx.out(options.waiting === true ? 'No run is waiting for an answer.\n' : 'No flow runs yet.\n');
   }
   return 0;
+}
+
+/** A string literal of Temporal's list filter. */
+function quoted(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 /** Rejects with `message` when `promise` has not settled within `ms`. */
@@ -115,6 +139,9 @@ export async function statusCommand(ctx: CliContext, workflowId: string, options
       const named = prompt.choices === undefined || prompt.prompt.includes(prompt.choices.join('/'));
       const choices = prompt.choices && !named ? ` [${prompt.choices.join('/')}]` : '';
       lines.push(`Waiting:  request ${prompt.requestId} from ${prompt.node}: ${prompt.prompt}${choices}`);
+      if (prompt.context !== undefined) {
+        lines.push(`Context:  ${prompt.context.replace(/\n/g, '\n          ')}`);
+      }
     }
     if (state.recentSteps.length > 0) {
       lines.push(`Steps:    ${state.recentSteps.map((s) => `${s.node} -> ${s.action ?? 'default'}`).join(', ')}`);

@@ -2,7 +2,7 @@
 import { ApplicationFailure, TemporalFailure } from '@temporalio/workflow';
 import { type PocketFlowError, UnknownFlowError } from '../../core/index.js';
 import { failedNodeOf, toError } from '../../core/internal.js';
-import type { FlowWorkflowInput } from '../definitions.js';
+import { FLOW_WORKFLOW_TYPE, type FlowWorkflowInput } from '../definitions.js';
 import { InvalidFlowInputError } from '../errors.js';
 import type { FlowRegistry } from '../registry.js';
 
@@ -11,20 +11,32 @@ export function endingFailure(error: PocketFlowError): ApplicationFailure {
   return ApplicationFailure.create({ message: error.message, type: error.name, nonRetryable: true, cause: error });
 }
 
-/** Throws an ending failure unless `input` names a registered flow and carries a shared store. */
-export function checkInput(input: unknown, registry: FlowRegistry): asserts input is FlowWorkflowInput {
+/**
+ * Returns the flow a run runs (its workflow type; for the `runFlow` type, the input's `flow`), or
+ * throws an ending failure unless that names a registered flow and the input carries a shared store.
+ */
+export function checkInput(input: unknown, workflowType: string, registry: FlowRegistry): string {
   const given = input as Partial<FlowWorkflowInput> | undefined;
-  if (typeof given !== 'object' || given === null || typeof given.flow !== 'string') {
+  const shape = 'The workflow input must be { shared: object, params?: object, flow?: string }.';
+  if (typeof given !== 'object' || given === null) {
+    throw endingFailure(new InvalidFlowInputError(shape));
+  }
+  const flow = workflowType === FLOW_WORKFLOW_TYPE ? given.flow : workflowType;
+  if (typeof flow !== 'string') {
+    throw endingFailure(new InvalidFlowInputError(`${shape} A run of type '${FLOW_WORKFLOW_TYPE}' names its flow in 'flow'.`));
+  }
+  if (given.flow !== undefined && given.flow !== flow) {
     throw endingFailure(
-      new InvalidFlowInputError('The workflow input must be { flow: string, shared: object, params?: object }.'),
+      new InvalidFlowInputError(`The input names flow '${String(given.flow)}', but the run's workflow type is '${flow}'. Leave 'flow' out.`),
     );
   }
-  if (!registry.has(given.flow)) {
-    throw endingFailure(new UnknownFlowError(given.flow, registry.names));
+  if (!registry.has(flow)) {
+    throw endingFailure(new UnknownFlowError(flow, registry.names));
   }
   if (typeof given.shared !== 'object' || given.shared === null || Array.isArray(given.shared)) {
     throw endingFailure(new InvalidFlowInputError('The shared store must be a JSON object.'));
   }
+  return flow;
 }
 
 /** Turns an error that escaped the flow into a failure that ends the run, naming the flow and the node. */

@@ -17,6 +17,7 @@ function updateFailure(error: PocketFlowError): ApplicationFailure {
 
 interface OpenRequest extends PendingInput {
   requestId: number;
+  askedAt: string;
   answer?: string;
 }
 
@@ -44,13 +45,16 @@ export class SignalInput implements InputSource {
         requestId: r.requestId,
         node: r.node,
         prompt: r.prompt,
+        ...(r.context === undefined ? {} : { context: r.context }),
         ...(r.choices === undefined ? {} : { choices: r.choices }),
         ...(r.timeoutSeconds === undefined ? {} : { timeoutSeconds: r.timeoutSeconds }),
+        askedAt: r.askedAt,
       }));
   }
 
   async ask(request: PendingInput): Promise<string | null> {
-    const open: OpenRequest = { ...request, requestId: this.#nextId++ };
+    // Workflow time: the sandbox's Date is the workflow task's, deterministic on replay.
+    const open: OpenRequest = { ...request, requestId: this.#nextId++, askedAt: new Date().toISOString() };
     this.#open.set(open.requestId, open);
     this.#drainInbox();
     this.#run.showDetails(this.pending());

@@ -2,7 +2,7 @@
  * The workflow side of the Temporal runtime: deterministic code only. It runs the core's
  * orchestration loop with exec as activities and a person's input as signals or updates.
  */
-import { ContinueAsNew, isCancellation, log, setHandler } from '@temporalio/workflow';
+import { ContinueAsNew, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import { assertPortable } from '../../core/index.js';
 import { createRunContext, RUN, RUN_ASYNC } from '../../core/internal.js';
 import {
@@ -13,6 +13,7 @@ import {
   type FlowWorkflowInput,
   type FlowWorkflowResult,
   stateQuery,
+  WAITING_SEARCH_ATTRIBUTE,
 } from '../definitions.js';
 import type { FlowRegistry } from '../registry.js';
 import { ActivityExecutor } from './activity-executor.js';
@@ -24,22 +25,32 @@ import { RunTracker } from './run-tracker.js';
 export { activityOptions, DEFAULT_START_TO_CLOSE, MAX_PAYLOAD_BYTES } from './activity-executor.js';
 
 /**
- * Returns the workflow function that runs any flow in `registry`. Export it from the workflow
- * bundle as `runFlow`: `export const runFlow = createFlowWorkflow(flows);`
+ * Returns the workflow function that runs any flow in `registry`, whose workflow type is the
+ * flow's registered name. Export it from the workflow bundle as the default export (every flow's
+ * type) and as `runFlow` (runs started under that type before):
+ * `export const runFlow = createFlowWorkflow(flows); export default runFlow;`
  */
 export function createFlowWorkflow(registry: FlowRegistry): FlowWorkflow {
   return async function runFlow(input: FlowWorkflowInput): Promise<FlowWorkflowResult> {
-    checkInput(input, registry);
-    const flowName = input.flow;
+    const flowName = checkInput(input, workflowInfo().workflowType, registry);
     const flow = registry.build(flowName, log);
     flow.setParams({ ...flow.params, ...input.params });
     const shared = input.shared as Record<string, unknown>;
-    const run = new RunTracker(flowName, shared, input.resume?.steps ?? 0);
+    // A run that started with the flows' search attributes (the namespace has them) keeps them current.
+    const findable = workflowInfo().typedSearchAttributes.get(WAITING_SEARCH_ATTRIBUTE) !== undefined;
+    const run = new RunTracker(flowName, shared, input.resume?.steps ?? 0, findable);
     const humans = new SignalInput(run, input.resume?.inbox ?? []);
-    setHandler(stateQuery, () => run.snapshot(humans.pending()));
-    setHandler(answerSignal, (answer: unknown) => humans.receive(answer));
+    setHandler(stateQuery, () => run.snapshot(humans.pending()), {
+      description: "The run's status, current nodes, pending prompts (with their request ids), shared store and recent steps.",
+    });
+    setHandler(answerSignal, (answer: unknown) => humans.receive(answer), {
+      description:
+        'Answers a pending prompt: {"answer": "y"} (the oldest prompt) or {"answer": "y", "requestId": 2}. Sent even while no worker runs; a refused answer is listed in the state query.',
+    });
     setHandler(answerUpdate, (answer: AnswerInput) => humans.acceptUpdate(answer), {
       validator: (answer: unknown) => humans.validateUpdate(answer),
+      description:
+        'Answers a pending prompt and says at once whether it was taken: {"answer": "y"} (the oldest prompt) or {"answer": "y", "requestId": 2}.',
     });
     const root = flow.clone();
     root[RUN] = createRunContext({

@@ -1,8 +1,14 @@
 /** What a run shows while it runs: its status, current nodes and recent steps, by query and in the UI's details. */
-import { log, setCurrentDetails } from '@temporalio/workflow';
+import { log, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { AnyNode } from '../../core/index.js';
 import { portableView } from '../../core/internal.js';
-import { type FlowRunState, type PendingPrompt, STEP_HISTORY_LIMIT } from '../definitions.js';
+import {
+  type FlowRunState,
+  NODE_SEARCH_ATTRIBUTE,
+  type PendingPrompt,
+  STEP_HISTORY_LIMIT,
+  WAITING_SEARCH_ATTRIBUTE,
+} from '../definitions.js';
 
 /** Keeps the run's visible state: current nodes, recent steps, refused answers, status. */
 export class RunTracker {
@@ -11,13 +17,20 @@ export class RunTracker {
   readonly #current = new Map<AnyNode, string>();
   readonly #recent: FlowRunState['recentSteps'] = [];
   readonly #refused: FlowRunState['refused'] = [];
+  readonly #findable: boolean;
   #steps: number;
   #status: FlowRunState['status'] = 'running';
+  /** The search attributes' values as last upserted (a run starts not waiting, at no node). */
+  #shownNode: string | null = null;
+  #shownWaiting = false;
+  #pending: PendingPrompt[] = [];
 
-  constructor(flow: string, shared: object, steps: number) {
+  /** `findable`: the run keeps PocketFlowNode and PocketFlowWaiting current (the namespace has them). */
+  constructor(flow: string, shared: object, steps: number, findable = false) {
     this.#flow = flow;
     this.#shared = shared;
     this.#steps = steps;
+    this.#findable = findable;
   }
 
   /** Steps finished so far, runs before a continue-as-new included. */
@@ -48,17 +61,45 @@ export class RunTracker {
     log.warn(`Refused an answer: ${reason}`, { answer });
   }
 
-  /** Sets the run's current details in the UI: status, current nodes, pending prompts. */
+  /**
+   * Sets the run's current details in the UI (Markdown): status, current nodes, and for each
+   * pending prompt its question, context, allowed answers and how to answer. `pending` replaces
+   * the prompts shown when given.
+   */
   showDetails(pending?: PendingPrompt[]): void {
-    const lines = [`Flow ${this.#flow}: ${this.#status}`];
+    if (pending !== undefined) {
+      this.#pending = pending;
+    }
+    const waiting = this.#status === 'running' && this.#pending.length > 0;
+    const lines = [`**Flow \`${this.#flow}\`**: ${waiting ? 'waiting for an answer' : this.#status}`];
     const current = [...new Set(this.#current.values())];
     if (current.length > 0) {
-      lines.push(`Current node: ${current.join(', ')}`);
+      lines.push(`Current node: ${current.map((node) => `\`${node}\``).join(', ')}`);
     }
-    for (const prompt of pending ?? []) {
-      lines.push(`Waiting for an answer (request ${prompt.requestId}, node ${prompt.node}): ${prompt.prompt}`);
+    for (const prompt of this.#pending) {
+      lines.push(...promptDetails(workflowInfo().workflowId, prompt));
     }
     setCurrentDetails(lines.join('\n\n'));
+    this.#upsertSearchAttributes(this.#pending[0]?.node ?? current[0] ?? null, waiting);
+  }
+
+  /** Upserts the node running or waiting and whether a person's answer is pending, when they changed. */
+  #upsertSearchAttributes(current: string | null, waiting: boolean): void {
+    if (!this.#findable) {
+      return;
+    }
+    const updates: Parameters<typeof upsertSearchAttributes>[0] = [];
+    if (current !== this.#shownNode) {
+      this.#shownNode = current;
+      updates.push({ key: NODE_SEARCH_ATTRIBUTE, value: current });
+    }
+    if (waiting !== this.#shownWaiting) {
+      this.#shownWaiting = waiting;
+      updates.push({ key: WAITING_SEARCH_ATTRIBUTE, value: waiting });
+    }
+    if (updates.length > 0) {
+      upsertSearchAttributes(updates);
+    }
   }
 
   snapshot(pending: PendingPrompt[]): FlowRunState {
@@ -77,6 +118,24 @@ export class RunTracker {
       refused: [...this.#refused],
     };
   }
+}
+
+/** How a pending prompt reads in the run's current details: the question, its context, the answers, how to answer. */
+function promptDetails(workflowId: string, prompt: PendingPrompt): string[] {
+  const lines = [`### ${prompt.prompt}`, `Asked by \`${prompt.node}\` (request ${prompt.requestId}).`];
+  if (prompt.context !== undefined) {
+    lines.push(prompt.context.split('\n').map((line) => `> ${line}`).join('\n'));
+  }
+  if (prompt.choices !== undefined) {
+    lines.push(`Answers: ${prompt.choices.map((choice) => `\`${choice}\``).join(', ')}`);
+  }
+  const example = prompt.choices?.[0] ?? '...';
+  lines.push(
+    `Answer with \`pocketflow-temporal respond ${workflowId} ${example} --request ${prompt.requestId}\`, ` +
+      `or here with Send Update \`answerInput\` (Signal \`answer\` while no worker runs): ` +
+      `\`${JSON.stringify({ answer: example, requestId: prompt.requestId })}\``,
+  );
+  return lines;
 }
 
 function pushBounded<T>(list: T[], item: T): void {

@@ -1,0 +1,92 @@
+// What operators see on a real server: runs typed by their flow's name, search attributes kept
+// current, current details that say how to answer, and a namespace without the search attributes.
+import { randomUUID } from 'node:crypto';
+import { msToTs } from '@temporalio/common/lib/time.js';
+import { describe, expect, it } from 'vitest';
+import { answerFlow, flowResult, startFlow } from '../src/temporal/client.js';
+import { runCli } from './setup/cli.js';
+import { connectClient, startWorker, uniqueQueue, waitFor, withWorker } from './setup/harness.js';
+
+const PROJECT = 'test/flows/project.config.ts';
+
+interface WorkflowMetadata {
+  definition?: { queryDefinitions?: Array<{ name: string; description?: string }>; updateDefinitions?: Array<{ name: string; description?: string }> };
+  currentDetails?: string;
+}
+
+describe('runs as operators find them', () => {
+  it('are typed by their flow, found by PocketFlowWaiting and PocketFlowNode, and say in their details how to answer', async () => {
+    const client = await connectClient();
+    await withWorker('operators', async (taskQueue) => {
+      const env = { TEMPORAL_TASK_QUEUE: taskQueue };
+      const workflowId = `operators-${taskQueue}`;
+      await startFlow(client, { flow: 'human-input', taskQueue, workflowId });
+      const found = await waitFor(async () => {
+        const query = `WorkflowType = 'human-input' AND PocketFlowWaiting = true AND PocketFlowNode = 'AskName' AND TaskQueue = '${taskQueue}'`;
+        for await (const run of client.workflow.list({ query })) {
+          return run;
+        }
+        return undefined;
+      }, 'the waiting run in the visibility store');
+      expect(found.workflowId).toBe(workflowId);
+      expect(found.type).toBe('human-input');
+
+      const waiting = await runCli(['list', '--waiting', '--config', PROJECT], { env });
+      expect(waiting.code).toBe(0);
+      expect(waiting.stdout).toMatch(new RegExp(`^${workflowId}\\tRUNNING\\thuman-input\\t\\S+\\tAskName$`, 'm'));
+      const byFlow = await runCli(['list', '--flow', 'human-input', '--config', PROJECT], { env });
+      expect(byFlow.stdout).toContain(workflowId);
+      const otherFlow = await runCli(['list', '--flow', 'fallback', '--config', PROJECT], { env });
+      expect(otherFlow.stdout).toBe('No flow runs yet.\n');
+      const unknown = await runCli(['list', '--flow', 'nope', '--config', PROJECT], { env });
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toMatch(/^error: .*'nope'/);
+
+      await answerFlow(client, workflowId, 'Ada');
+      const metadata = await waitFor(async () => {
+        const m = await client.workflow.getHandle(workflowId).query<WorkflowMetadata>('__temporal_workflow_metadata');
+        return m.currentDetails?.includes('Hello Ada') === true ? m : undefined;
+      }, 'the approval prompt in the current details');
+      expect(metadata.currentDetails).toContain('### Hello Ada, approve? (y/n)');
+      expect(metadata.currentDetails).toContain('Answers: `y`, `n`');
+      expect(metadata.currentDetails).toContain(`pocketflow-temporal respond ${workflowId} y --request 2`);
+      expect(metadata.currentDetails).toContain('{"answer":"y","requestId":2}');
+      expect(metadata.definition?.updateDefinitions?.find((u) => u.name === 'answerInput')?.description).toMatch(/Answers a pending prompt/);
+      expect(metadata.definition?.queryDefinitions?.find((q) => q.name === 'state')?.description).toMatch(/pending prompts/);
+
+      await answerFlow(client, workflowId, 'y');
+      await flowResult(client, workflowId);
+      const done = await waitFor(async () => {
+        for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId}' AND PocketFlowWaiting = false` })) {
+          return run;
+        }
+        return undefined;
+      }, 'the finished run, no longer waiting');
+      expect(done.status.name).toBe('COMPLETED');
+      const history = await client.workflow.getHandle(workflowId).fetchHistory();
+      expect((history.events ?? []).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes != null).length).toBeGreaterThan(0);
+    });
+  });
+
+  it('run in a namespace without the search attributes, and the worker and list --waiting say which command adds them', async () => {
+    const namespace = `bare-${randomUUID().slice(0, 8)}`;
+    const admin = await connectClient();
+    await admin.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
+    const command = `temporal operator search-attribute create --namespace ${namespace} --name PocketFlowNode --type Keyword --name PocketFlowWaiting --type Bool`;
+    const said: string[] = [];
+    const taskQueue = uniqueQueue('bare');
+    const worker = await startWorker(taskQueue, { namespace, log: (message) => said.push(message) });
+    try {
+      expect(said.some((line) => line.includes(command))).toBe(true);
+      const client = await connectClient(namespace);
+      const workflowId = `bare-${taskQueue}`;
+      await startFlow(client, { flow: 'sync-nodes-in-async-flow', taskQueue, workflowId, shared: { n: 3 } });
+      expect((await flowResult(client, workflowId)).shared).toEqual({ n: 12 });
+      const listed = await runCli(['list', '--waiting', '--config', PROJECT], { env: { TEMPORAL_NAMESPACE: namespace } });
+      expect(listed.code).toBe(1);
+      expect(listed.stderr).toContain(`Add them with: ${command}`);
+    } finally {
+      await worker.stop();
+    }
+  });
+});
