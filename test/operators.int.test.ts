@@ -3,11 +3,17 @@
 import { randomUUID } from 'node:crypto';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { describe, expect, it } from 'vitest';
+import { createRecipeServices } from '../activities/recipe-io.js';
 import { answerFlow, flowResult, startFlow } from '../src/temporal/client.js';
+import { payloadConverter } from '../src/temporal/payload-converter.js';
+import { flows as recipeFlows } from '../workflows/flows.js';
+import { PREBUILT_BUNDLE } from '../workers/recipe-worker.js';
 import { runCli } from './setup/cli.js';
 import { connectClient, startWorker, uniqueQueue, waitFor, withWorker } from './setup/harness.js';
+import { useRecipeStandIns } from './setup/stand-ins.js';
 
 const PROJECT = 'test/flows/project.config.ts';
+const standIns = useRecipeStandIns({ chicken: ['Chicken Curry', 'Chicken Stir Fry'] });
 
 interface WorkflowMetadata {
   definition?: { queryDefinitions?: Array<{ name: string; description?: string }>; updateDefinitions?: Array<{ name: string; description?: string }> };
@@ -85,6 +91,47 @@ describe('runs as operators find them', () => {
       const listed = await runCli(['list', '--waiting', '--config', PROJECT], { env: { TEMPORAL_NAMESPACE: namespace } });
       expect(listed.code).toBe(1);
       expect(listed.stderr).toContain(`Add them with: ${command}`);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('read like the flow: a summary from the input, the graph and its nodes as details, activity summaries, the recipe in question', async () => {
+    const client = await connectClient();
+    const taskQueue = uniqueQueue('recipe-ui');
+    const services = createRecipeServices({
+      recipeApiUrl: standIns.api.filterUrl,
+      openaiApiKey: 'sk-test',
+      openaiBaseUrl: standIns.llm.baseUrl,
+      openaiModel: 'test-model',
+      timeoutMs: 2000,
+    });
+    const worker = await startWorker(taskQueue, { flows: recipeFlows, services, bundlePath: PREBUILT_BUNDLE.bundlePath });
+    try {
+      const started = await runCli(['start', '--ingredient', 'chicken'], { env: { TEMPORAL_TASK_QUEUE: taskQueue } });
+      const workflowId = started.stdout.trim();
+      const handle = client.workflow.getHandle(workflowId);
+      const description = await handle.describe();
+      expect(description.type).toBe('recipe-finder');
+      expect(await description.staticSummary()).toBe('Recipe Finder: chicken');
+      const details = (await description.staticDetails()) ?? '';
+      expect(details).toContain('```mermaid\nflowchart TD');
+      expect(details).toContain('| `FetchRecipes` | FetchRecipes | activity | 3 | 1 s | start-to-close 30s |');
+      expect(details).toContain('| `GetApproval` | GetApproval | the workflow: a wait for a person |');
+      const current = await waitFor(async () => {
+        const m = await handle.query<WorkflowMetadata>('__temporal_workflow_metadata');
+        return m.currentDetails?.includes('Accept this recipe') === true ? m.currentDetails : undefined;
+      }, 'the approval prompt');
+      expect(current).toContain('> Recipe: Chicken Stir Fry');
+      const status = await runCli(['status', workflowId], { env: { TEMPORAL_TASK_QUEUE: taskQueue } });
+      expect(status.stdout).toContain('Context:  Recipe: Chicken Stir Fry');
+      const history = await handle.fetchHistory();
+      const summaries = (history.events ?? [])
+        .filter((e) => e.activityTaskScheduledEventAttributes != null && e.userMetadata?.summary != null)
+        .map((e) => payloadConverter.fromPayload<string>(e.userMetadata?.summary as never));
+      expect(summaries).toEqual(['FetchRecipes: chicken', 'SuggestRecipe: chicken, 2 candidates']);
+      await answerFlow(client, workflowId, 'y');
+      await flowResult(client, workflowId);
     } finally {
       await worker.stop();
     }

@@ -70,6 +70,10 @@ export class FetchRecipes extends AsyncNode<
     return { recipes, source: 'recipe API' };
   }
 
+  override execSummary(ingredient: string): string {
+    return ingredient;
+  }
+
   override async execFallbackAsync(
     ingredient: string,
     error: Error,
@@ -130,6 +134,10 @@ export class SuggestRecipe extends AsyncNode<
       throw new Error(`The suggestion '${suggestion.recipe.name}' is not one of the candidates.`);
     }
     return suggestion;
+  }
+
+  override execSummary(input: { ingredient: string; candidates: Recipe[] } | null): string | undefined {
+    return input === null ? undefined : `${input.ingredient}, ${input.candidates.length} candidates`;
   }
 
   override async execFallbackAsync(
@@ -198,7 +206,11 @@ export function createRecipeFlow(): AsyncFlow<RecipeShared, unknown, RecipeServi
   fetch.on('suggest', suggest).on('none', end);
   suggest.on('approve', approve).on('exhausted', end);
   approve.on('retry', suggest).on('accept', end);
-  return new AsyncFlow<RecipeShared, unknown, RecipeServices>({ start: fetch, name: 'RecipeFinder' });
+  return new AsyncFlow<RecipeShared, unknown, RecipeServices>({
+    start: fetch,
+    name: 'RecipeFinder',
+    summary: (shared) => `Recipe Finder: ${typeof shared['ingredient'] === 'string' ? shared['ingredient'] : 'ingredient to be asked'}`,
+  });
 }
 
 /** A deterministic pick used when no LLM is configured or reachable: the first candidate. */

@@ -22,6 +22,11 @@ import { EXEC_STEP, EXEC_STEP_SYNC, POST, PREP, RUN, RUN_ASYNC, RUN_SYNC } from 
 /** Options of a flow's constructor. */
 export interface FlowOptions extends NodeOptions {
   start?: AnyNode;
+  /**
+   * A one-line summary of a run from its initial shared store and params ("Recipe Finder:
+   * chicken"): the Web UI shows it beside the run.
+   */
+  summary?: (shared: Record<string, unknown>, params: Params) => string;
 }
 
 /**

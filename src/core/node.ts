@@ -178,6 +178,15 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
     throw error;
   }
 
+  /**
+   * What one exec call is about, from its input (a batch node's item): shown after the node's name
+   * where the call is listed (the Web UI's activity summary: "FetchRecipes: chicken"). Runs in the
+   * workflow on Temporal, so it must be deterministic. Default: nothing beyond the name.
+   */
+  execSummary(_input: X): string | undefined {
+    return undefined;
+  }
+
   /** Runs this node alone (its successors are not followed; use a Flow for that). */
   run(shared: S): Action | undefined {
     refuseIfAsync(this);

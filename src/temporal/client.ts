@@ -8,7 +8,7 @@ import {
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import { CompositePayloadConverter } from '@temporalio/common';
-import { assertPortable, type Params, PocketFlowError, UnknownFlowError } from '../core/index.js';
+import { assertPortable, type Params, PocketFlowError, silentLogger, UnknownFlowError } from '../core/index.js';
 import {
   type AnswerAccepted,
   answerSignal,
@@ -23,6 +23,7 @@ import {
 import { AnswerRefusedError, RunAlreadyStartedError, UnknownRunError } from './errors.js';
 import { PortableJsonPayloadConverter } from './payload-converter.js';
 import { missingSearchAttributes } from './search-attributes.js';
+import { runDetails, runSummary } from './run-details.js';
 import type { FlowRegistry } from './registry.js';
 
 export interface StartFlowOptions {
@@ -31,9 +32,12 @@ export interface StartFlowOptions {
   workflowId: string;
   shared?: object;
   params?: Params;
-  /** When given, an unknown flow name is refused before anything reaches the server. */
+  /**
+   * When given, an unknown flow name is refused before anything reaches the server, and the run
+   * gets the flow's summary and its graph as static details in the Web UI.
+   */
   flows?: FlowRegistry;
-  /** Shown in the Web UI next to the run. */
+  /** Shown in the Web UI next to the run (default: the flow's `summary`, else its name). */
   summary?: string;
 }
 
@@ -56,6 +60,7 @@ export async function startFlow(
     throw new UnknownFlowError(options.flow, options.flows.names);
   }
   const input: FlowWorkflowInput = { flow: options.flow, shared, params: options.params ?? {} };
+  const flow = options.flows?.build(options.flow, silentLogger);
   // Where the namespace has the flows' search attributes, the run starts with them and keeps them current.
   const findable = (await missingSearchAttributes(client)).length === 0;
   try {
@@ -63,7 +68,10 @@ export async function startFlow(
       args: [input],
       taskQueue: options.taskQueue,
       workflowId: options.workflowId,
-      staticSummary: options.summary ?? `PocketFlow flow '${options.flow}'`,
+      staticSummary:
+        options.summary ??
+        (flow === undefined ? `PocketFlow flow '${options.flow}'` : runSummary(options.flow, flow, shared, { ...flow.params, ...input.params })),
+      staticDetails: flow === undefined ? undefined : runDetails(options.flow, flow),
       memo: { flow: options.flow },
       typedSearchAttributes: findable ? [{ key: WAITING_SEARCH_ATTRIBUTE, value: false }] : undefined,
     });

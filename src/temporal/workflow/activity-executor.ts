@@ -40,7 +40,7 @@ export class ActivityExecutor implements ExecRunner {
     if (bytes > MAX_PAYLOAD_BYTES) {
       return Promise.reject(new PayloadTooLargeError(node.name, bytes));
     }
-    const summary = item === undefined ? node.name : `${node.name} item ${item.index + 1} of ${item.count}`;
+    const summary = execSummary(node, prepRes, item);
     if (!node[HAS_FALLBACK]) {
       return schedule(node, node.name, input, summary, undefined);
     }
@@ -60,6 +60,13 @@ export class ActivityExecutor implements ExecRunner {
       return schedule(node, fallbackActivityName(node.name), fallbackInput, `${summary} (fallback)`, { maximumAttempts: 1 });
     }
   }
+}
+
+/** "FetchRecipes: chicken", "Translate item 17 of 1000: fr": the node's name, the item, and what the node says of its input. */
+function execSummary(node: AnyNode, input: unknown, item: BatchItem | undefined): string {
+  const base = item === undefined ? node.name : `${node.name} item ${item.index + 1} of ${item.count}`;
+  const own = node.execSummary(input);
+  return typeof own === 'string' && own !== '' ? `${base}: ${own}` : base;
 }
 
 /** Schedules one activity (a local one when the node asks for it) with the node's options. */

@@ -1,0 +1,60 @@
+/**
+ * What the Web UI shows of a run before it does anything: a one-line summary from the flow and
+ * its input, and static details holding the flow's graph (Mermaid) and its nodes with the retry
+ * policy and timeouts their execs run with.
+ */
+import { type AnyFlow, type AnyNode, AsyncHumanNode, Flow, type FlowOptions, type Params, toMermaid } from '../core/index.js';
+import { HAS_EXEC, reachableNodes } from '../core/internal.js';
+
+/** Start-to-close timeout of an exec whose node sets none (kept in step with the workflow's default). */
+const DEFAULT_TIMEOUT = '5 minutes';
+
+/** The run's summary: the flow's own (its `summary` option), else the flow's registered name. */
+export function runSummary(name: string, flow: AnyFlow, shared: object, params: Params): string {
+  const own = (flow.options as FlowOptions).summary;
+  if (own !== undefined) {
+    const text = own(shared as Record<string, unknown>, params);
+    if (typeof text === 'string' && text.trim() !== '') {
+      return text.trim();
+    }
+  }
+  return `PocketFlow flow '${name}'`;
+}
+
+/** The run's static details, in Markdown: the graph and a table of the nodes. */
+export function runDetails(name: string, flow: AnyFlow): string {
+  const rows = reachableNodes(flow).map((node) => {
+    const [runsAs, tries, wait, timeouts] = execColumns(node);
+    return `| \`${node.name}\` | ${node.constructor.name} | ${runsAs} | ${tries} | ${wait} | ${timeouts} |`;
+  });
+  return [
+    `**Flow \`${name}\`**`,
+    '```mermaid',
+    toMermaid(flow),
+    '```',
+    '| Node | Class | Exec runs as | Tries | Wait between | Timeouts |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
+function execColumns(node: AnyNode): [string, string, string, string] {
+  if (node instanceof Flow) {
+    return ['a nested flow', '', '', ''];
+  }
+  if (node instanceof AsyncHumanNode) {
+    return ['the workflow: a wait for a person', '', '', ''];
+  }
+  if (!node[HAS_EXEC]) {
+    return ['nothing (no exec)', '', '', ''];
+  }
+  const t = node.options.temporal ?? {};
+  const runsAs = t.local === true ? 'local activity' : t.taskQueue === undefined ? 'activity' : `activity on task queue \`${t.taskQueue}\``;
+  const timeouts = [
+    `start-to-close ${String(t.startToCloseTimeout ?? DEFAULT_TIMEOUT)}`,
+    t.scheduleToCloseTimeout === undefined ? undefined : `schedule-to-close ${String(t.scheduleToCloseTimeout)}`,
+    t.heartbeatTimeout === undefined ? undefined : `heartbeat ${String(t.heartbeatTimeout)}`,
+  ].filter((part) => part !== undefined);
+  const backoff = (t.backoffCoefficient ?? 1) === 1 ? '' : `, backoff ×${t.backoffCoefficient}`;
+  return [runsAs, String(node.maxRetries), `${node.wait} s${backoff}`, timeouts.join(', ')];
+}
