@@ -74,12 +74,16 @@ describe('the command line with another project', () => {
     const started = await runCli(['run'], { env, stdin: '' });
     expect(started.code).toBe(0);
     expect(started.stdout).toContain(`No Temporal server on 127.0.0.1:${port}; starting a local dev server...`);
-    expect(started.stdout).toContain('Stop it with: pocketflow-temporal dev-server stop');
+    expect(started.stdout).toContain('Stop it with: pocketflow-temporal server stop');
     expect(await isServerReachable(`127.0.0.1:${port}`)).toBe(true);
-    const stopped = await runCli(['dev-server', 'stop'], { env });
+    const status = await runCli(['server', 'status'], { env });
+    expect(status.stdout).toMatch(new RegExp(`^The local dev server runs \\(pid \\d+\\) on 127\\.0\\.0\\.1:${port}\\.\\nWeb UI: http://127\\.0\\.0\\.1:\\d+\\nData: `));
+    const stopped = await runCli(['server', 'stop'], { env });
     expect(stopped.code).toBe(0);
     expect(stopped.stdout).toMatch(/^Stopped the local dev server \(pid \d+\)/);
     expect(await isServerReachable(`127.0.0.1:${port}`, 1000)).toBe(false);
+    const after = await runCli(['server', 'status'], { env });
+    expect(after.stdout).toBe('No local dev server started by pocketflow-temporal is running.\n');
     const again = await runCli(['dev-server', 'stop'], { env });
     expect(again.stdout).toBe(`No local dev server was started by pocketflow-temporal (no ${join(data, 'temporal-server.pid')}).\n`);
   });

@@ -9,6 +9,7 @@ const runs = () => import('./commands/runs.js');
 const workers = () => import('./commands/worker.js');
 const devServer = () => import('./commands/dev-server.js');
 const codecServer = () => import('./commands/codec-server.js');
+const inbox = () => import('./commands/inbox.js');
 import type { ProjectConfig } from './project.js';
 
 /** Where a command's exit code goes once its action has run. */
@@ -160,6 +161,16 @@ export function createProgram(ctx: CliContext, project: ProjectConfig | undefine
     .action(async () => done(await (await workers()).workerCommand(ctx)));
 
   program
+    .command('inbox')
+    .description(
+      'Serves a local web page that lists every run waiting for an answer, across flows, and answers them (needs the ' +
+        'PocketFlowWaiting search attribute), until SIGINT or SIGTERM.',
+    )
+    .option('--port <n>', 'the port to listen on', wholeNumber('--port'), 8090)
+    .option('--host <host>', 'the address to listen on', '127.0.0.1')
+    .action(async (options: { port: number; host: string }) => done(await (await inbox()).inboxCommand(ctx, options)));
+
+  program
     .command('codec-server')
     .description(
       'Serves the encryption codec (keys from POCKETFLOW_ENCRYPTION_KEYS) so that the Temporal Web UI and CLI show payloads ' +
@@ -172,11 +183,18 @@ export function createProgram(ctx: CliContext, project: ProjectConfig | undefine
       done(await (await codecServer()).codecServerCommand(ctx, options)),
     );
 
-  const server = program.command('dev-server').description('The local Temporal dev server that run and attach start when none answers.');
+  const server = program
+    .command('server')
+    .alias('dev-server')
+    .description('The local Temporal dev server that run and attach start when none answers.');
   server
     .command('stop')
     .description('Stops it; its runs stay in its database for the next start.')
     .action(async () => done(await (await devServer()).stopDevServerCommand(ctx)));
+  server
+    .command('status')
+    .description('Says whether it runs, where it answers, its Web UI and where its data is.')
+    .action(async () => done(await (await devServer()).devServerStatusCommand(ctx)));
 
   return program;
 }

@@ -52,13 +52,18 @@ export function devServerPidFile(): string {
   return join(dataDir(), 'temporal-server.pid');
 }
 
+/** The ports of the local dev server: TEMPORAL_DEV_PORT (7233) and TEMPORAL_DEV_UI_PORT (gRPC port + 1000). */
+export function localServerPorts(): { port: number; uiPort: number } {
+  const port = Number(process.env['TEMPORAL_DEV_PORT'] || 7233);
+  return { port, uiPort: Number(process.env['TEMPORAL_DEV_UI_PORT'] || port + 1000) };
+}
+
 /** Connects to TEMPORAL_ADDRESS (or a profile), or a local server, starting one when none answers. */
 export async function ensureServer(ctx: CliContext): Promise<{ settings: ConnectionSettings; uiUrl: string | undefined }> {
   if (process.env['TEMPORAL_ADDRESS'] || process.env['TEMPORAL_PROFILE']) {
     return { settings: connectionSettings(), uiUrl: process.env['TEMPORAL_UI_URL'] };
   }
-  const port = Number(process.env['TEMPORAL_DEV_PORT'] || 7233);
-  const uiPort = Number(process.env['TEMPORAL_DEV_UI_PORT'] || port + 1000);
+  const { port, uiPort } = localServerPorts();
   const address = `127.0.0.1:${port}`;
   const uiUrl = process.env['TEMPORAL_UI_URL'] || `http://127.0.0.1:${uiPort}`;
   if (!(await isServerReachable(address))) {
@@ -75,7 +80,7 @@ export async function ensureServer(ctx: CliContext): Promise<{ settings: Connect
     });
     writeFileSync(devServerPidFile(), `${server.pid}\n`);
     ctx.out(`Temporal dev server running (pid ${server.pid}), data in ${join(dataDir(), 'temporal.db')}.\n`);
-    ctx.out('Stop it with: pocketflow-temporal dev-server stop\n');
+    ctx.out('Stop it with: pocketflow-temporal server stop\n');
   }
   return { settings: connectionSettings(address), uiUrl };
 }

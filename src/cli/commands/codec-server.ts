@@ -3,6 +3,7 @@ import { startCodecServer } from '../../temporal/codec-server.js';
 import { ENCRYPTION_KEYS_ENV, encryptionCodecFromEnv } from '../../temporal/encryption.js';
 import { EncryptionConfigError } from '../../temporal/errors.js';
 import type { CliContext } from '../context.js';
+import { untilStopped } from '../stop.js';
 
 /** The environment variable that holds the bearer token the codec server asks for (never a flag, so it stays out of `ps`). */
 export const CODEC_TOKEN_ENV = 'POCKETFLOW_CODEC_TOKEN';
@@ -12,19 +13,6 @@ export interface CodecServerCommandOptions {
   host: string;
   /** The Web UI origins allowed to call the server. */
   uiOrigin: string[];
-}
-
-/** Resolves with the first SIGINT or SIGTERM. */
-function untilStopped(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }
 
 /** Serves the codec of POCKETFLOW_ENCRYPTION_KEYS until SIGINT or SIGTERM. */

@@ -1,7 +1,9 @@
-/** `dev-server stop`: stops the local dev server that `run` or `attach` started in the background. */
+/** `server stop` and `server status`: the local dev server that `run` or `attach` started in the background. */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import type { CliContext } from '../context.js';
-import { devServerPidFile } from '../server.js';
+import { join } from 'node:path';
+import { isServerReachable } from '../../temporal/dev-server.js';
+import { type CliContext, dataDir } from '../context.js';
+import { devServerPidFile, localServerPorts } from '../server.js';
 
 /** True while a process with this pid exists. */
 function alive(pid: number): boolean {
@@ -26,8 +28,8 @@ export async function stopDevServerCommand(ctx: CliContext): Promise<number> {
     ctx.out(`No local dev server was started by pocketflow-temporal (no ${file}).\n`);
     return 0;
   }
-  const pid = Number(readFileSync(file, 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid) || !isDevServer(pid)) {
+  const pid = runningDevServer();
+  if (pid === undefined) {
     rmSync(file, { force: true });
     ctx.out('The local dev server is not running.\n');
     return 0;
@@ -42,5 +44,33 @@ export async function stopDevServerCommand(ctx: CliContext): Promise<number> {
   }
   rmSync(file, { force: true });
   ctx.out(`Stopped the local dev server (pid ${pid}); its runs are kept in its database for the next start.\n`);
+  return 0;
+}
+
+/** The pid of the dev server recorded in the data folder, when that process still runs and is one. */
+function runningDevServer(): number | undefined {
+  const file = devServerPidFile();
+  if (!existsSync(file)) {
+    return undefined;
+  }
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  return Number.isInteger(pid) && pid > 0 && alive(pid) && isDevServer(pid) ? pid : undefined;
+}
+
+/** Says whether the local dev server runs, where it answers, its Web UI and its data. */
+export async function devServerStatusCommand(ctx: CliContext): Promise<number> {
+  const { port, uiPort } = localServerPorts();
+  const address = `127.0.0.1:${port}`;
+  const pid = runningDevServer();
+  const answers = await isServerReachable(address, 1000);
+  const lines = [
+    pid === undefined
+      ? `No local dev server started by pocketflow-temporal is running${answers ? `, but a server answers on ${address}` : ''}.`
+      : `The local dev server runs (pid ${pid}) on ${address}${answers ? '' : ', but does not answer yet'}.`,
+  ];
+  if (pid !== undefined) {
+    lines.push(`Web UI: http://127.0.0.1:${uiPort}`, `Data:   ${join(dataDir(), 'temporal.db')} (log: ${join(dataDir(), 'temporal-server.log')})`);
+  }
+  ctx.out(`${lines.join('\n')}\n`);
   return 0;
 }

@@ -8,6 +8,7 @@ import { answerFlow, describeFlowRun, flowResult, getFlowState, startFlow } from
 import { FLOW_WORKFLOW_TYPE, type FlowRunState, NODE_SEARCH_ATTRIBUTE, WAITING_SEARCH_ATTRIBUTE } from '../../temporal/definitions.js';
 import { requireSearchAttributes } from '../../temporal/search-attributes.js';
 import { type CliContext, flowNameOf, taskQueueOf } from '../context.js';
+import { withDeadline } from '../deadline.js';
 import { connect, runLink } from '../server.js';
 import { newRunId } from './conversation.js';
 
@@ -71,19 +72,6 @@ export async function listCommand(
 /** A string literal of Temporal's list filter. */
 function quoted(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
-/** Rejects with `message` when `promise` has not settled within `ms`. */
-async function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new PocketFlowError(message)), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** How long `respond --signal` waits for a worker to show the pending prompt before it sends unchecked. */

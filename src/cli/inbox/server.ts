@@ -1,0 +1,222 @@
+/**
+ * The approvals inbox: a small local web server that lists every run waiting for an answer, across
+ * flows (found by the PocketFlowWaiting search attribute), and answers them with the validated
+ * update. Answers need the page's token and the page's own origin, so another site cannot post them.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Client } from '@temporalio/client';
+import { PocketFlowError } from '../../core/index.js';
+import { answerFlow, getFlowState } from '../../temporal/client.js';
+import { WAITING_SEARCH_ATTRIBUTE, type PendingPrompt } from '../../temporal/definitions.js';
+import { AnswerRefusedError, UnknownRunError } from '../../temporal/errors.js';
+import { requireSearchAttributes } from '../../temporal/search-attributes.js';
+import { withDeadline } from '../deadline.js';
+import { INBOX_PAGE, INBOX_SCRIPT } from './page.js';
+
+/** Options of `startInboxServer`. */
+export interface InboxOptions {
+  client: Client;
+  host?: string;
+  /** Default 8090; 0 takes any free port. */
+  port?: number;
+  /** Where a run's page in the Web UI is, for the links (undefined: no links). */
+  runLink?: (workflowId: string) => string | undefined;
+  /** How long a run's state query or an answer may wait for a worker, in ms. */
+  workerWaitMs?: number;
+}
+
+/** A running inbox. */
+export interface InboxServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** One waiting run as the page shows it. */
+export interface WaitingRun {
+  workflowId: string;
+  flow: string;
+  startedAt: string;
+  link: string | undefined;
+  prompts: PendingPrompt[];
+  /** Why the prompts could not be read (no worker answered), when they could not. */
+  problem?: string;
+}
+
+const MAX_BODY_BYTES = 64 * 1024;
+const MAX_RUNS = 100;
+const NO_WORKER = 'No worker answered in time: start one for this run\'s task queue, then try again.';
+
+/** Starts the inbox; resolves once it listens. */
+export async function startInboxServer(options: InboxOptions): Promise<InboxServer> {
+  await requireSearchAttributes(options.client, 'The inbox');
+  const token = randomBytes(24).toString('base64url');
+  const host = options.host ?? '127.0.0.1';
+  let origin = '';
+  const server = createServer((req, res) => {
+    handle(req, res, { ...options, token, origin }).catch((error: unknown) => {
+      sendJson(res, 500, { error: error instanceof Error ? error.message : String(error) });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new PocketFlowError(`Port ${options.port ?? 8090} on ${host} is taken; pass another with --port.`)
+          : error,
+      ),
+    );
+    server.listen(options.port ?? 8090, host, () => resolve());
+  });
+  const { port } = server.address() as { port: number };
+  origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return {
+    url: `${origin}/`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+interface Context extends InboxOptions {
+  token: string;
+  origin: string;
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> {
+  // A page on another site, or a rebound DNS name, reaches this server only under a Host it does not have.
+  if (!sameHost(req.headers.host, ctx.origin)) {
+    sendJson(res, 421, { error: `This inbox answers at ${ctx.origin} only.` });
+    return;
+  }
+  const path = new URL(req.url ?? '/', ctx.origin).pathname;
+  if (req.method === 'GET' && path === '/') {
+    send(res, 200, 'text/html; charset=utf-8', INBOX_PAGE.replace('__TOKEN__', ctx.token));
+  } else if (req.method === 'GET' && path === '/inbox.js') {
+    send(res, 200, 'text/javascript; charset=utf-8', INBOX_SCRIPT);
+  } else if (req.method === 'GET' && path === '/api/waiting') {
+    sendJson(res, 200, { runs: await waitingRuns(ctx) });
+  } else if (req.method === 'POST' && path === '/api/answer') {
+    await answer(req, res, ctx);
+  } else {
+    sendJson(res, 404, { error: `Nothing at ${req.method} ${path}.` });
+  }
+}
+
+/** Every run waiting for an answer, newest first, with its pending prompts. */
+async function waitingRuns(ctx: Context): Promise<WaitingRun[]> {
+  const runs: WaitingRun[] = [];
+  for await (const run of ctx.client.workflow.list({ query: `${WAITING_SEARCH_ATTRIBUTE.name} = true AND ExecutionStatus = 'Running'` })) {
+    runs.push({
+      workflowId: run.workflowId,
+      flow: run.type === 'runFlow' ? String(run.memo?.['flow'] ?? run.type) : run.type,
+      startedAt: run.startTime.toISOString(),
+      link: ctx.runLink?.(run.workflowId),
+      prompts: [],
+    });
+    if (runs.length >= MAX_RUNS) {
+      break;
+    }
+  }
+  await Promise.all(
+    runs.map(async (run) => {
+      try {
+        run.prompts = (await withDeadline(getFlowState(ctx.client, run.workflowId), ctx.workerWaitMs ?? 3000, NO_WORKER)).pending;
+      } catch (error) {
+        run.problem = error instanceof Error ? error.message : String(error);
+      }
+    }),
+  );
+  return runs;
+}
+
+/** Answers one prompt with the update, so that a refused answer says why at once. */
+async function answer(req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> {
+  const refusal = crossSiteRefusal(req, ctx);
+  if (refusal !== undefined) {
+    sendJson(res, 403, { error: refusal });
+    return;
+  }
+  const body = await readBody(req);
+  if (body === undefined) {
+    sendJson(res, 413, { error: `An answer is at most ${MAX_BODY_BYTES} bytes.` });
+    return;
+  }
+  let parsed: { workflowId?: unknown; requestId?: unknown; answer?: unknown };
+  try {
+    parsed = JSON.parse(body) as typeof parsed;
+  } catch {
+    sendJson(res, 400, { error: 'The body must be JSON: { "workflowId": string, "requestId": number, "answer": string }.' });
+    return;
+  }
+  const { workflowId, requestId, answer: text } = parsed;
+  if (typeof workflowId !== 'string' || typeof text !== 'string' || (requestId !== undefined && !Number.isInteger(requestId))) {
+    sendJson(res, 400, { error: 'The body must be { "workflowId": string, "requestId": number, "answer": string }.' });
+    return;
+  }
+  try {
+    const accepted = await withDeadline(
+      answerFlow(ctx.client, workflowId, text, { requestId: requestId as number | undefined }),
+      ctx.workerWaitMs ?? 5000,
+      NO_WORKER,
+    );
+    sendJson(res, 200, { accepted });
+  } catch (error) {
+    const status = error instanceof AnswerRefusedError ? 422 : error instanceof UnknownRunError ? 404 : 502;
+    sendJson(res, status, { error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+/** Why a request may come from another site, or undefined when it comes from the inbox's own page. */
+function crossSiteRefusal(req: IncomingMessage, ctx: Context): string | undefined {
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== ctx.origin) {
+    return `Answers are taken only from the inbox's own page (${ctx.origin}), not from ${origin}.`;
+  }
+  if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+    return 'Answers must be sent as application/json.';
+  }
+  const given = Buffer.from(String(req.headers['x-inbox-token'] ?? ''));
+  const expected = Buffer.from(ctx.token);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return "Answers need the inbox page's token (reload the page).";
+  }
+  return undefined;
+}
+
+function sameHost(host: string | undefined, origin: string): boolean {
+  const own = new URL(origin);
+  const port = own.port;
+  return host === own.host || host === `localhost:${port}` || host === `127.0.0.1:${port}`;
+}
+
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        resolve(undefined);
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, {
+    'Content-Type': type,
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Content-Security-Policy': "default-src 'self'; frame-ancestors 'none'",
+  });
+  res.end(body);
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  send(res, status, 'application/json; charset=utf-8', JSON.stringify(value));
+}
