@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { describe, expect, it } from 'vitest';
 import { createRecipeServices } from '../activities/recipe-io.js';
-import { answerFlow, flowResult, startFlow } from '../src/temporal/client.js';
+import { answerFlow, flowResult, getFlowState, startFlow } from '../src/temporal/client.js';
 import { payloadConverter } from '../src/temporal/payload-converter.js';
 import { flows as recipeFlows } from '../workflows/flows.js';
 import { PREBUILT_BUNDLE } from '../workers/recipe-worker.js';
@@ -72,6 +72,28 @@ describe('runs as operators find them', () => {
       const history = await client.workflow.getHandle(workflowId).fetchHistory();
       expect((history.events ?? []).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes != null).length).toBeGreaterThan(0);
     });
+  });
+
+  it('update PocketFlowNode only around waits for a person when the flow asks for it, saving an event per step', async () => {
+    const client = await connectClient();
+    const upserts = await withWorker('quiet', async (taskQueue) => {
+      const counts: Record<string, number> = {};
+      for (const flow of ['human-input', 'human-input-waiting-only']) {
+        const workflowId = `${flow}-${taskQueue}`;
+        await startFlow(client, { flow, taskQueue, workflowId });
+        for (const [node, answer] of [['AskName', 'Ada'], ['Approve', 'y']] as const) {
+          await waitFor(async () => ((await getFlowState(client, workflowId)).pending[0]?.node === node ? true : undefined), node);
+          await answerFlow(client, workflowId, answer);
+        }
+        await flowResult(client, workflowId);
+        const history = await client.workflow.getHandle(workflowId).fetchHistory();
+        counts[flow] = (history.events ?? []).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes != null).length;
+      }
+      return counts;
+    });
+    // Waiting-only: each prompt opens (Waiting, Node) and closes (both cleared): two prompts, four upserts.
+    expect(upserts['human-input-waiting-only']).toBe(4);
+    expect(upserts['human-input']).toBeGreaterThan(4);
   });
 
   it('run in a namespace without the search attributes, and the worker and list --waiting say which command adds them', async () => {

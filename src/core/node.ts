@@ -53,6 +53,13 @@ export interface TemporalNodeOptions {
    * steps in one run. Temporal's own suggestion (a long history) triggers it too.
    */
   continueAsNewAfterSteps?: number;
+  /**
+   * Top-level flows only: when the run updates its `PocketFlowNode` search attribute. `'every-node'`
+   * (the default): each time the node running or waiting changes, one history event (and a
+   * visibility write) each time. `'waiting'`: only when the run starts or stops waiting for a
+   * person, for loops of quick steps where an event per step costs too much.
+   */
+  searchAttributes?: 'every-node' | 'waiting';
 }
 
 /** Options every node constructor takes. */

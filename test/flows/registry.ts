@@ -1,7 +1,7 @@
 import { type AnyFlow, defineFlows, type FlowFactory } from '../../src/workflow.js';
 import { reachableNodes } from '../../src/core/internal.js';
 import { createCrashableFlow, createHugeInputFlow, createReplayDemoFlow, createUnportableStoreFlow } from './durable.js';
-import { flowCases } from './table.js';
+import { type FlowCase, flowCases } from './table.js';
 
 /** The same flow with every node's exec as a local activity (`temporal: { local: true }`). */
 export function withLocalActivities(build: FlowFactory): FlowFactory {
@@ -24,6 +24,12 @@ export const testFlows = defineFlows({
   crashable: createCrashableFlow,
   'huge-input': createHugeInputFlow,
   'unportable-store': createUnportableStoreFlow,
+  // The same conversation, updating PocketFlowNode only around the waits for a person.
+  'human-input-waiting-only': () => {
+    const flow = (flowCases['human-input'] as FlowCase).build();
+    flow.options.temporal = { ...flow.options.temporal, searchAttributes: 'waiting' };
+    return flow;
+  },
   'replay-demo': () => createReplayDemoFlow(false),
 });
 

@@ -38,7 +38,7 @@ export function createFlowWorkflow(registry: FlowRegistry): FlowWorkflow {
     const shared = input.shared as Record<string, unknown>;
     // A run that started with the flows' search attributes (the namespace has them) keeps them current.
     const findable = workflowInfo().typedSearchAttributes.get(WAITING_SEARCH_ATTRIBUTE) !== undefined;
-    const run = new RunTracker(flowName, shared, input.resume?.steps ?? 0, findable);
+    const run = new RunTracker(flowName, shared, input.resume?.steps ?? 0, findable, flow.options.temporal?.searchAttributes);
     const humans = new SignalInput(run, input.resume?.inbox ?? []);
     setHandler(stateQuery, () => run.snapshot(humans.pending()), {
       description: "The run's status, current nodes, pending prompts (with their request ids), shared store and recent steps.",

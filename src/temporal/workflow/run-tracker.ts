@@ -25,12 +25,18 @@ export class RunTracker {
   #shownWaiting = false;
   #pending: PendingPrompt[] = [];
 
-  /** `findable`: the run keeps PocketFlowNode and PocketFlowWaiting current (the namespace has them). */
-  constructor(flow: string, shared: object, steps: number, findable = false) {
+  readonly #nodeWhileWaitingOnly: boolean;
+
+  /**
+   * `findable`: the run keeps PocketFlowNode and PocketFlowWaiting current (the namespace has them);
+   * `nodes`: whether PocketFlowNode follows every node or only the waits for a person.
+   */
+  constructor(flow: string, shared: object, steps: number, findable = false, nodes: 'every-node' | 'waiting' = 'every-node') {
     this.#flow = flow;
     this.#shared = shared;
     this.#steps = steps;
     this.#findable = findable;
+    this.#nodeWhileWaitingOnly = nodes === 'waiting';
   }
 
   /** Steps finished so far, runs before a continue-as-new included. */
@@ -80,7 +86,8 @@ export class RunTracker {
       lines.push(...promptDetails(workflowInfo().workflowId, prompt));
     }
     setCurrentDetails(lines.join('\n\n'));
-    this.#upsertSearchAttributes(this.#pending[0]?.node ?? current[0] ?? null, waiting);
+    const node = waiting ? (this.#pending[0]?.node ?? null) : this.#nodeWhileWaitingOnly ? null : (current[0] ?? null);
+    this.#upsertSearchAttributes(node, waiting);
   }
 
   /** Upserts the node running or waiting and whether a person's answer is pending, when they changed. */
