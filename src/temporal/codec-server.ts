@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { JSONToPayload, payloadToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { PocketFlowError } from '../core/index.js';
+import { readBody } from './http-body.js';
 
 export interface CodecServerOptions {
   /** Applied in order to encode and in reverse order to decode. */
@@ -63,29 +64,6 @@ function carriesToken(header: string | undefined, token: string): boolean {
   return timingSafeEqual(digest(given), digest(token)) && given !== '';
 }
 
-/** The request body, or undefined once it is over MAX_BODY_BYTES (the rest is read and dropped). */
-function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
-  if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
-    request.resume();
-    return Promise.resolve(undefined);
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        chunks.length = 0;
-        resolve(undefined);
-      } else {
-        chunks.push(chunk);
-      }
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
-}
-
 /** The payloads of a request body, or what is wrong with it. */
 function payloadsOf(body: Buffer): Payload[] | string {
   let parsed: unknown;
@@ -131,7 +109,7 @@ async function handle(request: IncomingMessage, options: CodecServerOptions, ori
       'WWW-Authenticate': 'Bearer',
     });
   }
-  const body = await readBody(request);
+  const body = await readBody(request, MAX_BODY_BYTES);
   if (body === undefined) {
     return message(413, `The body is over ${MAX_BODY_BYTES} bytes; send fewer payloads at a time.`, { Connection: 'close' });
   }

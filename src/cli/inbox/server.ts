@@ -10,6 +10,7 @@ import { PocketFlowError } from '../../core/index.js';
 import { answerFlow, getFlowState } from '../../temporal/client.js';
 import { WAITING_SEARCH_ATTRIBUTE, type PendingPrompt } from '../../temporal/definitions.js';
 import { AnswerRefusedError, UnknownRunError } from '../../temporal/errors.js';
+import { readBody } from '../../temporal/http-body.js';
 import { requireSearchAttributes } from '../../temporal/search-attributes.js';
 import { withDeadline } from '../deadline.js';
 import { INBOX_PAGE, INBOX_SCRIPT } from './page.js';
@@ -135,14 +136,14 @@ async function answer(req: IncomingMessage, res: ServerResponse, ctx: Context): 
     sendJson(res, 403, { error: refusal });
     return;
   }
-  const body = await readBody(req);
-  if (body === undefined) {
+  const raw = await readBody(req, MAX_BODY_BYTES);
+  if (raw === undefined) {
     sendJson(res, 413, { error: `An answer is at most ${MAX_BODY_BYTES} bytes.` });
     return;
   }
   let parsed: { workflowId?: unknown; requestId?: unknown; answer?: unknown };
   try {
-    parsed = JSON.parse(body) as typeof parsed;
+    parsed = JSON.parse(raw.toString('utf8')) as typeof parsed;
   } catch {
     sendJson(res, 400, { error: 'The body must be JSON: { "workflowId": string, "requestId": number, "answer": string }.' });
     return;
@@ -186,24 +187,6 @@ function sameHost(host: string | undefined, origin: string): boolean {
   const own = new URL(origin);
   const port = own.port;
   return host === own.host || host === `localhost:${port}` || host === `127.0.0.1:${port}`;
-}
-
-function readBody(req: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        resolve(undefined);
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
