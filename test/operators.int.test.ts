@@ -5,6 +5,7 @@ import { msToTs } from '@temporalio/common/lib/time.js';
 import { describe, expect, it } from 'vitest';
 import { createRecipeServices } from '../activities/recipe-io.js';
 import { answerFlow, flowResult, getFlowState, startFlow } from '../src/temporal/client.js';
+import { WAITING_SEARCH_ATTRIBUTE } from '../src/temporal/definitions.js';
 import { payloadConverter } from '../src/temporal/payload-converter.js';
 import { flows as recipeFlows } from '../workflows/flows.js';
 import { PREBUILT_BUNDLE } from '../workers/recipe-worker.js';
@@ -94,6 +95,18 @@ describe('runs as operators find them', () => {
     // Waiting-only: each prompt opens (Waiting, Node) and closes (both cleared): two prompts, four upserts.
     expect(upserts['human-input-waiting-only']).toBe(4);
     expect(upserts['human-input']).toBeGreaterThan(4);
+  });
+
+  it('keep their search attributes across continue-as-new', async () => {
+    const client = await connectClient();
+    await withWorker('can-attributes', async (taskQueue) => {
+      const workflowId = `can-attributes-${taskQueue}`;
+      const handle = await startFlow(client, { flow: 'long-loop-continues-as-new', taskQueue, workflowId });
+      expect((await flowResult(client, workflowId)).shared).toEqual({ n: 12 });
+      const last = await client.workflow.getHandle(workflowId).describe();
+      expect(last.runId).not.toBe(handle.firstExecutionRunId);
+      expect(last.typedSearchAttributes.get(WAITING_SEARCH_ATTRIBUTE)).toBe(false);
+    });
   });
 
   it('run in a namespace without the search attributes, and the worker and list --waiting say which command adds them', async () => {

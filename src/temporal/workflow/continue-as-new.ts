@@ -1,5 +1,5 @@
 /** Long top-level loops go on in a fresh run: continue-as-new between two steps, and resume where it stopped. */
-import { continueAsNew, workflowInfo } from '@temporalio/workflow';
+import { makeContinueAsNewFunc, workflowInfo } from '@temporalio/workflow';
 import { type Action, type AnyFlow, AsyncFlow, Flow, UnknownNodeError } from '../../core/index.js';
 import { orchestrate, POST, reachableNodes, type StepControl } from '../../core/internal.js';
 import type { AnswerInput, FlowWorkflow, FlowWorkflowInput, ResumePoint } from '../definitions.js';
@@ -33,7 +33,9 @@ export function continueAsNewControl(root: AnyFlow, flow: AnyFlow, state: Contin
         return undefined;
       }
       const resume: ResumePoint = { at: next.name, steps: state.steps(), inbox: state.unread() };
-      return continueAsNew<FlowWorkflow>({ ...state.input, shared: state.shared, resume });
+      // The next run keeps the search attributes as they are (so it stays findable), and the same type.
+      const continueRun = makeContinueAsNewFunc<FlowWorkflow>({ typedSearchAttributes: workflowInfo().typedSearchAttributes });
+      return continueRun({ ...state.input, shared: state.shared, resume });
     },
   };
 }

@@ -37,6 +37,12 @@ export class RunTracker {
     this.#steps = steps;
     this.#findable = findable;
     this.#nodeWhileWaitingOnly = nodes === 'waiting';
+    if (findable) {
+      // A run that continued as new starts with the values its previous run left.
+      const attributes = workflowInfo().typedSearchAttributes;
+      this.#shownNode = attributes.get(NODE_SEARCH_ATTRIBUTE) ?? null;
+      this.#shownWaiting = attributes.get(WAITING_SEARCH_ATTRIBUTE) ?? false;
+    }
   }
 
   /** Steps finished so far, runs before a continue-as-new included. */
