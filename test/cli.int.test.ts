@@ -114,9 +114,11 @@ describe('the worker command', () => {
   });
 
   it('refuses a malformed metrics address in one line', async () => {
-    const result = await runCli(['worker'], { env: { POCKETFLOW_METRICS_ADDRESS: 'localhost' } });
+    const result = await runCli(['worker'], { env: { POCKETFLOW_METRICS_ADDRESS: 'localhost:9464' } });
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('error: POCKETFLOW_METRICS_ADDRESS must be host:port, such as 127.0.0.1:9464, got "localhost".\n');
+    expect(result.stderr).toBe(
+      'error: POCKETFLOW_METRICS_ADDRESS must be an IP address and a port, such as 127.0.0.1:9464 or [::1]:9464 (0.0.0.0:9464 in a container), got "localhost:9464".\n',
+    );
   });
 });
 

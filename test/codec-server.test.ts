@@ -1,5 +1,6 @@
 // The codec server, called as the Temporal Web UI and CLI call it: proto3 JSON over HTTP, with CORS.
 import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import type { Payload } from '@temporalio/common';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CodecServer, MAX_BODY_BYTES, startCodecServer } from '../src/temporal/codec-server.js';
@@ -130,5 +131,31 @@ describe('codec server', () => {
     expect(fromBase64(encoded.payloads[0]?.data)).not.toContain('saffron');
     const decoded = (await (await post('/decode', encoded)).json()) as { payloads: JsonPayload[] };
     expect(decoded.payloads).toEqual([asJson(plain)]);
+  });
+});
+
+describe('the codec server against other sites', () => {
+  it('refuses a request under another Host (DNS rebinding) and a POST from an origin not allowed', async () => {
+    const own = await startCodecServer({ codecs: [codec], port: 0 });
+    try {
+      const status = await new Promise<number | undefined>((resolve, reject) =>
+        request(`${own.url}/decode`, { method: 'POST', headers: { host: 'attacker.example' } }, (res) => resolve(res.statusCode))
+          .on('error', reject)
+          .end('{"payloads":[]}'),
+      );
+      expect(status).toBe(421);
+      const foreign = await fetch(`${own.url}/decode`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: 'http://evil.example' },
+        body: '{"payloads":[]}',
+      });
+      expect(foreign.status).toBe(403);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('listens beyond this machine only with a token', async () => {
+    await expect(startCodecServer({ codecs: [codec], host: '0.0.0.0', port: 0 })).rejects.toThrow(/set POCKETFLOW_CODEC_TOKEN/);
   });
 });

@@ -230,8 +230,9 @@ describe('docker-compose.yml', () => {
     for (const [name, type] of Object.entries(FLOW_SEARCH_ATTRIBUTES)) {
       expect(script).toContain(`${name}:${type}`);
     }
-    expect(script).toMatch(/retry temporal operator search-attribute create --namespace "\$namespace" --name "\$name" --type "\$type"/);
-    expect(script).toMatch(/retry temporal operator namespace create/);
+    expect(script).toMatch(/retry ensure_search_attribute "\$\{attribute%:\*\}" "\$\{attribute#\*:\}"/);
+    expect(script).toMatch(/temporal operator search-attribute create --namespace "\$namespace" --name "\$1" --type "\$2"/);
+    expect(script).toMatch(/retry ensure_namespace/);
     expect(script).toMatch(/retry temporal operator cluster health/);
     expect(execFileSync('sh', ['-n', join(import.meta.dirname, '..', 'deploy', 'scripts', 'create-namespace.sh')]).toString()).toBe('');
   });

@@ -53,3 +53,12 @@ describe('the flows payload converter', () => {
     expect(() => payloadConverter.toPayload({ p: [new Point()] })).toThrow(/instance of Point .* at \$\.p\[0\]/);
   });
 });
+
+describe('keys that superjson refuses', () => {
+  it('carries plain JSON with keys such as constructor and __proto__ as JSON', () => {
+    const value = JSON.parse('{"words":{"constructor":2,"prototype":1},"__proto__":{"x":1}}') as object;
+    const payload = payloadConverter.toPayload(value);
+    expect(payload.metadata?.[TYPES_METADATA_KEY]).toBeUndefined();
+    expect(payloadConverter.fromPayload(payload)).toEqual(JSON.parse(text(payload.data)));
+  });
+});

@@ -34,24 +34,29 @@ retry() {
 echo "Waiting for the Temporal server at $address"
 retry temporal operator cluster health --address "$address"
 
-if temporal operator namespace describe --namespace "$namespace" --address "$address" >/dev/null 2>&1; then
-  echo "Namespace '$namespace' already exists"
-else
-  retry temporal operator namespace create --namespace "$namespace" --retention "$retention" --address "$address"
-  echo "Namespace '$namespace' created"
-fi
-# Wait until the namespace answers before adding to it.
-retry temporal operator namespace describe --namespace "$namespace" --address "$address"
+# Each step checks and then creates what is missing, and is retried as a whole: a create that
+# succeeded on the server but timed out here is found by the next check instead of failing again.
+ensure_namespace() {
+  temporal operator namespace describe --namespace "$namespace" --address "$address" >/dev/null 2>&1 ||
+    temporal operator namespace create --namespace "$namespace" --retention "$retention" --address "$address"
+}
 
 # The search attributes the flows keep current (list --waiting, the inbox, the Web UI's filters).
-# Each is added only when missing, so that a re-run succeeds.
-for attribute in PocketFlowNode:Keyword PocketFlowWaiting:Bool; do
-  name=${attribute%:*}
-  type=${attribute#*:}
-  if temporal operator search-attribute list --namespace "$namespace" --address "$address" | grep -qw "$name"; then
-    echo "Search attribute $name already exists"
-  else
-    retry temporal operator search-attribute create --namespace "$namespace" --name "$name" --type "$type" --address "$address"
-    echo "Search attribute $name ($type) created"
+ensure_search_attribute() {
+  listed=$(temporal operator search-attribute list --namespace "$namespace" --address "$address") || return 1
+  if printf '%s\n' "$listed" | grep -Eq "^[[:space:]]*$1[[:space:]]+$2([[:space:]]|$)"; then
+    return 0
   fi
+  if printf '%s\n' "$listed" | grep -Eq "^[[:space:]]*$1[[:space:]]"; then
+    echo "Search attribute $1 exists with another type than $2; remove it or rename it" >&2
+    exit 1
+  fi
+  temporal operator search-attribute create --namespace "$namespace" --name "$1" --type "$2" --address "$address"
+}
+
+retry ensure_namespace
+echo "Namespace '$namespace' is ready"
+for attribute in PocketFlowNode:Keyword PocketFlowWaiting:Bool; do
+  retry ensure_search_attribute "${attribute%:*}" "${attribute#*:}"
+  echo "Search attribute ${attribute%:*} (${attribute#*:}) is ready"
 done

@@ -62,7 +62,7 @@ export async function startFlow(
   const input: FlowWorkflowInput = { flow: options.flow, shared, params: options.params ?? {} };
   const flow = options.flows?.build(options.flow, silentLogger);
   // Where the namespace has the flows' search attributes, the run starts with them and keeps them current.
-  const findable = (await missingSearchAttributes(client)).length === 0;
+  const findable = (await missingSearchAttributes(client))?.length === 0;
   try {
     return await client.workflow.start<FlowWorkflow>(options.flow, {
       args: [input],

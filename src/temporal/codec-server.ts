@@ -91,7 +91,15 @@ function payloadsOf(body: Buffer): Payload[] | string {
 }
 
 /** Runs the codecs over the request's payloads. */
-async function handle(request: IncomingMessage, options: CodecServerOptions, originAllowed: boolean): Promise<Reply> {
+async function handle(request: IncomingMessage, options: CodecServerOptions, originAllowed: boolean, hosts: ReadonlySet<string>): Promise<Reply> {
+  // A web page that reaches this server through a rebound DNS name sends its own Host: it would decrypt at will.
+  if (!hosts.has((request.headers.host ?? '').toLowerCase())) {
+    return message(421, `This codec server answers under ${[...hosts].join(', ')} only.`);
+  }
+  // A browser page of another origin may not use it, even where CORS would hide the answer from that page.
+  if (request.headers.origin !== undefined && !originAllowed) {
+    return message(403, `Origin ${request.headers.origin} is not allowed; add it with --ui-origin.`);
+  }
   const operation = operationOf(request.url);
   if (operation === undefined) {
     return message(404, 'Not found. The codec server answers POST <endpoint>/encode and POST <endpoint>/decode.');
@@ -129,12 +137,18 @@ async function handle(request: IncomingMessage, options: CodecServerOptions, ori
 }
 
 /** Answers one request, with the CORS headers when its origin is allowed. */
-async function answer(request: IncomingMessage, response: ServerResponse, options: CodecServerOptions, origins: ReadonlySet<string>): Promise<void> {
+async function answer(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: CodecServerOptions,
+  origins: ReadonlySet<string>,
+  hosts: ReadonlySet<string>,
+): Promise<void> {
   const origin = request.headers.origin;
   const allowed = origin !== undefined && origins.has(origin);
   let reply: Reply;
   try {
-    reply = await handle(request, options, allowed);
+    reply = await handle(request, options, allowed, hosts);
   } catch {
     // The request broke off (the client went away) or the server has a bug; neither is the payloads' fault.
     reply = message(500, 'The codec server failed to read the request.');
@@ -198,8 +212,15 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
   if (options.token === '') {
     throw new PocketFlowError('The codec server token is empty; give a token, or none to take requests without one.');
   }
+  const loopback = ['127.0.0.1', '::1', 'localhost'].includes(host);
+  if (!loopback && options.token === undefined) {
+    throw new PocketFlowError(
+      `The codec server would decrypt for anyone who reaches ${host}: set POCKETFLOW_CODEC_TOKEN to listen beyond this machine.`,
+    );
+  }
+  const hosts = new Set<string>();
   const server = createServer((request, response) => {
-    void answer(request, response, options, origins);
+    void answer(request, response, options, origins, hosts);
   });
   try {
     await listen(server, port, host);
@@ -208,6 +229,9 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
     throw new PocketFlowError(`The codec server cannot listen on ${host}:${port}: ${reason}.`, { cause: error });
   }
   const { port: bound } = server.address() as AddressInfo;
+  for (const name of loopback ? ['127.0.0.1', 'localhost', '[::1]'] : [urlHost(host)]) {
+    hosts.add(`${name}:${bound}`.toLowerCase());
+  }
   return {
     url: `http://${urlHost(host)}:${bound}`,
     close: () =>

@@ -12,6 +12,11 @@ import type { Action, Params, Unportable } from '../core/index.js';
  */
 export const FLOW_WORKFLOW_TYPE = 'runFlow';
 
+/** The flow a listed run runs: its workflow type, or for the older shared type, the flow in its memo. */
+export function flowOfRun(run: { type: string; memo?: Record<string, unknown> }): string {
+  return run.type === FLOW_WORKFLOW_TYPE ? String(run.memo?.['flow'] ?? run.type) : run.type;
+}
+
 /** The node running or waiting (Keyword), kept current by the run when the namespace has it. */
 export const NODE_SEARCH_ATTRIBUTE = defineSearchAttributeKey('PocketFlowNode', SearchAttributeType.KEYWORD);
 

@@ -13,16 +13,13 @@
 import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import proto from '@temporalio/proto';
+import { ENCRYPTED_ENCODING, ENCRYPTION_KEY_ID_METADATA_KEY } from './encrypted-payloads.js';
 import { EncryptionConfigError, PayloadDecryptionError } from './errors.js';
 
 /** The environment variable that holds the keys: comma-separated `<keyId>:<base64 of 32 bytes>`, the first one encrypts. */
 export const ENCRYPTION_KEYS_ENV = 'POCKETFLOW_ENCRYPTION_KEYS';
 
-/** The `encoding` metadata of an encrypted payload. */
-export const ENCRYPTED_ENCODING = 'binary/encrypted';
-
-/** The metadata key that names the key a payload was encrypted with. */
-export const ENCRYPTION_KEY_ID_METADATA_KEY = 'encryption-key-id';
+export { ENCRYPTED_ENCODING, ENCRYPTION_KEY_ID_METADATA_KEY } from './encrypted-payloads.js';
 
 /** The keys of an AesGcmCodec. */
 export interface EncryptionKeys {
@@ -55,7 +52,7 @@ const text = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byte
  *     IV (12 random bytes) || ciphertext || GCM authentication tag (16 bytes)
  *
  * where the ciphertext is the original payload (metadata and data) serialised as the protobuf
- * `temporal.api.common.v1.Payload`.
+ * `temporal.api.common.v1.Payload`, and the key id is authenticated as additional data.
  */
 export class AesGcmCodec implements PayloadCodec {
   readonly #keys: ReadonlyMap<string, KeyObject>;
@@ -107,6 +104,8 @@ export class AesGcmCodec implements PayloadCodec {
     const plaintext = PayloadMessage.encode(payload).finish();
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv(ALGORITHM, this.#keys.get(this.#encryptWith) as KeyObject, iv, { authTagLength: TAG_BYTES });
+    // The key id is authenticated too: a payload relabelled with another key id fails to decrypt.
+    cipher.setAAD(Buffer.from(this.#encryptWith, 'utf8'));
     const data = Buffer.concat([iv, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
     return {
       metadata: { encoding: utf8(ENCRYPTED_ENCODING), [ENCRYPTION_KEY_ID_METADATA_KEY]: utf8(this.#encryptWith) },
@@ -152,6 +151,7 @@ export class AesGcmCodec implements PayloadCodec {
     }
     const decipher = createDecipheriv(ALGORITHM, key, data.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
     decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
+    decipher.setAAD(Buffer.from(keyId, 'utf8'));
     let plaintext: Buffer;
     try {
       plaintext = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);

@@ -3,6 +3,7 @@
  * schedule-to-start latency, slots, pollers) served for Prometheus when POCKETFLOW_METRICS_ADDRESS
  * is set. Off by default.
  */
+import { isIP } from 'node:net';
 import { IllegalStateError } from '@temporalio/common';
 import { Runtime, type RuntimeOptions } from '@temporalio/worker';
 import { WorkerSettingError } from './worker-env.js';
@@ -18,9 +19,13 @@ export function metricsAddressFromEnv(env: NodeJS.ProcessEnv = process.env): str
   if (raw === undefined || raw === '') {
     return undefined;
   }
-  const match = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/.exec(raw);
-  if (match === null || Number(match[2]) > 65535) {
-    throw new WorkerSettingError(`${METRICS_ADDRESS_ENV} must be host:port, such as 127.0.0.1:9464, got ${JSON.stringify(raw)}.`);
+  // Temporal's runtime binds a socket address: an IP literal and a port, no host name.
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):(\d{1,5})$/.exec(raw);
+  const ip = match?.[1] ?? match?.[2];
+  if (match === null || ip === undefined || isIP(ip) === 0 || Number(match[3]) > 65535) {
+    throw new WorkerSettingError(
+      `${METRICS_ADDRESS_ENV} must be an IP address and a port, such as 127.0.0.1:9464 or [::1]:9464 (0.0.0.0:9464 in a container), got ${JSON.stringify(raw)}.`,
+    );
   }
   return raw;
 }

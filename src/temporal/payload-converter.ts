@@ -26,6 +26,7 @@ import {
 import { decode, encode } from '@temporalio/common/lib/encoding.js';
 import { deserialize, serialize } from 'superjson';
 import { assertPortable } from '../core/serializable.js';
+import { ENCRYPTED_ENCODING, ENCRYPTION_KEY_ID_METADATA_KEY } from './encrypted-payloads.js';
 import { PayloadDecryptionError } from './errors.js';
 
 /** The metadata key that holds what plain JSON cannot say about a payload's value. */
@@ -41,6 +42,10 @@ export class PortableJsonPayloadConverter implements PayloadConverterWithEncodin
     }
     // What would silently change shape (a class instance, a function) is refused, naming where.
     assertPortable(value, 'a Temporal payload');
+    if (isPlainJson(value, new Set())) {
+      // Exactly what the SDK's JSON converter writes; also any key name, `constructor` included.
+      return { metadata: { [METADATA_ENCODING_KEY]: encodingKeys.METADATA_ENCODING_JSON }, data: encode(JSON.stringify(value)) };
+    }
     const { json, meta } = serialize(value);
     const metadata: Record<string, Uint8Array> = { [METADATA_ENCODING_KEY]: encodingKeys.METADATA_ENCODING_JSON };
     if (meta !== undefined) {
@@ -63,18 +68,62 @@ export class PortableJsonPayloadConverter implements PayloadConverterWithEncodin
 }
 
 /**
+ * True when JSON carries `value` exactly: plain objects and arrays (each met once, no holes) of
+ * strings, finite numbers other than -0, booleans and null.
+ */
+function isPlainJson(value: unknown, seen: Set<object>): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (value === null) {
+    return true;
+  }
+  if (seen.has(value)) {
+    return false;
+  }
+  seen.add(value);
+  const proto = Object.getPrototypeOf(value) as object | null;
+  if (proto === Array.prototype) {
+    const array = value as unknown[];
+    for (let i = 0; i < array.length; i++) {
+      if (!(i in array) || !isPlainJson(array[i], seen)) {
+        return false;
+      }
+    }
+    return true;
+  }
+  if (proto !== Object.prototype && proto !== null) {
+    return false;
+  }
+  for (const key in value) {
+    if (!isPlainJson((value as Record<string, unknown>)[key], seen)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
  * Converts nothing; says what to do when an encrypted payload reaches a process without the keys
  * (a codec with the keys decrypts payloads before any converter sees them).
  */
 class EncryptedPayloadGuard implements PayloadConverterWithEncoding {
-  readonly encodingType = 'binary/encrypted';
+  readonly encodingType = ENCRYPTED_ENCODING;
 
   toPayload(): undefined {
     return undefined;
   }
 
   fromPayload<T>(payload: Payload): T {
-    const keyId = payload.metadata?.['encryption-key-id'];
+    const keyId = payload.metadata?.[ENCRYPTION_KEY_ID_METADATA_KEY];
     const key = keyId === undefined || keyId === null ? undefined : decode(keyId);
     throw new PayloadDecryptionError(
       `A payload is encrypted${key === undefined ? '' : ` with key '${key}'`}, and this process has no encryption keys: ` +

@@ -12,13 +12,15 @@ const DEFAULT_TIMEOUT = '5 minutes';
 /** The run's summary: the flow's own (its `summary` option), else the flow's registered name. */
 export function runSummary(name: string, flow: AnyFlow, shared: object, params: Params): string {
   const own = (flow.options as FlowOptions).summary;
-  if (own !== undefined) {
-    const text = own(shared as Record<string, unknown>, params);
-    if (typeof text === 'string' && text.trim() !== '') {
-      return text.trim();
-    }
+  let text: unknown;
+  try {
+    text = own?.(shared as Record<string, unknown>, params);
+  } catch {
+    // A label must not stop a run from starting.
+    text = undefined;
   }
-  return `PocketFlow flow '${name}'`;
+  const summary = typeof text === 'string' && text.trim() !== '' ? text.trim() : `PocketFlow flow '${name}'`;
+  return summary.length > 200 ? `${summary.slice(0, 199)}…` : summary;
 }
 
 /** The run's static details, in Markdown: the graph and a table of the nodes. */

@@ -5,7 +5,7 @@ import { serialize } from 'superjson';
 import { InvalidInputError, PocketFlowError, UnknownFlowError } from '../../core/index.js';
 import { AnswerRefusedError } from '../../temporal/errors.js';
 import { answerFlow, describeFlowRun, flowResult, getFlowState, startFlow } from '../../temporal/client.js';
-import { FLOW_WORKFLOW_TYPE, type FlowRunState, NODE_SEARCH_ATTRIBUTE, WAITING_SEARCH_ATTRIBUTE } from '../../temporal/definitions.js';
+import { FLOW_WORKFLOW_TYPE, flowOfRun, type FlowRunState, NODE_SEARCH_ATTRIBUTE, WAITING_SEARCH_ATTRIBUTE } from '../../temporal/definitions.js';
 import { requireSearchAttributes } from '../../temporal/search-attributes.js';
 import { type CliContext, flowNameOf, taskQueueOf } from '../context.js';
 import { withDeadline } from '../deadline.js';
@@ -52,11 +52,12 @@ export async function listCommand(
     clauses.push(`TaskQueue = ${quoted(taskQueueOf(project))}`);
   }
   if (options.waiting === true) {
-    clauses.push(`${WAITING_SEARCH_ATTRIBUTE.name} = true`);
+    // A run ended while it waited (terminated, timed out) keeps its last value.
+    clauses.push(`${WAITING_SEARCH_ATTRIBUTE.name} = true`, "ExecutionStatus = 'Running'");
   }
   let count = 0;
   for await (const run of client.workflow.list({ query: clauses.join(' AND ') })) {
-    const flow = run.type === FLOW_WORKFLOW_TYPE ? ((run.memo?.['flow'] as string | undefined) ?? '?') : run.type;
+    const flow = flowOfRun(run);
     const node = run.typedSearchAttributes.get(NODE_SEARCH_ATTRIBUTE);
     ctx.out(`${run.workflowId}\t${run.status.name}\t${flow}\t${run.startTime.toISOString()}${node === undefined ? '' : `\t${node}`}\n`);
     if (++count >= options.limit) {

@@ -11,8 +11,19 @@ export const INBOX_PAGE = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="inbox-token" content="__TOKEN__">
 <title>PocketFlow inbox</title>
-<style>
-  body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #1d1d1f; }
+<link rel="stylesheet" href="/inbox.css">
+</head>
+<body>
+<h1>Runs waiting for an answer</h1>
+<div id="status">Loading…</div>
+<main id="runs"></main>
+<script src="/inbox.js"></script>
+</body>
+</html>
+`;
+
+/** The page's style sheet (served apart: the page's policy allows no inline style). */
+export const INBOX_STYLE = `  body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #1d1d1f; }
   h1 { font-size: 1.4rem; margin-bottom: 0.2rem; }
   #status { color: #666; font-size: 0.85rem; margin-bottom: 1.5rem; }
   .run { border: 1px solid #d6d6db; border-radius: 8px; padding: 0.8rem 1rem; margin-bottom: 1rem; }
@@ -29,15 +40,6 @@ export const INBOX_PAGE = `<!doctype html>
   .note { margin: 0.4rem 0 0; font-size: 0.9rem; }
   .note.refused { color: #b00020; }
   .problem { color: #8a5a00; }
-</style>
-</head>
-<body>
-<h1>Runs waiting for an answer</h1>
-<div id="status">Loading…</div>
-<main id="runs"></main>
-<script src="/inbox.js"></script>
-</body>
-</html>
 `;
 
 /** The page's script: polls the waiting runs and posts answers with the page's token. */
@@ -156,6 +158,10 @@ async function send(workflowId, requestId, answer, key) {
   await refresh();
 }
 
-refresh();
-setInterval(refresh, 2000);
+// The next poll starts two seconds after the last one ended, so that slow answers never pile up.
+async function poll() {
+  await refresh();
+  setTimeout(poll, 2000);
+}
+poll();
 `;

@@ -8,12 +8,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Client } from '@temporalio/client';
 import { PocketFlowError } from '../../core/index.js';
 import { answerFlow, getFlowState } from '../../temporal/client.js';
-import { WAITING_SEARCH_ATTRIBUTE, type PendingPrompt } from '../../temporal/definitions.js';
+import { flowOfRun, WAITING_SEARCH_ATTRIBUTE, type PendingPrompt } from '../../temporal/definitions.js';
 import { AnswerRefusedError, UnknownRunError } from '../../temporal/errors.js';
 import { readBody } from '../../temporal/http-body.js';
 import { requireSearchAttributes } from '../../temporal/search-attributes.js';
 import { withDeadline } from '../deadline.js';
-import { INBOX_PAGE, INBOX_SCRIPT } from './page.js';
+import { INBOX_PAGE, INBOX_SCRIPT, INBOX_STYLE } from './page.js';
 
 /** Options of `startInboxServer`. */
 export interface InboxOptions {
@@ -46,13 +46,23 @@ export interface WaitingRun {
 
 const MAX_BODY_BYTES = 64 * 1024;
 const MAX_RUNS = 100;
-const NO_WORKER = 'No worker answered in time: start one for this run\'s task queue, then try again.';
+const NO_WORKER = "No worker answered in time: start one for this run's task queue.";
+const NOT_CONFIRMED = "No worker confirmed the answer in time: it may still be taken when a worker runs; reload to see.";
+/** The host names the inbox serves under (its page, and the Origin of its answers). */
+const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
 
 /** Starts the inbox; resolves once it listens. */
 export async function startInboxServer(options: InboxOptions): Promise<InboxServer> {
+  const host = options.host ?? '127.0.0.1';
+  if (!LOOPBACK.includes(host)) {
+    // Its page hands out the token that answers: anyone who can load it can answer every run.
+    throw new PocketFlowError(
+      `The inbox serves this machine only (127.0.0.1, ::1 or localhost), not ${host}: anyone who reaches its page can answer. ` +
+        'To share it, put it behind a proxy that authenticates people.',
+    );
+  }
   await requireSearchAttributes(options.client, 'The inbox');
   const token = randomBytes(24).toString('base64url');
-  const host = options.host ?? '127.0.0.1';
   let origin = '';
   const server = createServer((req, res) => {
     handle(req, res, { ...options, token, origin }).catch((error: unknown) => {
@@ -73,7 +83,11 @@ export async function startInboxServer(options: InboxOptions): Promise<InboxServ
   origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return {
     url: `${origin}/`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -93,6 +107,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
     send(res, 200, 'text/html; charset=utf-8', INBOX_PAGE.replace('__TOKEN__', ctx.token));
   } else if (req.method === 'GET' && path === '/inbox.js') {
     send(res, 200, 'text/javascript; charset=utf-8', INBOX_SCRIPT);
+  } else if (req.method === 'GET' && path === '/inbox.css') {
+    send(res, 200, 'text/css; charset=utf-8', INBOX_STYLE);
   } else if (req.method === 'GET' && path === '/api/waiting') {
     sendJson(res, 200, { runs: await waitingRuns(ctx) });
   } else if (req.method === 'POST' && path === '/api/answer') {
@@ -108,7 +124,7 @@ async function waitingRuns(ctx: Context): Promise<WaitingRun[]> {
   for await (const run of ctx.client.workflow.list({ query: `${WAITING_SEARCH_ATTRIBUTE.name} = true AND ExecutionStatus = 'Running'` })) {
     runs.push({
       workflowId: run.workflowId,
-      flow: run.type === 'runFlow' ? String(run.memo?.['flow'] ?? run.type) : run.type,
+      flow: flowOfRun(run),
       startedAt: run.startTime.toISOString(),
       link: ctx.runLink?.(run.workflowId),
       prompts: [],
@@ -120,7 +136,14 @@ async function waitingRuns(ctx: Context): Promise<WaitingRun[]> {
   await Promise.all(
     runs.map(async (run) => {
       try {
-        run.prompts = (await withDeadline(getFlowState(ctx.client, run.workflowId), ctx.workerWaitMs ?? 3000, NO_WORKER)).pending;
+        const ms = ctx.workerWaitMs ?? 3000;
+        // The client's deadline cancels the query itself, so that polls cannot pile up while no worker answers.
+        const state = await withDeadline(
+          ctx.client.withDeadline(Date.now() + ms, () => getFlowState(ctx.client, run.workflowId)),
+          ms + 500,
+          NO_WORKER,
+        );
+        run.prompts = state.pending;
       } catch (error) {
         run.problem = error instanceof Error ? error.message : String(error);
       }
@@ -154,10 +177,11 @@ async function answer(req: IncomingMessage, res: ServerResponse, ctx: Context): 
     return;
   }
   try {
+    const ms = ctx.workerWaitMs ?? 5000;
     const accepted = await withDeadline(
-      answerFlow(ctx.client, workflowId, text, { requestId: requestId as number | undefined }),
-      ctx.workerWaitMs ?? 5000,
-      NO_WORKER,
+      ctx.client.withDeadline(Date.now() + ms, () => answerFlow(ctx.client, workflowId, text, { requestId: requestId as number | undefined })),
+      ms + 500,
+      NOT_CONFIRMED,
     );
     sendJson(res, 200, { accepted });
   } catch (error) {
@@ -169,7 +193,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, ctx: Context): 
 /** Why a request may come from another site, or undefined when it comes from the inbox's own page. */
 function crossSiteRefusal(req: IncomingMessage, ctx: Context): string | undefined {
   const origin = req.headers.origin;
-  if (origin !== undefined && origin !== ctx.origin) {
+  if (origin !== undefined && !(sameHost(hostOf(origin), ctx.origin) && origin.startsWith('http://'))) {
     return `Answers are taken only from the inbox's own page (${ctx.origin}), not from ${origin}.`;
   }
   if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
@@ -183,10 +207,18 @@ function crossSiteRefusal(req: IncomingMessage, ctx: Context): string | undefine
   return undefined;
 }
 
+/** True when `host` (a Host header) names the inbox: its own address, or another loopback name on its port. */
 function sameHost(host: string | undefined, origin: string): boolean {
   const own = new URL(origin);
-  const port = own.port;
-  return host === own.host || host === `localhost:${port}` || host === `127.0.0.1:${port}`;
+  return host === own.host || [`localhost:${own.port}`, `127.0.0.1:${own.port}`, `[::1]:${own.port}`].includes(host ?? '');
+}
+
+function hostOf(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {

@@ -1,6 +1,7 @@
 /** Runs each exec of a flow as a Temporal activity named after its node, with the node's retry policy. */
 import {
   isCancellation,
+  log,
   type LocalActivityOptions,
   scheduleActivity,
   scheduleLocalActivity,
@@ -8,7 +9,7 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import { AsyncHumanNode, type AnyNode } from '../../core/index.js';
-import { type BatchItem, directExecutor, type ExecRunner, HAS_EXEC, HAS_FALLBACK } from '../../core/internal.js';
+import { type BatchItem, directExecutor, type ExecRunner, HAS_EXEC, HAS_FALLBACK, toError } from '../../core/internal.js';
 import { type ExecActivityInput, fallbackActivityName, type FallbackActivityInput } from '../definitions.js';
 import { PayloadTooLargeError } from '../errors.js';
 import { payloadConverter, TYPES_METADATA_KEY } from '../payload-converter.js';
@@ -65,9 +66,19 @@ export class ActivityExecutor implements ExecRunner {
 /** "FetchRecipes: chicken", "Translate item 17 of 1000: fr": the node's name, the item, and what the node says of its input. */
 function execSummary(node: AnyNode, input: unknown, item: BatchItem | undefined): string {
   const base = item === undefined ? node.name : `${node.name} item ${item.index + 1} of ${item.count}`;
-  const own = node.execSummary(input);
-  return typeof own === 'string' && own !== '' ? `${base}: ${own}` : base;
+  let own: unknown;
+  try {
+    own = node.execSummary(input);
+  } catch (error) {
+    // A label must not fail a step that in-process would run: the node's name says enough.
+    log.warn(`Node '${node.name}': execSummary threw (${toError(error).message}); the activity is labelled with its name.`);
+  }
+  const text = typeof own === 'string' && own !== '' ? `${base}: ${own}` : base;
+  // The server keeps at most 400 bytes of a summary.
+  return text.length > SUMMARY_CHARS ? `${text.slice(0, SUMMARY_CHARS - 1)}…` : text;
 }
+
+const SUMMARY_CHARS = 120;
 
 /** Schedules one activity (a local one when the node asks for it) with the node's options. */
 function schedule(

@@ -92,7 +92,8 @@ export class RunTracker {
       lines.push(...promptDetails(workflowInfo().workflowId, prompt));
     }
     setCurrentDetails(lines.join('\n\n'));
-    const node = waiting ? (this.#pending[0]?.node ?? null) : this.#nodeWhileWaitingOnly ? null : (current[0] ?? null);
+    // The node started last is the innermost one running (a nested flow's node, not the flow).
+    const node = waiting ? (this.#pending[0]?.node ?? null) : this.#nodeWhileWaitingOnly ? null : (current.at(-1) ?? null);
     this.#upsertSearchAttributes(node, waiting);
   }
 
