@@ -131,6 +131,9 @@ export const answerUpdate = defineUpdate<AnswerAccepted, [AnswerInput]>('answerI
 /** The run's current node, pending prompts, shared store and recent steps. */
 export const stateQuery = defineQuery<FlowRunState>('state');
 
+/** Start-to-close timeout of an exec activity whose node sets none. */
+export const DEFAULT_START_TO_CLOSE = '5 minutes';
+
 /** What an exec activity receives. */
 export interface ExecActivityInput {
   flow: string;

@@ -5,9 +5,8 @@
  */
 import { type AnyFlow, type AnyNode, AsyncHumanNode, Flow, type FlowOptions, type Params, toMermaid } from '../core/index.js';
 import { HAS_EXEC, reachableNodes } from '../core/internal.js';
+import { DEFAULT_START_TO_CLOSE } from './definitions.js';
 
-/** Start-to-close timeout of an exec whose node sets none (kept in step with the workflow's default). */
-const DEFAULT_TIMEOUT = '5 minutes';
 
 /** The run's summary: the flow's own (its `summary` option), else the flow's registered name. */
 export function runSummary(name: string, flow: AnyFlow, shared: object, params: Params): string {
@@ -53,7 +52,7 @@ function execColumns(node: AnyNode): [string, string, string, string] {
   const t = node.options.temporal ?? {};
   const runsAs = t.local === true ? 'local activity' : t.taskQueue === undefined ? 'activity' : `activity on task queue \`${t.taskQueue}\``;
   const timeouts = [
-    `start-to-close ${String(t.startToCloseTimeout ?? DEFAULT_TIMEOUT)}`,
+    `start-to-close ${String(t.startToCloseTimeout ?? DEFAULT_START_TO_CLOSE)}`,
     t.scheduleToCloseTimeout === undefined ? undefined : `schedule-to-close ${String(t.scheduleToCloseTimeout)}`,
     t.heartbeatTimeout === undefined ? undefined : `heartbeat ${String(t.heartbeatTimeout)}`,
   ].filter((part) => part !== undefined);

@@ -10,13 +10,12 @@ import {
 } from '@temporalio/workflow';
 import { AsyncHumanNode, type AnyNode } from '../../core/index.js';
 import { type BatchItem, directExecutor, type ExecRunner, HAS_EXEC, HAS_FALLBACK, toError } from '../../core/internal.js';
-import { type ExecActivityInput, fallbackActivityName, type FallbackActivityInput } from '../definitions.js';
+import { DEFAULT_START_TO_CLOSE, type ExecActivityInput, fallbackActivityName, type FallbackActivityInput } from '../definitions.js';
 import { PayloadTooLargeError } from '../errors.js';
 import { payloadConverter, TYPES_METADATA_KEY } from '../payload-converter.js';
 import { rootCause } from './failures.js';
 
-/** Start-to-close timeout of an exec activity whose node sets none. */
-export const DEFAULT_START_TO_CLOSE = '5 minutes';
+export { DEFAULT_START_TO_CLOSE };
 
 /** Temporal refuses payloads past 2 MB; refuse earlier with a message that says what to do. */
 export const MAX_PAYLOAD_BYTES = 1_900_000;
