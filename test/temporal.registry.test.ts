@@ -1,5 +1,6 @@
 // Registering flows for Temporal: options that cannot work are refused when the flows are defined.
 import { describe, expect, it } from 'vitest';
+import { createFlowActivities } from '../src/temporal/activities.js';
 import { AsyncFlow, AsyncNode, defineFlows, FlowDefinitionError } from '../src/workflow.js';
 
 class Quick extends AsyncNode {
@@ -23,5 +24,68 @@ describe('defineFlows', () => {
         'Quick',
       ),
     );
+  });
+});
+
+describe('node names that stay put', () => {
+  class Fetch extends AsyncNode {
+    override async execAsync(): Promise<string> {
+      return 'fetched';
+    }
+  }
+  class Check extends AsyncNode {
+    override async execAsync(): Promise<string> {
+      return 'checked';
+    }
+  }
+  class Publish extends AsyncNode {
+    override async execAsync(): Promise<string> {
+      return 'published';
+    }
+  }
+  const activityNames = (build: () => AsyncFlow): string[] =>
+    Object.keys(createFlowActivities(defineFlows({ flow: build }))).sort();
+
+  it('keeps every other node activity type when a node is added in the middle or the graph reordered', () => {
+    const before = activityNames(() => {
+      const fetch = new Fetch();
+      fetch.next(new Publish());
+      return new AsyncFlow(fetch);
+    });
+    const added = activityNames(() => {
+      const fetch = new Fetch();
+      fetch.next(new Check()).next(new Publish());
+      return new AsyncFlow(fetch);
+    });
+    const reordered = activityNames(() => {
+      const publish = new Publish();
+      const flow = new AsyncFlow(new Fetch());
+      (flow.startNode as AsyncNode).next(publish);
+      return flow;
+    });
+    expect(before).toEqual(['Fetch', 'Publish']);
+    expect(added.filter((name) => name !== 'Check')).toEqual(before);
+    expect(reordered).toEqual(before);
+  });
+
+  it('refuses a class used twice without names, saying which class and how to name it, while in-process runs number them', async () => {
+    const build = () => {
+      const first = new Fetch();
+      first.next(new Fetch());
+      return new AsyncFlow(first);
+    };
+    expect(() => defineFlows({ twice: build })).toThrow(FlowDefinitionError);
+    expect(() => defineFlows({ twice: build })).toThrow(
+      "Flow 'twice' uses class Fetch for 2 nodes without a name of their own. On Temporal a node's name is its activity type, " +
+        "and a number given by position (Fetch_2) would change when the graph changes. Name each node: new Fetch({ name: '...' }); " +
+        "to keep runs in flight working, use the names they run under now ('Fetch', 'Fetch_2').",
+    );
+    const named = () => {
+      const first = new Fetch({ name: 'FetchUser' });
+      first.next(new Fetch({ name: 'FetchOrders' }));
+      return new AsyncFlow(first);
+    };
+    expect(Object.keys(createFlowActivities(defineFlows({ named })))).toEqual(['FetchUser', 'FetchOrders']);
+    await expect(build().runAsync({})).resolves.toBeUndefined();
   });
 });

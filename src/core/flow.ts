@@ -336,6 +336,11 @@ export interface PrepareOptions {
   label?: string;
   /** Where warnings found while wiring go; default the console. */
   logger?: Logger | undefined;
+  /**
+   * Refuse names that would be numbered (a class used twice without a name): on Temporal a node's
+   * name is its activity type, and a number given by position changes when the graph changes.
+   */
+  stableNames?: boolean;
 }
 
 /**
@@ -364,6 +369,9 @@ export function prepareFlow(flow: AnyFlow, options: PrepareOptions = {}): void {
     }
     taken.set(node.name, node);
   }
+  if (options.stableNames === true) {
+    refuseNumberedNames(label, nodes, taken);
+  }
   for (const node of nodes) {
     if (isNameFixed(node)) {
       continue;
@@ -376,3 +384,26 @@ export function prepareFlow(flow: AnyFlow, options: PrepareOptions = {}): void {
     taken.set(name, node);
   }
 }
+
+/** Throws when an unnamed node's default name is taken, by a named node or another unnamed one of its class. */
+function refuseNumberedNames(label: string, nodes: readonly AnyNode[], named: ReadonlyMap<string, AnyNode>): void {
+  const unnamed = new Map<string, AnyNode[]>();
+  for (const node of nodes) {
+    if (!isNameFixed(node)) {
+      unnamed.set(node.name, [...(unnamed.get(node.name) ?? []), node]);
+    }
+  }
+  for (const [name, same] of unnamed) {
+    if (same.length > 1 || named.has(name)) {
+      const current = same.map((_, i) => `'${i === 0 && !named.has(name) ? name : `${name}_${i + (named.has(name) ? 2 : 1)}`}'`);
+      throw new FlowDefinitionError(
+        `Flow '${label}' uses ${same.length > 1 ? `class ${name} for ${same.length} nodes` : `the name '${name}' for a named node and for a node of class ${name}`} ` +
+          `without a name of their own. On Temporal a node's name is its activity type, and a number given by position ` +
+          `(${name}_2) would change when the graph changes. Name each node: new ${name}({ name: '...' }); ` +
+          `to keep runs in flight working, use the names they run under now (${current.join(', ')}).`,
+        name,
+      );
+    }
+  }
+}
+

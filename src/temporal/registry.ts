@@ -114,7 +114,7 @@ function checkedFlow(name: string, factory: FlowFactory, logger: Logger | undefi
   if (!(flow instanceof Flow)) {
     throw new FlowDefinitionError(`The factory of flow '${name}' must return a flow (AsyncFlow, Flow, ...).`, name);
   }
-  prepareFlow(flow, { label: name, logger });
+  prepareFlow(flow, { label: name, logger, stableNames: true });
   return flow;
 }
 

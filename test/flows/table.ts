@@ -448,8 +448,8 @@ export const flowCases: Record<string, FlowCase> = {
   },
   'sync-nodes-in-async-flow': {
     build: () => {
-      const start = new SyncDouble();
-      start.next(new SyncDouble());
+      const start = new SyncDouble({ name: 'FirstDouble' });
+      start.next(new SyncDouble({ name: 'SecondDouble' }));
       return new AsyncFlow(start);
     },
     shared: { n: 3 },
