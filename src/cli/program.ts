@@ -160,24 +160,27 @@ export function createProgram(ctx: CliContext, project: ProjectConfig | undefine
     .description("Runs the project's worker until SIGINT or SIGTERM.")
     .action(async () => done(await (await workers()).workerCommand(ctx)));
 
-  program
-    .command('inbox')
-    .description(
-      'Serves a local web page that lists every run waiting for an answer, across flows, and answers them (needs the ' +
-        'PocketFlowWaiting search attribute), until SIGINT or SIGTERM.',
-    )
-    .option('--port <n>', 'the port to listen on', wholeNumber('--port'), 8090)
-    .option('--host <host>', 'the address to listen on', '127.0.0.1')
-    .action(async (options: { port: number; host: string }) => done(await (await inbox()).inboxCommand(ctx, options)));
+  /** A command that serves HTTP on this machine until stopped: its --port and --host. */
+  const serving = (name: string, description: string, port: number): Command =>
+    program
+      .command(name)
+      .description(description)
+      .option('--port <n>', 'the port to listen on', wholeNumber('--port'), port)
+      .option('--host <host>', 'the address to listen on', '127.0.0.1');
 
-  program
-    .command('codec-server')
-    .description(
-      'Serves the encryption codec (keys from POCKETFLOW_ENCRYPTION_KEYS) so that the Temporal Web UI and CLI show payloads ' +
-        'decoded, until SIGINT or SIGTERM. A bearer token is required when POCKETFLOW_CODEC_TOKEN is set.',
-    )
-    .option('--port <n>', 'the port to listen on', wholeNumber('--port'), 8888)
-    .option('--host <host>', 'the address to listen on', '127.0.0.1')
+  serving(
+    'inbox',
+    'Serves a local web page that lists every run waiting for an answer, across flows, and answers them (needs the ' +
+      'PocketFlowWaiting search attribute), until SIGINT or SIGTERM.',
+    8090,
+  ).action(async (options: { port: number; host: string }) => done(await (await inbox()).inboxCommand(ctx, options)));
+
+  serving(
+    'codec-server',
+    'Serves the encryption codec (keys from POCKETFLOW_ENCRYPTION_KEYS) so that the Temporal Web UI and CLI show payloads ' +
+      'decoded, until SIGINT or SIGTERM. A bearer token is required when POCKETFLOW_CODEC_TOKEN is set.',
+    8888,
+  )
     .option('--ui-origin <url...>', 'the Web UI origins allowed to call it', ['http://localhost:8233', 'http://127.0.0.1:8233'])
     .action(async (options: { port: number; host: string; uiOrigin: string[] }) =>
       done(await (await codecServer()).codecServerCommand(ctx, options)),

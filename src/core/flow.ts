@@ -214,11 +214,10 @@ export async function orchestrate(
     let action: Action | undefined;
     try {
       action = await step[RUN_ASYNC](shared);
-      assertStore(shared, step.name);
     } catch (error) {
       throw markFailed(toError(error), step);
     }
-    const next = leaveStep(flow, step, action, ctx);
+    const next = leaveStep(flow, step, shared, action, ctx);
     if (next === undefined) {
       return action;
     }
@@ -240,11 +239,10 @@ function orchestrateSync(flow: AnyFlow, shared: object, params: Params | undefin
     let action: Action | undefined;
     try {
       action = step[RUN_SYNC](shared);
-      assertStore(shared, step.name);
     } catch (error) {
       throw markFailed(toError(error), step);
     }
-    const next = leaveStep(flow, step, action, ctx);
+    const next = leaveStep(flow, step, shared, action, ctx);
     if (next === undefined) {
       return action;
     }
@@ -261,8 +259,16 @@ function enterStep(node: AnyNode, ctx: RunContext, params: Params): AnyNode {
   return step;
 }
 
-/** Checks the action a step ended with, tells the observer, and returns the node it leads to. */
-function leaveStep(flow: AnyFlow, step: AnyNode, action: unknown, ctx: RunContext): AnyNode | undefined {
+/**
+ * Checks what a step left (the shared store, which the next step must be able to carry, and its
+ * action), tells the observer, and returns the node it leads to.
+ */
+function leaveStep(flow: AnyFlow, step: AnyNode, shared: object, action: unknown, ctx: RunContext): AnyNode | undefined {
+  try {
+    assertStore(shared, step.name);
+  } catch (error) {
+    throw markFailed(error, step);
+  }
   if (action !== undefined && typeof action !== 'string') {
     throw markFailed(
       new FlowDefinitionError(

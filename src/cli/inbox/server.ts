@@ -137,10 +137,11 @@ async function waitingRuns(ctx: Context): Promise<WaitingRun[]> {
     runs.map(async (run) => {
       try {
         const ms = ctx.workerWaitMs ?? 3000;
-        // The client's deadline cancels the query itself, so that polls cannot pile up while no worker answers.
+        // Polls cannot pile up while no worker answers.
+        // The client's deadline, just after ours, cancels the query itself.
         const state = await withDeadline(
-          ctx.client.withDeadline(Date.now() + ms, () => getFlowState(ctx.client, run.workflowId)),
-          ms + 500,
+          ctx.client.withDeadline(Date.now() + ms + 500, () => getFlowState(ctx.client, run.workflowId)),
+          ms,
           NO_WORKER,
         );
         run.prompts = state.pending;
@@ -179,8 +180,8 @@ async function answer(req: IncomingMessage, res: ServerResponse, ctx: Context): 
   try {
     const ms = ctx.workerWaitMs ?? 5000;
     const accepted = await withDeadline(
-      ctx.client.withDeadline(Date.now() + ms, () => answerFlow(ctx.client, workflowId, text, { requestId: requestId as number | undefined })),
-      ms + 500,
+      ctx.client.withDeadline(Date.now() + ms + 500, () => answerFlow(ctx.client, workflowId, text, { requestId: requestId as number | undefined })),
+      ms,
       NOT_CONFIRMED,
     );
     sendJson(res, 200, { accepted });
