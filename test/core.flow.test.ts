@@ -8,12 +8,16 @@ import {
   BaseNode,
   Flow,
   FlowDefinitionError,
+  FlowFailure,
   Node,
+  PocketFlowError,
   silentLogger,
   SyncFlowAsyncNodeError,
   type Logger,
 } from '../src/core/index.js';
+import * as mainEntry from '../src/index.js';
 import { defineFlows } from '../src/workflow.js';
+import * as workflowEntry from '../src/workflow.js';
 
 type NumShared = { current?: number; log?: string[] };
 
@@ -294,6 +298,79 @@ describe('Flow (sync)', () => {
     syncStep.next(syncStep, 'again');
     new Flow(syncStep).run(syncShared);
     expect(syncShared.current).toBe(10_000);
+  });
+});
+
+describe('ending a run on purpose', () => {
+  class NoRecipe extends FlowFailure {}
+
+  it('a FlowFailure thrown in post ends the run with that error, and no later node runs', async () => {
+    const thrown = new FlowFailure('No recipe fits');
+    const ran: string[] = [];
+    class GiveUp extends AsyncNode {
+      override async postAsync(): Promise<undefined> {
+        throw thrown;
+      }
+    }
+    class Later extends AsyncNode {
+      override async prepAsync(): Promise<void> {
+        ran.push('Later');
+      }
+    }
+    const start = new GiveUp();
+    start.next(new Later());
+    await expect(new AsyncFlow(start).runAsync({})).rejects.toBe(thrown);
+    expect(ran).toEqual([]);
+  });
+
+  it('a FlowFailure thrown in a sync flow’s prep ends the run with that error', () => {
+    class Refuse extends Node {
+      override prep(): void {
+        throw new NoRecipe('Nothing to cook with');
+      }
+    }
+    expect(() => new Flow(new Refuse()).run({})).toThrow(NoRecipe);
+  });
+
+  it('a FlowFailure carries its type (by default its class name), its details and its cause', () => {
+    const plain = new FlowFailure('No recipe fits');
+    expect(plain).toBeInstanceOf(PocketFlowError);
+    expect({ name: plain.name, type: plain.type, details: plain.details, cause: plain.cause }).toEqual({
+      name: 'FlowFailure',
+      type: 'FlowFailure',
+      details: [],
+      cause: undefined,
+    });
+    const cause = new RangeError('too few');
+    const typed = new FlowFailure('No recipe fits', { type: 'NoRecipe', details: [{ tried: 3 }], cause });
+    expect({ type: typed.type, details: typed.details, cause: typed.cause }).toEqual({ type: 'NoRecipe', details: [{ tried: 3 }], cause });
+    expect(new NoRecipe('No recipe fits').type).toBe('NoRecipe');
+  });
+
+  it('a FlowFailure thrown in exec is retried and handed to the fallback like any other error', async () => {
+    const tries: number[] = [];
+    class Fetch extends AsyncNode<{ got?: string }, void, string> {
+      override async execAsync(): Promise<string> {
+        tries.push(this.curRetry);
+        throw new FlowFailure(`down on try ${this.curRetry}`);
+      }
+      override async execFallbackAsync(_p: void, error: Error): Promise<string> {
+        return `${error.name}: ${error.message}`;
+      }
+      override async postAsync(shared: { got?: string }, _p: void, got: string): Promise<undefined> {
+        shared.got = got;
+        return undefined;
+      }
+    }
+    const shared: { got?: string } = {};
+    await new AsyncFlow(new Fetch({ maxRetries: 2 })).runAsync(shared);
+    expect(tries).toEqual([0, 1]);
+    expect(shared.got).toBe('FlowFailure: down on try 1');
+  });
+
+  it('FlowFailure is exported by the main entry and the workflow entry', () => {
+    expect(mainEntry.FlowFailure).toBe(FlowFailure);
+    expect(workflowEntry.FlowFailure).toBe(FlowFailure);
   });
 });
 

@@ -3,8 +3,9 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CancelledFailure, Client, WorkflowFailedError } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
+import { ApplicationFailure, CancelledFailure, Client, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { LogMetadata } from '@temporalio/common';
+import { Runtime, Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
 import { NotSerializableError, UnknownFlowError } from '../src/core/index.js';
 import { answerFlow, cancelFlow, flowResult, getFlowState, startFlow } from '../src/temporal/client.js';
@@ -13,7 +14,7 @@ import { answerSignal } from '../src/temporal/definitions.js';
 import { resolveTemporalCli } from '../src/temporal/cli-binary.js';
 import { bundleFlowWorkflows } from '../src/temporal/bundle.js';
 import { createCrashableFlow } from './flows/durable.js';
-import { testFlows } from './flows/registry.js';
+import { changedTestFlows, testFlows } from './flows/registry.js';
 import { address, connectClient, startWorker, uniqueQueue, waitFor, withWorker } from './setup/harness.js';
 
 const root = join(import.meta.dirname, '..');
@@ -32,6 +33,32 @@ function spawnWorker(taskQueue: string): Promise<ChildProcess> {
     });
     child.once('exit', (code) => reject(new Error(`worker process exited early with ${code}`)));
   });
+}
+
+/** The message of the run's first failed workflow task, once its history shows one. */
+async function failedTaskMessage(handle: WorkflowHandle): Promise<string> {
+  return waitFor(async () => {
+    const history = await handle.fetchHistory();
+    const failed = history.events?.find((event) => event.workflowTaskFailedEventAttributes != null);
+    return failed?.workflowTaskFailedEventAttributes?.failure?.message ?? undefined;
+  }, 'a failed workflow task');
+}
+
+/** Collects what the workers' runtime logger receives at error level (workflow code's `log.error` among it) until `stop`. */
+function captureErrorLogs(): { entries: Array<{ message: string; meta: LogMetadata | undefined }>; stop(): void } {
+  const logger = Runtime.instance().logger;
+  const original = logger.error;
+  const entries: Array<{ message: string; meta: LogMetadata | undefined }> = [];
+  logger.error = (message: string, meta?: LogMetadata) => {
+    entries.push({ message, meta });
+    original.call(logger, message, meta);
+  };
+  return {
+    entries,
+    stop() {
+      logger.error = original;
+    },
+  };
 }
 
 describe('durability', () => {
@@ -102,14 +129,112 @@ describe('durability', () => {
     });
   });
 
-  it('refuses a node input over the payload limit in bytes with a message that says what to do', async () => {
+  it('refuses a node input over the payload limit in bytes with a message that says what to do, keeping the run open', async () => {
     const client = await connectClient();
     await withWorker('huge', async (taskQueue) => {
       const workflowId = `huge-${taskQueue}`;
-      await startFlow(client, { flow: 'huge-input', taskQueue, workflowId });
-      const failure = (await flowResult(client, workflowId).catch((e: unknown) => e)) as WorkflowFailedError;
-      expect(failure.cause?.message).toMatch(/node 'HugeInput' is 2100\d{3} bytes, over Temporal's payload limit.*pass a reference/);
-      expect((failure.cause as { type?: string }).type).toBe('PayloadTooLargeError');
+      const handle = await startFlow(client, { flow: 'huge-input', taskQueue, workflowId });
+      try {
+        expect(await failedTaskMessage(handle)).toMatch(
+          /^Flow 'huge-input' failed at node 'HugeInput': PayloadTooLargeError: The input of node 'HugeInput' is 2100\d{3} bytes, over Temporal's payload limit.*pass a reference/,
+        );
+        expect((await handle.describe()).status.name).toBe('RUNNING');
+      } finally {
+        await handle.terminate();
+      }
+    });
+  });
+});
+
+describe('errors that a fixed build repairs, and errors that end a run', () => {
+  it('keeps the run open when post throws, failing the workflow task and logging an error, both naming the flow and the node', async () => {
+    const client = await connectClient();
+    await withWorker('post-throws', async (taskQueue) => {
+      const logged = captureErrorLogs();
+      const workflowId = `post-throws-${taskQueue}`;
+      const handle = await startFlow(client, { flow: 'post-throws', taskQueue, workflowId });
+      try {
+        const message = await failedTaskMessage(handle);
+        expect(message).toMatch(/^Flow 'post-throws' failed at node 'ReadsTitle': TypeError: Cannot read properties of undefined/);
+        expect((await handle.describe()).status.name).toBe('RUNNING');
+        const entry = await waitFor(
+          async () => logged.entries.find((e) => e.meta?.['workflowId'] === workflowId),
+          'the workflow to log the error',
+        );
+        expect(entry.message).toContain(message);
+        expect(entry.meta).toMatchObject({ flow: 'post-throws', node: 'ReadsTitle' });
+      } finally {
+        logged.stop();
+        await handle.terminate();
+      }
+    });
+  });
+
+  it('continues a run whose post threw once a worker with the fixed build takes it', async () => {
+    const client = await connectClient();
+    const taskQueue = uniqueQueue('fixed');
+    const workflowId = `fixed-${taskQueue}`;
+    const broken = await startWorker(taskQueue);
+    const handle = await startFlow(client, { flow: 'post-throws', taskQueue, workflowId });
+    try {
+      await failedTaskMessage(handle);
+    } finally {
+      await broken.stop();
+    }
+    const fixed = await startWorker(taskQueue, {
+      flows: changedTestFlows,
+      bundle: await bundleFlowWorkflows(join(root, 'test/flows/workflows-changed.ts')),
+    });
+    try {
+      expect((await flowResult(client, workflowId)).shared).toEqual({ posts: { Before: 1 }, trail: ['Before done', 'no recipe'] });
+    } finally {
+      await fixed.stop();
+    }
+  });
+
+  it('keeps the run open when post returns an action that is not a string, naming the flow and the node', async () => {
+    const client = await connectClient();
+    await withWorker('number-action', async (taskQueue) => {
+      const workflowId = `number-action-${taskQueue}`;
+      const handle = await startFlow(client, { flow: 'post-returns-number', taskQueue, workflowId });
+      try {
+        expect(await failedTaskMessage(handle)).toBe(
+          "Flow 'post-returns-number' failed at node 'ReturnsNumber': FlowDefinitionError: Node 'ReturnsNumber' returned number 42 from post; an action must be a string.",
+        );
+        expect((await handle.describe()).status.name).toBe('RUNNING');
+      } finally {
+        await handle.terminate();
+      }
+    });
+  });
+
+  it('ends the run with a FlowFailure thrown in post, with the type and details the flow gave, naming the flow and the node', async () => {
+    const client = await connectClient();
+    await withWorker('flow-failure', async (taskQueue) => {
+      const workflowId = `flow-failure-${taskQueue}`;
+      const handle = await startFlow(client, { flow: 'flow-failure-in-post', taskQueue, workflowId });
+      const failure = await flowResult(client, workflowId).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(WorkflowFailedError);
+      const cause = (failure as WorkflowFailedError).cause;
+      expect(cause).toBeInstanceOf(ApplicationFailure);
+      expect(cause?.message).toBe("Flow 'flow-failure-in-post' failed at node 'GivesUp': No recipe fits");
+      expect((cause as ApplicationFailure).type).toBe('NoRecipe');
+      expect((cause as ApplicationFailure).details).toEqual([{ tried: 3 }]);
+      expect((await handle.describe()).status.name).toBe('FAILED');
+    });
+  });
+
+  it('ends the run with an ApplicationFailure thrown in prep, keeping its type', async () => {
+    const client = await connectClient();
+    await withWorker('app-failure', async (taskQueue) => {
+      const workflowId = `app-failure-${taskQueue}`;
+      const handle = await startFlow(client, { flow: 'application-failure-in-prep', taskQueue, workflowId });
+      const failure = await flowResult(client, workflowId).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(WorkflowFailedError);
+      const cause = (failure as WorkflowFailedError).cause;
+      expect(cause?.message).toBe("Flow 'application-failure-in-prep' failed at node 'RefusesInput': The ingredient list is empty");
+      expect((cause as ApplicationFailure).type).toBe('EmptyInput');
+      expect((await handle.describe()).status.name).toBe('FAILED');
     });
   });
 });
@@ -147,23 +272,26 @@ describe('talking to a run', () => {
     const client = await connectClient();
     await withWorker('unportable', async (taskQueue) => {
       const workflowId = `unportable-${taskQueue}`;
-      await startFlow(client, { flow: 'unportable-store', taskQueue, workflowId });
-      const state = await waitFor(async () => {
-        const s = await getFlowState(client, workflowId);
-        return s.pending.length > 0 ? s : undefined;
-      }, 'a pending prompt');
-      expect(state.shared).toEqual({ trail: ['kept'], callback: "<not serialisable: a function 'callback'>" });
-      expect(state.unportable).toEqual([{ path: '$.callback', reason: "a function 'callback'" }]);
-      await answerFlow(client, workflowId, 'y');
-      const failure = (await flowResult(client, workflowId).catch((e: unknown) => e)) as WorkflowFailedError;
-      expect(failure).toBeInstanceOf(WorkflowFailedError);
-      expect(failure.cause?.message).toMatch(
-        /^Flow 'unportable-store' failed at node 'KeepsCallbackThenAsks': Node 'KeepsCallbackThenAsks': the shared store holds a function 'callback' at \$\.callback,/,
-      );
-      expect((failure.cause as { type?: string }).type).toBe('NotSerializableError');
-      const history = await client.workflow.getHandle(workflowId).fetchHistory();
-      const scheduled = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes != null);
-      expect(scheduled).toEqual([]);
+      const handle = await startFlow(client, { flow: 'unportable-store', taskQueue, workflowId });
+      try {
+        const state = await waitFor(async () => {
+          const s = await getFlowState(client, workflowId);
+          return s.pending.length > 0 ? s : undefined;
+        }, 'a pending prompt');
+        expect(state.shared).toEqual({ trail: ['kept'], callback: "<not serialisable: a function 'callback'>" });
+        expect(state.unportable).toEqual([{ path: '$.callback', reason: "a function 'callback'" }]);
+        // A signal: an update's caller would wait for the workflow task that fails, and so for ever.
+        await answerFlow(client, workflowId, 'y', { wait: 'signal' });
+        expect(await failedTaskMessage(handle)).toMatch(
+          /^Flow 'unportable-store' failed at node 'KeepsCallbackThenAsks': NotSerializableError: Node 'KeepsCallbackThenAsks': the shared store holds a function 'callback' at \$\.callback,/,
+        );
+        expect((await handle.describe()).status.name).toBe('RUNNING');
+        const history = await handle.fetchHistory();
+        const scheduled = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes != null);
+        expect(scheduled).toEqual([]);
+      } finally {
+        await handle.terminate();
+      }
     });
   });
 

@@ -1,5 +1,6 @@
 // The same flow definitions, run in-process and on a real Temporal server (with activities, and
-// with local activities), end the same way.
+// with local activities), end the same way; an error that a fixed build can repair ends the run
+// in-process, and on Temporal fails only the workflow task, leaving the run open.
 import { WorkflowFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
@@ -7,7 +8,7 @@ import { ScriptedInput, silentLogger } from '../src/core/index.js';
 import { answerFlow, flowResult, startFlow } from '../src/temporal/client.js';
 import { localName } from './flows/registry.js';
 import { flowCases } from './flows/table.js';
-import { connectClient, withWorker } from './setup/harness.js';
+import { connectClient, waitFor, withWorker } from './setup/harness.js';
 
 async function runInProcess(name: string): Promise<{ shared: object; action: string | undefined }> {
   const c = flowCases[name]!;
@@ -36,6 +37,30 @@ async function runOnTemporal(
   return { shared: result.shared, action: result.action ?? undefined, events };
 }
 
+/**
+ * Starts a row whose error only fails the workflow task on Temporal, and returns that failure's
+ * message and the run's status once the history shows it; then terminates the run.
+ */
+async function failedTaskOnTemporal(
+  name: string,
+  registered: string,
+  taskQueue: string,
+): Promise<{ message: string; status: string }> {
+  const client = await connectClient();
+  const workflowId = `${registered}-${taskQueue}`;
+  const handle = await startFlow(client, { flow: registered, taskQueue, workflowId, shared: flowCases[name]!.shared });
+  try {
+    const message = await waitFor(async () => {
+      const history = await handle.fetchHistory();
+      const failed = history.events?.find((event) => event.workflowTaskFailedEventAttributes != null);
+      return failed?.workflowTaskFailedEventAttributes?.failure?.message ?? undefined;
+    }, 'a failed workflow task');
+    return { message, status: (await handle.describe()).status.name };
+  } finally {
+    await handle.terminate('the test has seen the failed workflow task');
+  }
+}
+
 const { EventType } = temporal.api.enums.v1;
 const ACTIVITY_SCHEDULED = EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED;
 /** A local activity's result is recorded as a marker. */
@@ -49,6 +74,13 @@ describe('one table of flows, two runtimes', () => {
       const registered = local ? localName(name) : name;
       if ('error' in expected) {
         await expect(runInProcess(name)).rejects.toThrow(expected.inProcess ?? expected.error);
+        if (expected.repairable === true) {
+          const failed = await withWorker('table', (taskQueue) => failedTaskOnTemporal(name, registered, taskQueue));
+          expect(failed.status).toBe('RUNNING');
+          expect(failed.message.startsWith(`Flow '${registered}' failed at node '`)).toBe(true);
+          expect(failed.message).toMatch(expected.error);
+          return;
+        }
         await withWorker('table', async (taskQueue) => {
           const failure = await runOnTemporal(name, registered, taskQueue).catch((e: unknown) => e);
           expect(failure).toBeInstanceOf(WorkflowFailedError);

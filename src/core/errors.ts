@@ -12,6 +12,32 @@ export class PocketFlowError extends Error {
   }
 }
 
+/** Options of `FlowFailure`. */
+export interface FlowFailureOptions {
+  /** The failure's type on Temporal, for clients to match on; default the class's name, `'FlowFailure'`. */
+  type?: string;
+  /** Values the failure carries on Temporal (its `details`), for the client that reads the failure. */
+  details?: unknown[];
+  cause?: unknown;
+}
+
+/**
+ * Ends a run on purpose: `throw new FlowFailure('No recipe fits', { type: 'NoRecipe' })` in prep
+ * or post. In-process the run throws it, as any error. On Temporal the run fails with an
+ * `ApplicationFailure` of type `type` that names the flow and the node, where another error thrown
+ * by prep or post only fails the workflow task and waits for a fixed build.
+ */
+export class FlowFailure extends PocketFlowError {
+  readonly type: string;
+  readonly details: unknown[];
+
+  constructor(message: string, options: FlowFailureOptions = {}) {
+    super(message, { cause: options.cause });
+    this.type = options.type ?? this.name;
+    this.details = options.details ?? [];
+  }
+}
+
 /** A graph or node was wired or configured wrongly; raised when the flow is built or prepared. */
 export class FlowDefinitionError extends PocketFlowError {
   /** The flow or node at fault, when there is one. */

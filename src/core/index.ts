@@ -20,6 +20,7 @@ export { consoleLogger, silentLogger } from './logger.js';
 export {
   AsyncRunRequiredError,
   FlowDefinitionError,
+  FlowFailure,
   InputUnavailableError,
   InvalidInputError,
   NoInputSourceError,
@@ -42,6 +43,6 @@ export type {
   TemporalNodeOptions,
 } from './node.js';
 export type { AnyFlow, FlowOptions } from './flow.js';
-export type { Unportable } from './errors.js';
+export type { FlowFailureOptions, Unportable } from './errors.js';
 export type { Logger } from './logger.js';
 export type { InputRequest, InputSource, PendingInput, RunOptions, StepObserver } from './context.js';

@@ -1,5 +1,9 @@
-/** Flows for the durability tests: a slow middle step to crash in, and a small flow to replay. */
-import { AsyncFlow, AsyncNode } from '../../src/core/index.js';
+/**
+ * Flows for the durability tests: a slow middle step to crash in, a small flow to replay, and
+ * errors in prep and post, some that a fixed build repairs and some that end the run.
+ */
+import { ApplicationFailure } from '@temporalio/workflow';
+import { AsyncFlow, AsyncNode, FlowFailure } from '../../src/core/index.js';
 
 type Shared = { posts?: Record<string, number>; trail?: string[] };
 
@@ -66,4 +70,59 @@ export function createUnportableStoreFlow(): AsyncFlow<Shared> {
   const keeps = new KeepsCallbackThenAsks();
   keeps.next(new Counted('After', 0));
   return new AsyncFlow(keeps);
+}
+
+type Recipe = { title: string };
+
+/** Post reads the title of a recipe that the store does not hold: a TypeError, unless `fixed`. */
+class ReadsTitle extends AsyncNode<Shared & { recipe?: Recipe }> {
+  constructor(private readonly fixed: boolean) {
+    super({ name: 'ReadsTitle' });
+  }
+  override async postAsync(shared: Shared & { recipe?: Recipe }): Promise<undefined> {
+    const title = this.fixed ? (shared.recipe?.title ?? 'no recipe') : (shared.recipe as Recipe).title;
+    shared.trail = [...(shared.trail ?? []), title];
+    return undefined;
+  }
+}
+
+/** Before (an exec activity) → ReadsTitle, whose post throws a TypeError; `fixed`: the build that repairs it. */
+export function createPostThrowsFlow(fixed = false): AsyncFlow<Shared> {
+  const before = new Counted('Before', 0);
+  before.next(new ReadsTitle(fixed));
+  return new AsyncFlow(before);
+}
+
+/** Post returns a number where an action (a string) belongs. */
+class ReturnsNumber extends AsyncNode<Shared> {
+  override async postAsync(): Promise<string> {
+    return 42 as unknown as string;
+  }
+}
+
+export function createNumberActionFlow(): AsyncFlow<Shared> {
+  return new AsyncFlow(new ReturnsNumber());
+}
+
+/** Post ends the run on purpose (with a plain error as the cause, which must not make the failure repairable). */
+class GivesUp extends AsyncNode<Shared> {
+  override async postAsync(): Promise<undefined> {
+    const cause = new RangeError('0 of 3 recipes match');
+    throw new FlowFailure('No recipe fits', { type: 'NoRecipe', details: [{ tried: 3 }], cause });
+  }
+}
+
+export function createFlowFailureFlow(): AsyncFlow<Shared> {
+  return new AsyncFlow(new GivesUp());
+}
+
+/** Prep ends the run with a Temporal failure of its own. */
+class RefusesInput extends AsyncNode<Shared> {
+  override async prepAsync(): Promise<undefined> {
+    throw ApplicationFailure.create({ message: 'The ingredient list is empty', type: 'EmptyInput' });
+  }
+}
+
+export function createApplicationFailureFlow(): AsyncFlow<Shared> {
+  return new AsyncFlow(new RefusesInput());
 }

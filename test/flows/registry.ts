@@ -1,6 +1,15 @@
 import { type AnyFlow, defineFlows, type FlowFactory } from '../../src/workflow.js';
 import { reachableNodes } from '../../src/core/internal.js';
-import { createCrashableFlow, createHugeInputFlow, createReplayDemoFlow, createUnportableStoreFlow } from './durable.js';
+import {
+  createApplicationFailureFlow,
+  createCrashableFlow,
+  createFlowFailureFlow,
+  createHugeInputFlow,
+  createNumberActionFlow,
+  createPostThrowsFlow,
+  createReplayDemoFlow,
+  createUnportableStoreFlow,
+} from './durable.js';
 import { type FlowCase, flowCases } from './table.js';
 
 /** The same flow with every node's exec as a local activity (`temporal: { local: true }`). */
@@ -24,6 +33,10 @@ export const testFlows = defineFlows({
   crashable: createCrashableFlow,
   'huge-input': createHugeInputFlow,
   'unportable-store': createUnportableStoreFlow,
+  'post-throws': () => createPostThrowsFlow(false),
+  'post-returns-number': createNumberActionFlow,
+  'flow-failure-in-post': createFlowFailureFlow,
+  'application-failure-in-prep': createApplicationFailureFlow,
   // The same conversation, updating PocketFlowNode only around the waits for a person.
   'human-input-waiting-only': () => {
     const flow = (flowCases['human-input'] as FlowCase).build();
@@ -33,7 +46,8 @@ export const testFlows = defineFlows({
   'replay-demo': () => createReplayDemoFlow(false),
 });
 
-/** The same, with the replay demo's graph changed. */
+/** A later build: the replay demo's graph changed, and the post that threw fixed. */
 export const changedTestFlows = defineFlows({
   'replay-demo': () => createReplayDemoFlow(true),
+  'post-throws': () => createPostThrowsFlow(true),
 });

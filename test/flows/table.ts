@@ -312,7 +312,7 @@ const valueCases: Record<string, FlowCase> = {
   'value-function-in-store': {
     build: () => valueFlow('function', 'post'),
     shared: {},
-    expected: { error: /Node 'Keep': the shared store holds a function at \$\.kept\.list\[1\],/ },
+    expected: { error: /Node 'Keep': the shared store holds a function at \$\.kept\.list\[1\],/, repairable: true },
   },
   'value-in-initial-store': {
     build: () => valueFlow('date', 'post'),
@@ -330,8 +330,12 @@ export interface FlowCase {
   shared: Shared;
   /** What the person answers, in order; `null` is no answer before the prompt's timeout. */
   answers?: Array<string | null>;
-  /** The store and action it ends with, or the error (its message on Temporal; in-process too unless `inProcess` says otherwise). */
-  expected: { shared: Shared; action: string | undefined } | { error: RegExp; inProcess?: RegExp };
+  /**
+   * The store and action it ends with, or the error (its message on Temporal; in-process too unless
+   * `inProcess` says otherwise). A `repairable` error ends the run in-process; on Temporal it fails
+   * only the workflow task (a fixed build would continue the run), and the run stays open.
+   */
+  expected: { shared: Shared; action: string | undefined } | { error: RegExp; inProcess?: RegExp; repairable?: true };
 }
 
 export const flowCases: Record<string, FlowCase> = {

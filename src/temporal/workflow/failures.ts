@@ -1,6 +1,9 @@
-/** How errors leave a flow's workflow: failures that end the run, named after the flow and the node. */
+/**
+ * How errors leave a flow's workflow, named after the flow and the node: a failure that ends the
+ * run, or an error that fails only the workflow task, so that the run waits for a fixed build.
+ */
 import { ApplicationFailure, TemporalFailure } from '@temporalio/workflow';
-import { type PocketFlowError, UnknownFlowError } from '../../core/index.js';
+import { FlowFailure, type PocketFlowError, UnknownFlowError } from '../../core/index.js';
 import { failedNodeOf, toError } from '../../core/internal.js';
 import { FLOW_WORKFLOW_TYPE, type FlowWorkflowInput } from '../definitions.js';
 import { InvalidFlowInputError } from '../errors.js';
@@ -39,18 +42,76 @@ export function checkInput(input: unknown, workflowType: string, registry: FlowR
   return flow;
 }
 
-/** Turns an error that escaped the flow into a failure that ends the run, naming the flow and the node. */
-export function nodeFailure(flow: string, error: unknown): ApplicationFailure {
+/** What becomes of an error that escaped a flow's run. */
+export type EscapedError =
+  | { endsRun: true; failure: ApplicationFailure }
+  | { endsRun: false; error: Error; node: string | undefined };
+
+/**
+ * Sorts an error that escaped the flow. A failure ends the run when the error or one of its causes
+ * is a Temporal failure (an exec that failed after its retries and fallback arrives as an
+ * ActivityFailure; an ApplicationFailure thrown on purpose) or a FlowFailure. Any other error
+ * comes from the workflow's own code (prep, post, a human node's exec, the checks between steps):
+ * it fails only the workflow task, which Temporal retries, so a fixed build continues the run.
+ */
+export function escapedError(flow: string, error: unknown): EscapedError {
   const node = failedNodeOf(error);
-  const root = rootCause(error);
   const where = node === undefined ? `Flow '${flow}' failed` : `Flow '${flow}' failed at node '${node}'`;
-  return ApplicationFailure.create({
-    message: `${where}: ${root.message}`,
-    type: root.type,
-    nonRetryable: true,
-    details: [{ flow, node: node ?? null }],
-    cause: error instanceof Error ? error : undefined,
-  });
+  const meant = causesOf(error).find((e) => e instanceof FlowFailure || e instanceof TemporalFailure);
+  if (meant instanceof FlowFailure) {
+    const failure = ApplicationFailure.create({
+      message: `${where}: ${meant.message}`,
+      type: meant.type,
+      nonRetryable: true,
+      details: meant.details,
+      cause: toError(error),
+    });
+    return { endsRun: true, failure };
+  }
+  if (meant !== undefined) {
+    const reason = reasonOf(meant);
+    const failure = ApplicationFailure.create({
+      message: `${where}: ${reason.message}`,
+      type: reason.type,
+      nonRetryable: true,
+      details: [{ flow, node: node ?? null }],
+      cause: toError(error),
+    });
+    return { endsRun: true, failure };
+  }
+  const plain = toError(error);
+  const task = new Error(`${where}: ${plain.name}: ${plain.message}`, { cause: plain });
+  task.name = plain.name;
+  if (plain.stack !== undefined) {
+    task.stack = plain.stack;
+  }
+  return { endsRun: false, error: task, node };
+}
+
+/**
+ * The message and type of the failure that says what went wrong: the first ApplicationFailure (an
+ * ActivityFailure only wraps the one that exec threw), else the innermost failure.
+ */
+function reasonOf(failure: unknown): { message: string; type: string } {
+  let current = failure;
+  while (current instanceof TemporalFailure && !(current instanceof ApplicationFailure) && current.cause !== undefined) {
+    current = current.cause;
+  }
+  if (current instanceof ApplicationFailure) {
+    return { message: current.message, type: current.type ?? 'Error' };
+  }
+  const plain = toError(current);
+  return { message: plain.message, type: plain.name };
+}
+
+/** The error and its causes, outermost first. */
+function causesOf(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let current = error; current !== undefined && !chain.includes(current); ) {
+    chain.push(current);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return chain;
 }
 
 /** The innermost message and type of an error, looking through Temporal's failure wrappers. */

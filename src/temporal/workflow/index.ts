@@ -18,7 +18,7 @@ import {
 import type { FlowRegistry } from '../registry.js';
 import { ActivityExecutor } from './activity-executor.js';
 import { continueAsNewControl, resumeAt } from './continue-as-new.js';
-import { checkInput, nodeFailure } from './failures.js';
+import { checkInput, escapedError } from './failures.js';
 import { SignalInput } from './human-input.js';
 import { RunTracker } from './run-tracker.js';
 
@@ -78,11 +78,21 @@ export function createFlowWorkflow(registry: FlowRegistry): FlowWorkflow {
       if (error instanceof ContinueAsNew) {
         throw error;
       }
-      run.finish('failed');
       if (isCancellation(error)) {
+        run.finish('failed');
         throw error;
       }
-      throw nodeFailure(flowName, error);
+      const escaped = escapedError(flowName, error);
+      if (escaped.endsRun) {
+        run.finish('failed');
+        throw escaped.failure;
+      }
+      // Not a Temporal failure: the SDK fails the workflow task, and the run waits for a build that works.
+      log.error(`${escaped.error.message} The workflow task fails and is retried; a build that fixes it continues the run.`, {
+        flow: flowName,
+        node: escaped.node ?? null,
+      });
+      throw escaped.error;
     }
   };
 }
