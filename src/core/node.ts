@@ -60,6 +60,12 @@ export interface TemporalNodeOptions {
    * person, for loops of quick steps where an event per step costs too much.
    */
   searchAttributes?: 'every-node' | 'waiting';
+  /**
+   * Registered flows only, under Worker Versioning: `'pinned'` (the default) finishes each run on
+   * the build it started on; `'auto-upgrade'` moves open runs to each new current build, whose
+   * code must then replay their histories (check with `pocketflow-temporal check-replay`).
+   */
+  versioning?: 'pinned' | 'auto-upgrade';
 }
 
 /** Options every node constructor takes. */

@@ -30,6 +30,7 @@ export type RegistryServices<F extends Record<string, FlowFactory>> = Intersect<
 export class FlowRegistry<Svc = unknown> {
   readonly #factories: ReadonlyMap<string, FlowFactory>;
   readonly #nodeIndexes = new Map<string, Map<string, AnyNode>>();
+  readonly #versioning = new Map<string, 'PINNED' | 'AUTO_UPGRADE'>();
   /** Carries `Svc` in the type only, so that a worker's services are checked against the flows. */
   declare readonly servicesType?: Svc;
 
@@ -66,6 +67,11 @@ export class FlowRegistry<Svc = unknown> {
     return this.#nodeIndexes.get(flow)?.get(node);
   }
 
+  /** How runs of the flow move between builds under Worker Versioning (Temporal's versioning behavior). */
+  versioningOf(name: string): 'PINNED' | 'AUTO_UPGRADE' {
+    return this.#versioning.get(name) ?? 'PINNED';
+  }
+
   /** Every node whose exec runs as an activity, by flow. */
   activityNodes(): Array<{ flow: string; node: AnyNode }> {
     const out: Array<{ flow: string; node: AnyNode }> = [];
@@ -84,6 +90,7 @@ export class FlowRegistry<Svc = unknown> {
     const nodes = reachableNodes(flow);
     nodes.forEach((node) => checkTemporalOptions(name, node));
     this.#nodeIndexes.set(name, new Map(nodes.map((node) => [node.name, node])));
+    this.#versioning.set(name, flow.options.temporal?.versioning === 'auto-upgrade' ? 'AUTO_UPGRADE' : 'PINNED');
   }
 }
 
@@ -95,6 +102,13 @@ export function runsAsActivity(node: AnyNode): boolean {
 /** Refuses Temporal options that cannot go together, naming the flow and the node. */
 function checkTemporalOptions(flow: string, node: AnyNode): void {
   const t = node.options.temporal;
+  if (t?.versioning !== undefined) {
+    throw new FlowDefinitionError(
+      `Node '${node.name}' of flow '${flow}' sets temporal.versioning, which only the registered flow takes: ` +
+        `set it on the flow that '${flow}' builds.`,
+      node.name,
+    );
+  }
   if (t?.local !== true) {
     return;
   }

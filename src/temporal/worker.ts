@@ -2,12 +2,23 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { PocketFlowError } from '../core/index.js';
 import { createFlowActivities } from './activities.js';
-import { chooseWorkflowCode, EXEC_ONLY_MODULES, type PrebuiltBundleOptions } from './bundle.js';
 import { connectionSettings } from './connection.js';
+import { bundleFlowWorkflows, chooseWorkflowCode, EXEC_ONLY_MODULES, type PrebuiltBundleOptions } from './bundle.js';
 import { type PayloadCodecOptions, workerDataConverter } from './data-converter.js';
 import { installWorkerRuntime } from './metrics.js';
 import { searchAttributesCommand, searchAttributesMissingOn } from './search-attributes.js';
 import type { FlowRegistry } from './registry.js';
+import {
+  bundleCode,
+  DEPLOYMENT_NAME_ENV,
+  makeCurrentWhenFirst,
+  type ResolvedVersioning,
+  resolveVersioning,
+  versionKey,
+  versioningSettings,
+  workerDeploymentOptions,
+  type WorkerVersioningOptions,
+} from './versioning.js';
 import { DEFAULT_STICKY_TIMEOUT } from './worker-env.js';
 
 /** The worker options; `services` is required when the flows declare a services type. */
@@ -40,6 +51,13 @@ export interface FlowWorkerBaseOptions<Svc = unknown> extends PayloadCodecOption
    * SDK's is 10 s), so that a run whose worker died is taken over by another within a second.
    */
   worker?: Partial<WorkerOptions>;
+  /**
+   * Worker Versioning: the worker runs as a Worker Deployment Version when a deployment name is
+   * given here or in TEMPORAL_DEPLOYMENT_NAME (build id: TEMPORAL_WORKER_BUILD_ID, else derived from
+   * the workflow bundle's content). Flows are pinned to the build they start on unless registered
+   * with `temporal: { versioning: 'auto-upgrade' }`. `false`: unversioned whatever the environment says.
+   */
+  versioning?: WorkerVersioningOptions | false;
   /** Told where the worker connects and where its workflow code comes from (default: the console). */
   log?: (message: string) => void;
 }
@@ -52,7 +70,15 @@ export async function createFlowWorker<Svc>(options: FlowWorkerOptions<Svc>): Pr
   if (metrics !== undefined) {
     log(`Metrics for Prometheus at http://${metrics}/metrics.`);
   }
-  const code = workflowCode(options, log);
+  let code = workflowCode(options, log);
+  const settingsOfVersioning = versioningSettings(options.versioning);
+  if (settingsOfVersioning !== undefined && settingsOfVersioning.buildId === undefined && code.workflowBundle === undefined) {
+    // The build id is a hash of the bundle: bundle here rather than inside Worker.create.
+    code = { workflowBundle: await bundleFlowWorkflows(options.workflowsPath as string) };
+  }
+  const versioning = resolveVersioning(settingsOfVersioning, () =>
+    bundleCode(code.workflowBundle as { code: string } | { codePath: string }),
+  );
   // Temporal's environment configuration fills in only what the caller left out.
   const settings = options.connection === undefined || options.namespace === undefined ? connectionSettings() : undefined;
   const connection =
@@ -69,11 +95,14 @@ export async function createFlowWorker<Svc>(options: FlowWorkerOptions<Svc>): Pr
     stickyQueueScheduleToStartTimeout: DEFAULT_STICKY_TIMEOUT,
     dataConverter: workerDataConverter({ payloadCodecs: options.payloadCodecs }),
     ...code,
+    ...workerDeploymentOptions(versioning),
     ...options.worker,
   });
-  if (options.connection === undefined) {
-    closeWhenStopped(worker, connection);
-  }
+  reportVersioning(versioning, options.versioning === false ? 'versioning: false' : `no ${DEPLOYMENT_NAME_ENV}`, log);
+  aroundRun(worker, {
+    whileRunning: (signal) => promoteFirstVersion(versioning, connection, namespace ?? 'default', log, signal),
+    after: options.connection === undefined ? () => connection.close() : undefined,
+  });
   await reportMissingSearchAttributes(connection, namespace ?? 'default', log);
   return worker;
 }
@@ -110,14 +139,57 @@ async function reportMissingSearchAttributes(connection: NativeConnection, names
   }
 }
 
-/** Closes a connection that the worker owns once the worker has stopped. */
-function closeWhenStopped(worker: Worker, connection: NativeConnection): void {
+/** Says once, at start, how the worker takes part in Worker Versioning. */
+function reportVersioning(versioning: ResolvedVersioning, why: string, log: (message: string) => void): void {
+  if (versioning.kind === 'unversioned') {
+    log(
+      `Worker runs unversioned (${why}): a deploy that changes a flow's graph or its prep or post ` +
+        `breaks the runs in flight. See README, "Deploying a changed flow".`,
+    );
+    return;
+  }
+  log(
+    `Worker Deployment Version ${versionKey(versioning.deploymentName, versioning.buildId)} (build id ${versioning.buildIdSource}): ` +
+      'runs stay on the build they started on, except flows registered with auto-upgrade.',
+  );
+}
+
+/** Makes a deployment's first version current once its worker polls, so that new runs do not wait for a promotion. */
+async function promoteFirstVersion(
+  versioning: ResolvedVersioning,
+  connection: NativeConnection,
+  namespace: string,
+  log: (message: string) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  if (versioning.kind === 'unversioned' || !versioning.currentWhenFirst) {
+    return;
+  }
+  try {
+    const outcome = await makeCurrentWhenFirst(connection, namespace, versioning, { signal });
+    if (outcome === 'made-current') {
+      log(`Build ${versioning.buildId} is the first of deployment '${versioning.deploymentName}': made it the current version.`);
+    }
+  } catch (error) {
+    log(`Could not check deployment '${versioning.deploymentName}' for a current version: ${(error as Error).message}`);
+  }
+}
+
+/** Runs `whileRunning` beside the worker (aborted when it stops), and `after` once it has stopped. */
+function aroundRun(
+  worker: Worker,
+  hooks: { whileRunning: (signal: AbortSignal) => Promise<void>; after: (() => Promise<void>) | undefined },
+): void {
   const run = worker.run.bind(worker);
   worker.run = async () => {
+    const stopped = new AbortController();
+    const beside = hooks.whileRunning(stopped.signal);
     try {
       await run();
     } finally {
-      await connection.close();
+      stopped.abort();
+      await beside;
+      await hooks.after?.();
     }
   };
 }

@@ -6,6 +6,7 @@ import { inject } from 'vitest';
 import { clientDataConverter } from '../../src/temporal/data-converter.js';
 import { createFlowWorker } from '../../src/temporal/worker.js';
 import type { FlowRegistry } from '../../src/temporal/registry.js';
+import type { WorkerVersioningOptions } from '../../src/temporal/versioning.js';
 import { testFlows } from '../flows/registry.js';
 
 let runtimeQuiet = false;
@@ -45,6 +46,7 @@ export async function startWorker(
     bundle?: { code: string };
     namespace?: string;
     log?: (message: string) => void;
+    versioning?: WorkerVersioningOptions;
   } = {},
 ): Promise<RunningWorker> {
   quietRuntime();
@@ -56,6 +58,7 @@ export async function startWorker(
     namespace: options.namespace,
     log: options.log,
     services: options.services,
+    versioning: options.versioning ?? false,
     workflowBundle: options.bundle ?? { codePath: options.bundlePath ?? inject('workflowBundlePath') },
   });
   const running = worker.run();

@@ -2,7 +2,7 @@
  * The workflow side of the Temporal runtime: deterministic code only. It runs the core's
  * orchestration loop with exec as activities and a person's input as signals or updates.
  */
-import { ContinueAsNew, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ContinueAsNew, isCancellation, log, setHandler, setWorkflowOptions, workflowInfo } from '@temporalio/workflow';
 import { assertPortable } from '../../core/index.js';
 import { createRunContext, RUN, RUN_ASYNC } from '../../core/internal.js';
 import {
@@ -31,7 +31,16 @@ export { activityOptions, DEFAULT_START_TO_CLOSE, MAX_PAYLOAD_BYTES } from './ac
  * `export const runFlow = createFlowWorkflow(flows); export default runFlow;`
  */
 export function createFlowWorkflow(registry: FlowRegistry): FlowWorkflow {
-  return async function runFlow(input: FlowWorkflowInput): Promise<FlowWorkflowResult> {
+  // Under Worker Versioning, runs stay on their build (the worker's default) unless their flow chose
+  // auto-upgrade. The server refuses a behaviour from an unversioned worker, so none is sent there.
+  setWorkflowOptions(() => {
+    const info = workflowInfo();
+    const versioned = Boolean(info.currentDeploymentVersion?.deploymentName);
+    return versioned ? { versioningBehavior: registry.versioningOf(info.workflowType) } : {};
+  }, runFlow);
+  return runFlow;
+
+  async function runFlow(input: FlowWorkflowInput): Promise<FlowWorkflowResult> {
     const flowName = checkInput(input, workflowInfo().workflowType, registry);
     const flow = registry.build(flowName, log);
     flow.setParams({ ...flow.params, ...input.params });
@@ -94,5 +103,5 @@ export function createFlowWorkflow(registry: FlowRegistry): FlowWorkflow {
       });
       throw escaped.error;
     }
-  };
+  }
 }
