@@ -8,6 +8,7 @@ import type { RecipeShared } from './workflows/recipe-finder.js';
 export default defineProject({
   flows,
   taskQueue: DEFAULT_TASK_QUEUE,
+  workflowsPath: './workflows/index.ts',
   defaultFlow: RECIPE_FLOW,
   createWorker: async (options) => (await import('./workers/recipe-worker.js')).createRecipeWorker(options),
   createServices: async () => {

@@ -9,7 +9,8 @@
  *
  * // Connects as Temporal's environment configuration says (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
  * // TEMPORAL_API_KEY, TEMPORAL_PROFILE, ...); encrypts payloads when POCKETFLOW_ENCRYPTION_KEYS is
- * // set; serves metrics when POCKETFLOW_METRICS_ADDRESS is set.
+ * // set; serves metrics when POCKETFLOW_METRICS_ADDRESS is set; runs as a Worker Deployment Version
+ * // when TEMPORAL_DEPLOYMENT_NAME is set.
  * const worker = await createFlowWorker({
  *   flows,
  *   taskQueue: 'my-flows',
@@ -32,6 +33,25 @@ export {
   workerOptionsFromEnv,
 } from './temporal/worker-env.js';
 export { connectionSettings } from './temporal/connection.js';
+export {
+  BUILD_ID_ENV,
+  buildIdOfCode,
+  DEPLOYMENT_NAME_ENV,
+  VersioningSettingError,
+  versioningSettings,
+} from './temporal/versioning.js';
+export type { WorkerVersioningOptions } from './temporal/versioning.js';
+export {
+  deploymentVersions,
+  pinRun,
+  promoteVersion,
+  replayRuns,
+  runsQuery,
+  runsToReplay,
+  runVersioning,
+  UnknownDeploymentError,
+} from './temporal/deployments.js';
+export type { DeploymentVersionRow, ReplayVerdict, RunToReplay, RunVersioning } from './temporal/deployments.js';
 export { payloadConverterPath, payloadCodecsFromEnv, workerDataConverter } from './temporal/data-converter.js';
 export type { PayloadCodecOptions } from './temporal/data-converter.js';
 export { installWorkerRuntime, METRICS_ADDRESS_ENV, metricsAddressFromEnv } from './temporal/metrics.js';

@@ -10,6 +10,7 @@ const workers = () => import('./commands/worker.js');
 const devServer = () => import('./commands/dev-server.js');
 const codecServer = () => import('./commands/codec-server.js');
 const inbox = () => import('./commands/inbox.js');
+const deploy = () => import('./commands/deploy.js');
 import type { ProjectConfig } from './project.js';
 
 /** Where a command's exit code goes once its action has run. */
@@ -19,6 +20,14 @@ const wholeNumber = (name: string) => (value: string): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) {
     throw new InvalidArgumentError(`${name} must be a whole number of at least 1.`);
+  }
+  return n;
+};
+
+const percentage = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 100) {
+    throw new InvalidArgumentError('--ramp must be a percentage from 0 to 100.');
   }
   return n;
 };
@@ -160,6 +169,53 @@ export function createProgram(ctx: CliContext, project: ProjectConfig | undefine
     .description("Runs the project's worker until SIGINT or SIGTERM.")
     .action(async () => done(await (await workers()).workerCommand(ctx)));
 
+  const deploymentOption = (): Option =>
+    new Option('--deployment <name>', 'the Worker Deployment (default: TEMPORAL_DEPLOYMENT_NAME)');
+
+  program
+    .command('versions')
+    .description("Lists the deployment's builds: which is current or ramping, and how many open runs each still holds.")
+    .addOption(deploymentOption())
+    .action(async (options: { deployment?: string }) => done(await (await deploy()).versionsCommand(ctx, options)));
+
+  program
+    .command('promote')
+    .description('Makes a build the current version (new runs start on it), or with --ramp gives it a share of new runs.')
+    .argument('<buildId>', 'the build (see versions)')
+    .addOption(deploymentOption())
+    .option('--ramp <percent>', 'ramp instead: the share of new runs that start on it', percentage)
+    .action(async (buildId: string, options: { deployment?: string; ramp?: number }) =>
+      done(await (await deploy()).promoteCommand(ctx, buildId, options)),
+    );
+
+  program
+    .command('check-replay')
+    .description(
+      "Replays the histories of open runs against this checkout's workflow code, with no worker and no change on the server; " +
+        'prints each run that would break, with the node where the code parts from its history. Exit 1 when any would.',
+    )
+    .option('--flow <flow>', 'only runs of this flow')
+    .option('--query <filter>', "only runs this list filter finds (Temporal's visibility query)")
+    .option('--limit <n>', 'at most this many open runs', wholeNumber('--limit'), 1000)
+    .option('--closed <n>', 'also the n most recent closed runs', wholeNumber('--closed'))
+    .action(async (options: { flow?: string; query?: string; limit: number; closed?: number }) =>
+      done(await (await deploy()).checkReplayCommand(ctx, options)),
+    );
+
+  program
+    .command('upgrade')
+    .description(
+      "Moves pinned runs to another build, each only once its history replays cleanly against that build's code (this " +
+        'checkout); a run that would diverge is refused and left where it is. Exit 1 when any is refused.',
+    )
+    .argument('[workflowId]', 'the run (or give --query)')
+    .requiredOption('--to <buildId>', "the build to move to: this checkout's (see versions)")
+    .option('--query <filter>', 'every open run this list filter finds')
+    .option('--limit <n>', 'at most this many runs with --query', wholeNumber('--limit'), 1000)
+    .action(async (workflowId: string | undefined, options: { to: string; query?: string; limit: number }) =>
+      done(await (await deploy()).upgradeCommand(ctx, workflowId, options)),
+    );
+
   /** A command that serves HTTP on this machine until stopped: its --port and --host. */
   const serving = (name: string, description: string, port: number): Command =>
     program
@@ -190,6 +246,10 @@ export function createProgram(ctx: CliContext, project: ProjectConfig | undefine
     .command('server')
     .alias('dev-server')
     .description('The local Temporal dev server that run and attach start when none answers.');
+  server
+    .command('start')
+    .description('Starts it in the background (unless a server answers), for commands that need a server but start none.')
+    .action(async () => done(await (await devServer()).startDevServerCommand(ctx)));
   server
     .command('stop')
     .description('Stops it; its runs stay in its database for the next start.')

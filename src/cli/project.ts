@@ -1,6 +1,6 @@
 /** What the command line knows of a project: its flows, its task queue, its worker. Read from `pocketflow.config.ts`. */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Worker } from '@temporalio/worker';
 import { PocketFlowError } from '../core/index.js';
@@ -16,6 +16,11 @@ export interface ProjectConfig {
   flows: FlowRegistry;
   /** The task queue the project's worker polls; TEMPORAL_TASK_QUEUE overrides it. */
   taskQueue: string;
+  /**
+   * The workflow bundle entry (the module whose default export is `createFlowWorkflow(flows)`),
+   * relative to the project file: what `check-replay` and `upgrade` replay histories against.
+   */
+  workflowsPath?: string;
   /** The flow that `run` and `start` take when none is named. */
   defaultFlow?: string;
   /**
@@ -58,5 +63,7 @@ export async function loadProject(path: string): Promise<ProjectConfig | undefin
   if (loaded.default === undefined || typeof loaded.default !== 'object') {
     throw new PocketFlowError(`${path} must export a project as its default: export default defineProject({ flows, taskQueue, ... }).`);
   }
-  return loaded.default;
+  const project = loaded.default;
+  // The bundle entry is relative to the project file, wherever the command runs.
+  return project.workflowsPath === undefined ? project : { ...project, workflowsPath: resolve(dirname(file), project.workflowsPath) };
 }

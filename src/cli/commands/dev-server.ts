@@ -1,9 +1,9 @@
-/** `server stop` and `server status`: the local dev server that `run` or `attach` started in the background. */
+/** `server start`, `server stop` and `server status`: the local dev server that `run` or `attach` start in the background. */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { isServerReachable } from '../../temporal/dev-server.js';
 import { type CliContext, dataDir } from '../context.js';
-import { devServerPidFile, localServerPorts } from '../server.js';
+import { devServerPidFile, ensureServer, localServerPorts } from '../server.js';
 
 /** True while a process with this pid exists. */
 function alive(pid: number): boolean {
@@ -19,6 +19,12 @@ function alive(pid: number): boolean {
 function isDevServer(pid: number): boolean {
   const cmdline = `/proc/${pid}/cmdline`;
   return !existsSync(cmdline) || readFileSync(cmdline, 'utf8').includes('start-dev');
+}
+
+/** Starts the local dev server in the background unless a server answers, then says where it is. */
+export async function startDevServerCommand(ctx: CliContext): Promise<number> {
+  await ensureServer(ctx);
+  return devServerStatusCommand(ctx);
 }
 
 /** Stops the dev server recorded in the data folder, and waits until it has exited. */

@@ -5,6 +5,7 @@ import { serialize } from 'superjson';
 import { InvalidInputError, PocketFlowError, UnknownFlowError } from '../../core/index.js';
 import { AnswerRefusedError } from '../../temporal/errors.js';
 import { answerFlow, describeFlowRun, flowResult, getFlowState, startFlow } from '../../temporal/client.js';
+import { failingTaskMessage, quoted, versioningOfDescription } from '../../temporal/deployments.js';
 import { FLOW_WORKFLOW_TYPE, flowOfRun, type FlowRunState, NODE_SEARCH_ATTRIBUTE, WAITING_SEARCH_ATTRIBUTE } from '../../temporal/definitions.js';
 import { requireSearchAttributes } from '../../temporal/search-attributes.js';
 import { type CliContext, flowNameOf, taskQueueOf } from '../context.js';
@@ -70,11 +71,6 @@ export async function listCommand(
   return 0;
 }
 
-/** A string literal of Temporal's list filter. */
-function quoted(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
 /** How long `respond --signal` waits for a worker to show the pending prompt before it sends unchecked. */
 const SIGNAL_CHECK_MS = 1000;
 
@@ -100,21 +96,36 @@ export async function statusCommand(ctx: CliContext, workflowId: string, options
       () => undefined,
       (error: unknown) => (error instanceof WorkflowFailedError ? (error.cause?.message ?? error.message) : String(error)),
     );
-  } else if (status === 'RUNNING') {
+  }
+  const build = versioningOfDescription(description);
+  const failingTask = status === 'RUNNING' ? await failingTaskMessage(client, description) : undefined;
+  if (status === 'RUNNING' && failingTask === undefined) {
+    // A pinned run is served only by workers of its build.
+    const needed = build?.behavior === 'pinned' ? ` of build ${build.buildId} (deployment '${build.deploymentName}')` : '';
     state = await withDeadline(
       getFlowState(client, workflowId),
       WORKER_WAIT_MS,
-      `${noWorker(description.taskQueue)} to read the state of run ${workflowId} (status RUNNING).`,
+      `${noWorker(description.taskQueue).replace('No worker', `No worker${needed}`)} to read the state of run ${workflowId} (status RUNNING).` +
+        (needed === '' ? '' : ` It waits for one; or move it to another build with: pocketflow-temporal upgrade ${workflowId} --to <build>.`),
     );
   }
   if (options.json === true) {
     // Plain JSON, as the Web UI shows it: a Date as its ISO string, a Map as pairs, a BigInt as a string.
-    ctx.out(`${JSON.stringify(serialize({ workflowId, status, flow, state, result, failure }).json, null, 2)}\n`);
+    ctx.out(`${JSON.stringify(serialize({ workflowId, status, flow, build, failingTask, state, result, failure }).json, null, 2)}\n`);
     return 0;
   }
   const lines = [`Run:      ${workflowId}`, `Flow:     ${flow}`, `Status:   ${status}`, `Started:  ${description.startTime.toISOString()}`];
+  if (build !== undefined) {
+    lines.push(`Build:    ${build.buildId} of deployment '${build.deploymentName}' (${build.behavior}${build.override ? ', moved by upgrade' : ''})`);
+  }
   if (failure !== undefined) {
     lines.push(`Failure:  ${failure}`);
+  }
+  if (failingTask !== undefined) {
+    lines.push(
+      `Failing:  ${failingTask}`,
+      `          The run stays open and retries this step: deploy a fixed build${build?.behavior === 'pinned' ? ` and move the run to it (pocketflow-temporal upgrade ${workflowId} --to <build>)` : ''}.`,
+    );
   }
   if (result !== undefined) {
     lines.push(`Result:   last action ${result.action ?? '(none)'} after ${result.steps} steps`);

@@ -1,0 +1,166 @@
+/** `versions`, `promote`, `check-replay`, `upgrade`: deploying a changed flow while runs are in flight. */
+import { PocketFlowError, UnknownFlowError } from '../../core/index.js';
+import { bundleFlowWorkflows } from '../../temporal/bundle.js';
+import {
+  deploymentVersions,
+  pinRun,
+  promoteVersion,
+  quoted,
+  type ReplayVerdict,
+  replayRuns,
+  runsQuery,
+  runsToReplay,
+  runVersioning,
+} from '../../temporal/deployments.js';
+import { BUILD_ID_ENV, buildIdOfCode, DEPLOYMENT_NAME_ENV } from '../../temporal/versioning.js';
+import type { CliContext } from '../context.js';
+import type { ProjectConfig } from '../project.js';
+import { connect, installQuietRuntime } from '../server.js';
+
+/** The deployment a command is about: --deployment, else TEMPORAL_DEPLOYMENT_NAME (what the workers are given). */
+function deploymentOf(given: string | undefined): string {
+  const name = given ?? (process.env[DEPLOYMENT_NAME_ENV] || undefined);
+  if (name === undefined) {
+    throw new PocketFlowError(`Which deployment? Pass --deployment <name>, or set ${DEPLOYMENT_NAME_ENV} as for the workers.`);
+  }
+  return name;
+}
+
+/** Lists the deployment's versions: which is current or ramping, and how many open runs each still holds. */
+export async function versionsCommand(ctx: CliContext, options: { deployment?: string }): Promise<number> {
+  const deploymentName = deploymentOf(options.deployment);
+  const { client } = await connect();
+  const rows = await deploymentVersions(client, deploymentName);
+  ctx.out(`Deployment '${deploymentName}':\n`);
+  if (rows.length === 0) {
+    ctx.out('No versions yet: start a worker of this deployment.\n');
+    return 0;
+  }
+  const table = [['BUILD', 'ROLE', 'OPEN RUNS', 'CREATED'], ...rows.map((r) => [r.buildId, r.role, String(r.openRuns), r.createdAt?.toISOString() ?? '-'])];
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+  for (const row of table) {
+    ctx.out(`${row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
+  }
+  for (const row of rows.filter((r) => r.openRuns === 0 && (r.role === 'drained' || r.role === 'inactive'))) {
+    ctx.out(`Build ${row.buildId} holds no open run: its workers can stop.\n`);
+  }
+  return 0;
+}
+
+/** Makes a build the deployment's current version (new runs start on it), or ramps it to a share of new runs. */
+export async function promoteCommand(
+  ctx: CliContext,
+  buildId: string,
+  options: { deployment?: string; ramp?: number },
+): Promise<number> {
+  const deploymentName = deploymentOf(options.deployment);
+  const { client } = await connect();
+  await promoteVersion(client, deploymentName, buildId, options.ramp);
+  ctx.out(
+    options.ramp === undefined
+      ? `Build ${buildId} is the current version of '${deploymentName}': new runs start on it; pinned runs stay on their builds.\n`
+      : `Build ${buildId} takes ${options.ramp}% of new runs of '${deploymentName}'.\n`,
+  );
+  return 0;
+}
+
+/** The project's bundle entry, bundled: the workflow code of this checkout, and its build id. */
+async function checkoutCode(ctx: CliContext, project: ProjectConfig, command: string): Promise<{ code: string; buildId: string }> {
+  if (project.workflowsPath === undefined) {
+    throw new PocketFlowError(`'${command}' replays histories against the workflow code: set workflowsPath in ${ctx.configPath}.`);
+  }
+  // The replay worker's own log goes to the worker log file, not into the report.
+  installQuietRuntime();
+  const { code } = await bundleFlowWorkflows(project.workflowsPath);
+  return { code, buildId: process.env[BUILD_ID_ENV] || buildIdOfCode(code) };
+}
+
+/**
+ * Replays the histories of open runs (and of recent closed ones with `closed`) against this
+ * checkout's workflow code; prints each run that would break, with the node where the code parts
+ * from its history. Exit 1 when any would.
+ */
+export async function checkReplayCommand(
+  ctx: CliContext,
+  options: { flow?: string; query?: string; limit: number; closed?: number },
+): Promise<number> {
+  const project = await ctx.needProject('check-replay');
+  if (options.flow !== undefined && !project.flows.has(options.flow)) {
+    throw new UnknownFlowError(options.flow, project.flows.names);
+  }
+  const flows = options.flow === undefined ? project.flows.names : [options.flow];
+  const { client } = await connect();
+  const [{ code, buildId }, open, closed] = await Promise.all([
+    checkoutCode(ctx, project, 'check-replay'),
+    runsToReplay(client, runsQuery(flows, { extra: options.query }), options.limit),
+    options.closed === undefined ? [] : runsToReplay(client, runsQuery(flows, { closed: true, extra: options.query }), options.closed),
+  ]);
+  const verdicts = await replayRuns(code, [...open, ...closed]);
+  const broken = verdicts.filter((v) => v.problem !== undefined);
+  for (const verdict of broken) {
+    ctx.out(`${describeBreak(verdict)}\n`);
+  }
+  ctx.out(
+    `${verdicts.length} run${verdicts.length === 1 ? '' : 's'} replayed against this checkout's workflow code (build ${buildId}): ` +
+      `${broken.length === 0 ? 'none would break' : `${broken.length} would break`}.\n`,
+  );
+  return broken.length === 0 ? 0 : 1;
+}
+
+/** One line on a run whose history the code cannot replay. */
+function describeBreak(verdict: ReplayVerdict): string {
+  const { run, problem } = verdict;
+  const where = problem?.node === undefined ? '' : ` at node '${problem.node}'`;
+  const what = problem?.diverges === true ? `diverges${where}` : `fails on replay${where}`;
+  const on = run.version === undefined ? 'unversioned' : `on ${run.version}`;
+  return `${run.workflowId}\t${run.flow}\t${on}\t${what}: ${problem?.message ?? ''}`;
+}
+
+/**
+ * Moves pinned runs (one by workflow id, or every open run a query finds) to build `to`, each
+ * only after its history replays cleanly against that build's code, which must be this checkout's.
+ */
+export async function upgradeCommand(
+  ctx: CliContext,
+  workflowId: string | undefined,
+  options: { to: string; query?: string; limit: number },
+): Promise<number> {
+  if ((workflowId === undefined) === (options.query === undefined)) {
+    throw new PocketFlowError('Name the runs to upgrade: a workflow id, or --query <filter> (not both).');
+  }
+  const project = await ctx.needProject('upgrade');
+  const { client } = await connect();
+  const { code, buildId } = await checkoutCode(ctx, project, 'upgrade');
+  if (buildId !== options.to) {
+    throw new PocketFlowError(
+      `This checkout's workflow code is build ${buildId}, not ${options.to}: upgrade replays each run against the code it moves ` +
+        `the run to. Run it from build ${options.to}'s checkout (or set ${BUILD_ID_ENV} as that build's workers do).`,
+    );
+  }
+  const query =
+    workflowId === undefined ? runsQuery(project.flows.names, { extra: options.query }) : `WorkflowId = ${quoted(workflowId)} AND ExecutionStatus = 'Running'`;
+  const runs = await runsToReplay(client, query, workflowId === undefined ? options.limit : 1);
+  if (runs.length === 0) {
+    throw new PocketFlowError(
+      workflowId === undefined ? `No open run matches ${options.query}.` : `No open run with workflow id '${workflowId}'. List runs to see the ids that exist.`,
+    );
+  }
+  let refused = 0;
+  for (const verdict of await replayRuns(code, runs)) {
+    const id = verdict.run.workflowId;
+    const versioning = await runVersioning(client, id);
+    if (versioning === undefined) {
+      ctx.out(`${id}: refused, the run is not on a versioned build (it runs on whichever worker polls its task queue).\n`);
+      refused++;
+    } else if (verdict.problem !== undefined) {
+      ctx.out(`${id}: refused, left on build ${versioning.buildId}: ${describeBreak(verdict).split('\t').slice(3).join(' ')}\n`);
+      refused++;
+    } else if (versioning.buildId === options.to && versioning.behavior === 'pinned') {
+      ctx.out(`${id}: already on build ${options.to}.\n`);
+    } else {
+      await pinRun(client, id, versioning.deploymentName, options.to);
+      ctx.out(`${id}: moved from build ${versioning.buildId} to ${options.to} (its history replays cleanly there).\n`);
+    }
+  }
+  return refused === 0 ? 0 : 1;
+}
