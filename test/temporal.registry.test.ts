@@ -89,3 +89,19 @@ describe('node names that stay put', () => {
     await expect(build().runAsync({})).resolves.toBeUndefined();
   });
 });
+
+describe('maxPendingActivities', () => {
+  it('refuses a bound Temporal would not keep, naming the flow', () => {
+    const flow = (max: number) => () => new AsyncFlow({ start: new Quick({ name: 'Q' }), temporal: { maxPendingActivities: max } });
+    expect(() => defineFlows({ big: flow(2001) })).toThrow(/Flow 'big': temporal.maxPendingActivities must be a whole number from 1 to 2000/);
+    expect(() => defineFlows({ none: flow(0) })).toThrow(FlowDefinitionError);
+    expect(defineFlows({ fine: flow(2000) }).names).toEqual(['fine']);
+  });
+
+  it('refuses the bound on a node inside the flow, where it would do nothing', () => {
+    const inner = new AsyncFlow({ start: new Quick({ name: 'Q' }), temporal: { maxPendingActivities: 3 } });
+    expect(() => defineFlows({ outer: () => new AsyncFlow(inner) })).toThrow(
+      /Node '.*' of flow 'outer' sets temporal.maxPendingActivities, which only the registered flow takes/,
+    );
+  });
+});

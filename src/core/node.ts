@@ -66,6 +66,13 @@ export interface TemporalNodeOptions {
    * code must then replay their histories (check with `pocketflow-temporal check-replay`).
    */
   versioning?: 'pinned' | 'auto-upgrade';
+  /**
+   * Registered flows only: at most this many exec activities of a run pending at once, across
+   * every batch, parallel flow and nested flow of the run; more wait for a slot. Temporal refuses a
+   * workflow task that would leave more than 2,000 pending (a run that then never moves), so the
+   * default is 1,000 and the most is 2,000.
+   */
+  maxPendingActivities?: number;
 }
 
 /** Options every node constructor takes. */

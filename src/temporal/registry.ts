@@ -87,6 +87,7 @@ export class FlowRegistry<Svc = unknown> {
 
   #index(name: string, factory: FlowFactory): void {
     const flow = checkedFlow(name, factory, silentLogger);
+    checkMaxPending(name, flow.options.temporal?.maxPendingActivities);
     const nodes = reachableNodes(flow);
     nodes.forEach((node) => checkTemporalOptions(name, node));
     this.#nodeIndexes.set(name, new Map(nodes.map((node) => [node.name, node])));
@@ -99,15 +100,33 @@ export function runsAsActivity(node: AnyNode): boolean {
   return !(node instanceof Flow) && !(node instanceof AsyncHumanNode) && node[HAS_EXEC];
 }
 
+/** Temporal's own ceiling on a run's pending activities, past which it refuses the run's workflow tasks. */
+export const SERVER_PENDING_ACTIVITIES_LIMIT = 2000;
+
+/** How many exec activities a run keeps pending at most when its flow sets no `maxPendingActivities`. */
+export const DEFAULT_MAX_PENDING_ACTIVITIES = 1000;
+
+function checkMaxPending(flow: string, value: number | undefined): void {
+  if (value !== undefined && !(Number.isInteger(value) && value >= 1 && value <= SERVER_PENDING_ACTIVITIES_LIMIT)) {
+    throw new FlowDefinitionError(
+      `Flow '${flow}': temporal.maxPendingActivities must be a whole number from 1 to ${SERVER_PENDING_ACTIVITIES_LIMIT} ` +
+        `(Temporal refuses a run more pending activities than that), got ${String(value)}.`,
+      flow,
+    );
+  }
+}
+
 /** Refuses Temporal options that cannot go together, naming the flow and the node. */
 function checkTemporalOptions(flow: string, node: AnyNode): void {
   const t = node.options.temporal;
-  if (t?.versioning !== undefined) {
-    throw new FlowDefinitionError(
-      `Node '${node.name}' of flow '${flow}' sets temporal.versioning, which only the registered flow takes: ` +
-        `set it on the flow that '${flow}' builds.`,
-      node.name,
-    );
+  for (const option of ['versioning', 'maxPendingActivities'] as const) {
+    if (t?.[option] !== undefined) {
+      throw new FlowDefinitionError(
+        `Node '${node.name}' of flow '${flow}' sets temporal.${option}, which only the registered flow takes: ` +
+          `set it on the flow that '${flow}' builds.`,
+        node.name,
+      );
+    }
   }
   if (t?.local !== true) {
     return;

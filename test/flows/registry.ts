@@ -10,6 +10,7 @@ import {
   createReplayDemoFlow,
   createUnportableStoreFlow,
 } from './durable.js';
+import { createDoublingFlow } from './scale.js';
 import { type FlowCase, flowCases } from './table.js';
 
 /** The same flow with every node's exec as a local activity (`temporal: { local: true }`). */
@@ -44,6 +45,8 @@ export const testFlows = defineFlows({
     return flow;
   },
   'replay-demo': () => createReplayDemoFlow(false),
+  doubling: () => createDoublingFlow(),
+  'doubling-five-pending': () => createDoublingFlow(5, 30),
 });
 
 /** A later build: the replay demo's graph changed, and the post that threw fixed. */

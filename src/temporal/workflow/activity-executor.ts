@@ -20,12 +20,17 @@ export { DEFAULT_START_TO_CLOSE };
 /** Temporal refuses payloads past 2 MB; refuse earlier with a message that says what to do. */
 export const MAX_PAYLOAD_BYTES = 1_900_000;
 
-/** The executor of a flow's run on Temporal: an activity per exec, a fallback activity after the last try. */
+/**
+ * The executor of a flow's run on Temporal: an activity per exec, a fallback activity after the
+ * last try, with at most `maxPending` of them pending at once in the run.
+ */
 export class ActivityExecutor implements ExecRunner {
   readonly #flow: string;
+  readonly #slots: Slots;
 
-  constructor(flow: string) {
+  constructor(flow: string, maxPending: number) {
     this.#flow = flow;
+    this.#slots = new Slots(maxPending);
   }
 
   exec(node: AnyNode, prepRes: unknown, item?: BatchItem): Promise<unknown> {
@@ -42,14 +47,14 @@ export class ActivityExecutor implements ExecRunner {
     }
     const summary = execSummary(node, prepRes, item);
     if (!node[HAS_FALLBACK]) {
-      return schedule(node, node.name, input, summary, undefined);
+      return this.#slots.run(() => schedule(node, node.name, input, summary, undefined));
     }
     return this.#execWithFallback(node, input, summary);
   }
 
   async #execWithFallback(node: AnyNode, input: ExecActivityInput, summary: string): Promise<unknown> {
     try {
-      return await schedule(node, node.name, input, summary, undefined);
+      return await this.#slots.run(() => schedule(node, node.name, input, summary, undefined));
     } catch (error) {
       // A normal activity fails with an ActivityFailure; a local one with the failure itself. Cancellation is no failure of exec,
       // and a result that cannot cross is no failure that a fallback handles (in-process, it is not either).
@@ -57,7 +62,40 @@ export class ActivityExecutor implements ExecRunner {
         throw error;
       }
       const fallbackInput: FallbackActivityInput = { ...input, error: rootCause(error) };
-      return schedule(node, fallbackActivityName(node.name), fallbackInput, `${summary} (fallback)`, { maximumAttempts: 1 });
+      return this.#slots.run(() =>
+        schedule(node, fallbackActivityName(node.name), fallbackInput, `${summary} (fallback)`, { maximumAttempts: 1 }),
+      );
+    }
+  }
+}
+
+/**
+ * A run's activity slots: `run` waits for a free slot, first come first served, so the order in
+ * which activities are scheduled is the order in which the flow asked for them (deterministic).
+ */
+class Slots {
+  #free: number;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(size: number) {
+    this.#free = size;
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#free > 0) {
+      this.#free--;
+    } else {
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    }
+    try {
+      return await task();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next === undefined) {
+        this.#free++;
+      } else {
+        next();
+      }
     }
   }
 }

@@ -15,7 +15,7 @@ import {
   stateQuery,
   WAITING_SEARCH_ATTRIBUTE,
 } from '../definitions.js';
-import type { FlowRegistry } from '../registry.js';
+import { DEFAULT_MAX_PENDING_ACTIVITIES, type FlowRegistry } from '../registry.js';
 import { ActivityExecutor } from './activity-executor.js';
 import { continueAsNewControl, resumeAt } from './continue-as-new.js';
 import { checkInput, escapedError } from './failures.js';
@@ -63,7 +63,7 @@ export function createFlowWorkflow(registry: FlowRegistry): FlowWorkflow {
     });
     const root = flow.clone();
     root[RUN] = createRunContext({
-      executor: new ActivityExecutor(flowName),
+      executor: new ActivityExecutor(flowName, flow.options.temporal?.maxPendingActivities ?? DEFAULT_MAX_PENDING_ACTIVITIES),
       input: humans,
       logger: log,
       observer: {
