@@ -21,7 +21,7 @@ async function runOnTemporal(
   name: string,
   registered: string,
   taskQueue: string,
-): Promise<{ shared: object; action: string | undefined; events: number[] }> {
+): Promise<{ shared: object; action: string | undefined; events: number[]; continued: boolean }> {
   const c = flowCases[name]!;
   const client = await connectClient();
   const workflowId = `${registered}-${taskQueue}`;
@@ -32,9 +32,13 @@ async function runOnTemporal(
     }
   }
   const result = await flowResult(client, workflowId);
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const handle = client.workflow.getHandle(workflowId);
+  const history = await handle.fetchHistory();
   const events = (history.events ?? []).map((event) => Number(event.eventType));
-  return { shared: result.shared, action: result.action ?? undefined, events };
+  // A run that continued as new finished in a later run than the first.
+  const info = (await handle.describe()).raw.workflowExecutionInfo;
+  const continued = info?.firstRunId !== info?.execution?.runId;
+  return { shared: result.shared, action: result.action ?? undefined, events, continued };
 }
 
 /**
@@ -92,6 +96,7 @@ describe('one table of flows, two runtimes', () => {
       expect(inProcess).toEqual(expected);
       const durable = await withWorker('table', (taskQueue) => runOnTemporal(name, registered, taskQueue));
       expect({ shared: durable.shared, action: durable.action }).toEqual(expected);
+      expect(durable.continued).toBe(name.endsWith('-continues-as-new'));
       if (local) {
         expect(durable.events).not.toContain(ACTIVITY_SCHEDULED);
       }

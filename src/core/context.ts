@@ -50,13 +50,26 @@ export interface StepObserver {
   onStepEnd?(node: AnyNode, action: string | undefined): void;
 }
 
+/**
+ * Where a walk stands, for one flow of the chain from the outermost flow to the one walking: the
+ * node it runs next (in an outer flow, the nested flow being walked), its prep result (its post
+ * needs it at the end), and for a batch flow the param set being walked.
+ */
+export interface WalkFrame {
+  at: string;
+  prep?: unknown;
+  paramIndex?: number;
+}
+
 /** Decides between two steps of a flow whether the run goes on here (the Temporal runtime continues as new). */
 export interface StepControl {
   /**
    * Called before each step of a flow except its first. A returned promise holds the run until
-   * it settles; a rejection ends the run there with that error.
+   * it settles; a rejection ends the run there with that error. `position` gives where the walk
+   * stands, outermost flow first, or undefined where it cannot be resumed from (inside a parallel
+   * batch flow, whose param sets run at once).
    */
-  beforeStep(flow: AnyNode, next: AnyNode): Promise<void> | undefined;
+  beforeStep(flow: AnyNode, next: AnyNode, position: () => WalkFrame[] | undefined): Promise<void> | undefined;
 }
 
 /** What a run carries to every node it runs. */

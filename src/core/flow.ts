@@ -1,5 +1,5 @@
-import type { RunContext, RunOptions } from './context.js';
-import { describeValue, FlowDefinitionError, quoteList, SyncFlowAsyncNodeError } from './errors.js';
+import type { RunContext, RunOptions, WalkFrame } from './context.js';
+import { describeValue, FlowDefinitionError, quoteList, SyncFlowAsyncNodeError, UnknownNodeError } from './errors.js';
 import { mapWithLimit, toError } from './exec.js';
 import type { Logger } from './logger.js';
 import { assertPortable, assertStore } from './serializable.js';
@@ -117,17 +117,20 @@ export class Flow<S extends object = Record<string, unknown>, P = unknown, Svc =
 
   /** The walk, once or once per param set, each step through the run's executor. */
   override async [EXEC_STEP](shared: S, prepRes: unknown): Promise<Action | undefined> {
+    const frame = liveFrame(this, prepRes);
     if (this.batchMode === 'none') {
-      return orchestrate(this, shared, undefined);
+      return orchestrate(this, shared, undefined, { frame });
     }
     const paramSets = checkParamSets(this, prepRes);
     if (this.batchMode === 'sequential') {
-      for (const paramSet of paramSets) {
-        await orchestrate(this, shared, { ...this.params, ...paramSet });
+      for (const [index, paramSet] of paramSets.entries()) {
+        frame.paramIndex = index;
+        await orchestrate(this, shared, { ...this.params, ...paramSet }, { frame });
       }
     } else {
+      frame.parallel = true;
       await mapWithLimit(paramSets, this.options.maxConcurrency, (paramSet) =>
-        orchestrate(this, shared, { ...this.params, ...paramSet }),
+        orchestrate(this, shared, { ...this.params, ...paramSet }, { frame }),
       );
     }
     return undefined;
@@ -195,38 +198,114 @@ export function failedNodeOf(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null ? failedNodes.get(error) : undefined;
 }
 
+/** Where a flow's walk stands while it runs, linked to the walk of the flow it is a step of. */
+interface LiveFrame {
+  prep: unknown;
+  at: string;
+  paramIndex: number | undefined;
+  /** A parallel batch flow walks its param sets at once: no single place to resume from. */
+  parallel: boolean;
+  parent: LiveFrame | undefined;
+}
+
+/** The walk each running nested flow (a step's copy) is a step of. */
+const parentFrames = new WeakMap<AnyNode, LiveFrame>();
+
+function liveFrame(flow: AnyFlow, prep: unknown): LiveFrame {
+  return { prep, at: '', paramIndex: undefined, parallel: false, parent: parentFrames.get(flow) };
+}
+
+/** Where the walk of `frame` stands, outermost flow first; undefined inside a parallel batch flow. */
+function positionOf(frame: LiveFrame): WalkFrame[] | undefined {
+  const frames: WalkFrame[] = [];
+  for (let current: LiveFrame | undefined = frame; current !== undefined; current = current.parent) {
+    if (current.parallel) {
+      return undefined;
+    }
+    frames.unshift({ at: current.at, prep: current.prep, ...(current.paramIndex === undefined ? {} : { paramIndex: current.paramIndex }) });
+  }
+  return frames;
+}
+
+/** Where a walk starts: its frame, and when it resumes, the node and the walks inside it to resume. */
+interface WalkStart {
+  frame: LiveFrame;
+  startAt?: AnyNode;
+  /** The frames of the nested flow at `startAt`, which resumes rather than starts afresh. */
+  inner?: readonly WalkFrame[];
+}
+
 /**
  * The orchestration loop, shared by the in-process and the Temporal runtime: run a copy of
- * each node with the flow's params, follow the action, stop when no edge matches. `startAt`
- * resumes the walk at another node than the start (after a continue-as-new).
+ * each node with the flow's params, follow the action, stop when no edge matches. `from` says
+ * where the walk is kept, and where it resumes after a continue-as-new.
  */
 export async function orchestrate(
   flow: AnyFlow,
   shared: object,
   params: Params | undefined,
-  startAt?: AnyNode,
+  from: WalkStart = { frame: liveFrame(flow, undefined) },
 ): Promise<Action | undefined> {
   const ctx = runOf(flow);
   const stepParams = params ?? { ...flow.params };
-  let node: AnyNode = startAt ?? requireStart(flow);
+  const frame = from.frame;
+  let node: AnyNode = from.startAt ?? requireStart(flow);
+  let inner = from.inner;
   for (;;) {
+    frame.at = node.name;
     const step = enterStep(node, ctx, stepParams);
+    if (step instanceof Flow) {
+      parentFrames.set(step, frame);
+    }
     let action: Action | undefined;
     try {
-      action = await step[RUN_ASYNC](shared);
+      action = inner !== undefined && inner.length > 0 && step instanceof Flow ? await resumeWalk(step, shared, inner) : await step[RUN_ASYNC](shared);
     } catch (error) {
       throw markFailed(toError(error), step);
     }
+    inner = undefined;
     const next = leaveStep(flow, step, shared, action, ctx);
     if (next === undefined) {
       return action;
     }
-    const hold = ctx.control?.beforeStep(flow, next);
+    frame.at = next.name;
+    const hold = ctx.control?.beforeStep(flow, next, () => positionOf(frame));
     if (hold !== undefined) {
       await hold;
     }
     node = next;
   }
+}
+
+/**
+ * Runs the rest of a flow from where a walk stood (`frames`, this flow's first): its walk from
+ * the node it was at (resuming the nested flows there), the param sets after, then its post with
+ * the prep result it had. How a run that continued as new picks up.
+ */
+export async function resumeWalk(flow: AnyFlow, shared: object, frames: readonly WalkFrame[]): Promise<Action | undefined> {
+  const [own, ...inner] = frames as [WalkFrame, ...WalkFrame[]];
+  const startAt = reachableNodes(flow).find((node) => node.name === own.at);
+  if (startAt === undefined) {
+    throw new UnknownNodeError(
+      flow.name,
+      own.at,
+      'The run continued as new at this node, which this build does not have: run it on a build that does (keep node names stable across deploys).',
+    );
+  }
+  const frame = liveFrame(flow, own.prep);
+  let last: Action | undefined;
+  if (flow.batchMode === 'none') {
+    last = await orchestrate(flow, shared, undefined, { frame, startAt, inner });
+  } else {
+    const paramSets = checkParamSets(flow, own.prep);
+    const first = own.paramIndex ?? 0;
+    for (let index = first; index < paramSets.length; index++) {
+      frame.paramIndex = index;
+      const params = { ...flow.params, ...paramSets[index] };
+      await orchestrate(flow, shared, params, index === first ? { frame, startAt, inner } : { frame });
+    }
+  }
+  return (await flow[POST](shared, own.prep, last)) ?? undefined;
 }
 
 /** The orchestration loop of a sync run: the same steps, without awaiting. */

@@ -49,8 +49,10 @@ export interface TemporalNodeOptions {
    */
   local?: boolean;
   /**
-   * Top-level flows only: continue as new (a fresh history, same shared store) after this many
-   * steps in one run. Temporal's own suggestion (a long history) triggers it too.
+   * Registered flows only: continue as new (a fresh history, same shared store) after this many
+   * steps in one run, counting the steps of nested flows; Temporal's own suggestion (a long
+   * history) triggers it too. It happens between two steps of any flow of the run (a loop inside a
+   * nested flow, between the param sets of a batch flow), except inside a parallel batch flow.
    */
   continueAsNewAfterSteps?: number;
   /**

@@ -5,6 +5,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Action, Params, Unportable } from '../core/index.js';
+import type { WalkFrame } from '../core/internal.js';
 
 /**
  * The workflow type of runs started before a run's type was its flow's name; the bundle's `runFlow`
@@ -45,6 +46,8 @@ export interface FlowWorkflowInput {
 export interface ResumePoint {
   /** The top-level node to run next. */
   at: string;
+  /** Where the walk stood in each flow under way, the registered flow's first (runs before these were kept say only `at`). */
+  frames?: WalkFrame[];
   /** Steps finished by earlier runs. */
   steps: number;
   /** Answers that arrived and were not used yet. */

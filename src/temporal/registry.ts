@@ -88,6 +88,7 @@ export class FlowRegistry<Svc = unknown> {
   #index(name: string, factory: FlowFactory): void {
     const flow = checkedFlow(name, factory, silentLogger);
     checkMaxPending(name, flow.options.temporal?.maxPendingActivities);
+    checkContinueAsNew(name, flow);
     const nodes = reachableNodes(flow);
     nodes.forEach((node) => checkTemporalOptions(name, node));
     this.#nodeIndexes.set(name, new Map(nodes.map((node) => [node.name, node])));
@@ -116,10 +117,22 @@ function checkMaxPending(flow: string, value: number | undefined): void {
   }
 }
 
+/** A parallel batch flow walks its param sets at once, so it has no step between which to stop. */
+function checkContinueAsNew(name: string, flow: AnyFlow): void {
+  if (flow.options.temporal?.continueAsNewAfterSteps !== undefined && flow.batchMode === 'parallel') {
+    throw new FlowDefinitionError(
+      `Flow '${name}' sets temporal.continueAsNewAfterSteps, but a parallel batch flow walks all its param sets at once ` +
+        'and has no point between two steps where its run can continue as new. Use AsyncBatchFlow (one param set after ' +
+        'another), or put the parallel batch flow inside a flow whose loop continues as new around it.',
+      name,
+    );
+  }
+}
+
 /** Refuses Temporal options that cannot go together, naming the flow and the node. */
 function checkTemporalOptions(flow: string, node: AnyNode): void {
   const t = node.options.temporal;
-  for (const option of ['versioning', 'maxPendingActivities'] as const) {
+  for (const option of ['versioning', 'maxPendingActivities', 'continueAsNewAfterSteps'] as const) {
     if (t?.[option] !== undefined) {
       throw new FlowDefinitionError(
         `Node '${node.name}' of flow '${flow}' sets temporal.${option}, which only the registered flow takes: ` +

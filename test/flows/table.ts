@@ -171,6 +171,56 @@ class CountTo12 extends AsyncNode<Shared, number, number> {
   }
 }
 
+/** A flow with its own prep and post around a loop: both must survive a continue-as-new. */
+class CountingFlow extends AsyncFlow<Shared, { from: number }> {
+  override async prepAsync(shared: Shared): Promise<{ from: number }> {
+    return { from: (shared['n'] as number | undefined) ?? 0 };
+  }
+  override async postAsync(shared: Shared, prep: { from: number }, last: string | undefined): Promise<string> {
+    shared['countedFrom'] = prep.from;
+    return last ?? 'counted';
+  }
+}
+
+/** Counts `shared[<key param>]` up to 3 per param set, one step at a time. */
+class TallyToThree extends AsyncNode<Shared, number, number> {
+  constructor() {
+    super({ name: 'TallyToThree' });
+  }
+  override async prepAsync(shared: Shared): Promise<number> {
+    return (shared[`tally_${String(this.params['key'])}`] as number | undefined) ?? 0;
+  }
+  override async execAsync(n: number): Promise<number> {
+    return n + 1;
+  }
+  override async postAsync(shared: Shared, _p: number, n: number): Promise<string | undefined> {
+    shared[`tally_${String(this.params['key'])}`] = n;
+    return n < 3 ? 'again' : undefined;
+  }
+}
+
+/** Three param sets, whose count it writes after the walks. */
+class Tallies extends AsyncBatchFlow<Shared> {
+  override async prepAsync(): Promise<Params[]> {
+    return [{ key: 'a' }, { key: 'b' }, { key: 'c' }];
+  }
+  override async postAsync(shared: Shared, paramSets: Params[]): Promise<undefined> {
+    shared['paramSets'] = paramSets.length;
+    return undefined;
+  }
+}
+
+/** A nested flow with a prep of its own, whose post says what it was. */
+class InnerCounting extends AsyncFlow<Shared, string> {
+  override async prepAsync(): Promise<string> {
+    return 'inner prep';
+  }
+  override async postAsync(shared: Shared, prep: string): Promise<undefined> {
+    shared['innerPrep'] = prep;
+    return undefined;
+  }
+}
+
 class Files extends AsyncBatchFlow<Shared> {
   override async prepAsync(): Promise<Params[]> {
     return [{ file: 'a.txt' }, { file: 'b.txt', lang: 'fr' }];
@@ -449,6 +499,35 @@ export const flowCases: Record<string, FlowCase> = {
     },
     shared: {},
     expected: { shared: { n: 12 }, action: undefined },
+  },
+  'root-prep-loop-continues-as-new': {
+    build: () => {
+      const count = new CountTo12();
+      count.next(count, 'again');
+      return new CountingFlow({ start: count, temporal: { continueAsNewAfterSteps: 5 } });
+    },
+    shared: { n: 2 },
+    expected: { shared: { n: 12, countedFrom: 2 }, action: 'counted' },
+  },
+  'nested-loop-continues-as-new': {
+    build: () => {
+      const count = new CountTo12();
+      count.next(count, 'again');
+      const first = new Mark('first');
+      first.next(new InnerCounting({ name: 'Inner', start: count })).next(new Mark('last'));
+      return new AsyncFlow({ start: first, temporal: { continueAsNewAfterSteps: 4 } });
+    },
+    shared: {},
+    expected: { shared: { n: 12, innerPrep: 'inner prep', trail: ['first:{}', 'last:{}'] }, action: undefined },
+  },
+  'batch-flow-continues-as-new': {
+    build: () => {
+      const tally = new TallyToThree();
+      tally.next(tally, 'again');
+      return new Tallies({ start: tally, temporal: { continueAsNewAfterSteps: 2 } });
+    },
+    shared: {},
+    expected: { shared: { tally_a: 3, tally_b: 3, tally_c: 3, paramSets: 3 }, action: undefined },
   },
   'sync-nodes-in-async-flow': {
     build: () => {

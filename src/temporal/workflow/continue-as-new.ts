@@ -1,9 +1,11 @@
-/** Long top-level loops go on in a fresh run: continue-as-new between two steps, and resume where it stopped. */
-import { makeContinueAsNewFunc, workflowInfo } from '@temporalio/workflow';
-import { type Action, type AnyFlow, AsyncFlow, Flow, UnknownNodeError } from '../../core/index.js';
-import { orchestrate, POST, reachableNodes, type StepControl } from '../../core/internal.js';
+/**
+ * Long loops go on in a fresh run: continue-as-new between two steps of any flow of the run, and
+ * resume where the walk stood, nested flows, param sets and prep results included.
+ */
+import { log, makeContinueAsNewFunc, workflowInfo } from '@temporalio/workflow';
+import { type Action, type AnyFlow, NotSerializableError, assertPortable } from '../../core/index.js';
+import { resumeWalk, type StepControl, type WalkFrame } from '../../core/internal.js';
 import type { AnswerInput, FlowWorkflow, FlowWorkflowInput, ResumePoint } from '../definitions.js';
-import { endingFailure } from './failures.js';
 
 /** What the control needs to know about the run it may end. */
 export interface ContinuationState {
@@ -16,23 +18,37 @@ export interface ContinuationState {
 }
 
 /**
- * The step control of a top-level flow: between two of its own steps, continues as new when
- * Temporal suggests it or the flow's `continueAsNewAfterSteps` is reached.
+ * The step control of a run: before a step of any of its flows, continues as new when Temporal
+ * suggests it or the registered flow's `continueAsNewAfterSteps` is reached, unless the walk is
+ * inside a parallel batch flow (then at the first step after it).
  */
-export function continueAsNewControl(root: AnyFlow, flow: AnyFlow, state: ContinuationState): StepControl {
+export function continueAsNewControl(flow: AnyFlow, state: ContinuationState): StepControl {
   const limit = flow.options.temporal?.continueAsNewAfterSteps;
   const stepsBefore = state.input.resume?.steps ?? 0;
-  const resumable = canResume(flow);
+  let unportableSaid = false;
   return {
-    beforeStep(current, next) {
-      if (current !== root || !resumable) {
-        return undefined;
-      }
+    beforeStep(_flow, _next, position) {
       const due = workflowInfo().continueAsNewSuggested || (limit !== undefined && state.steps() - stepsBefore >= limit);
       if (!due) {
         return undefined;
       }
-      const resume: ResumePoint = { at: next.name, steps: state.steps(), inbox: state.unread() };
+      const frames = position();
+      if (frames === undefined) {
+        return undefined;
+      }
+      try {
+        assertPortable(frames.map((frame) => frame.prep), 'the prep results of the flows under way');
+      } catch (error) {
+        if (!(error instanceof NotSerializableError)) {
+          throw error;
+        }
+        if (!unportableSaid) {
+          unportableSaid = true;
+          log.warn(`The run cannot continue as new here, and keeps one history while this holds: ${error.message}`);
+        }
+        return undefined;
+      }
+      const resume: ResumePoint = { at: (frames[0] as WalkFrame).at, frames, steps: state.steps(), inbox: state.unread() };
       // The next run keeps the search attributes as they are (so it stays findable), and the same type.
       const continueRun = makeContinueAsNewFunc<FlowWorkflow>({ typedSearchAttributes: workflowInfo().typedSearchAttributes });
       return continueRun({ ...state.input, shared: state.shared, resume });
@@ -40,25 +56,10 @@ export function continueAsNewControl(root: AnyFlow, flow: AnyFlow, state: Contin
   };
 }
 
-/** True when the top-level flow can stop between steps and pick up in a new run: one walk, and a prep that does nothing. */
-function canResume(flow: AnyFlow): boolean {
-  if (flow.batchMode !== 'none') {
-    return false;
-  }
-  if (flow instanceof AsyncFlow) {
-    return flow.prepAsync === AsyncFlow.prototype.prepAsync;
-  }
-  return flow.prep === Flow.prototype.prep;
-}
-
-/** Runs the rest of a top-level flow from the node named `at`, then its post. */
-export async function resumeAt(flowName: string, root: AnyFlow, shared: object, at: string): Promise<Action | undefined> {
-  const node = reachableNodes(root).find((n) => n.name === at);
-  if (node === undefined) {
-    throw endingFailure(
-      new UnknownNodeError(flowName, at, 'The run continued as new at this node, which this build no longer has. Keep node names stable across deploys.'),
-    );
-  }
-  const last = await orchestrate(root, shared, undefined, node);
-  return (await root[POST](shared, undefined, last)) ?? undefined;
+/**
+ * Runs the rest of a run that continued as new from where it stood. A run that continued as new
+ * before walks were kept in full says only the top-level node, and its flow had a prep that did nothing.
+ */
+export function resumeRun(root: AnyFlow, shared: object, resume: ResumePoint): Promise<Action | undefined> {
+  return resumeWalk(root, shared, resume.frames ?? [{ at: resume.at }]);
 }

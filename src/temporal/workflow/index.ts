@@ -17,7 +17,7 @@ import {
 } from '../definitions.js';
 import { DEFAULT_MAX_PENDING_ACTIVITIES, type FlowRegistry } from '../registry.js';
 import { ActivityExecutor } from './activity-executor.js';
-import { continueAsNewControl, resumeAt } from './continue-as-new.js';
+import { continueAsNewControl, resumeRun } from './continue-as-new.js';
 import { checkInput, escapedError } from './failures.js';
 import { SignalInput } from './human-input.js';
 import { RunTracker } from './run-tracker.js';
@@ -70,7 +70,7 @@ export function createFlowWorkflow(registry: FlowRegistry): FlowWorkflow {
         onStepStart: (node) => run.onStepStart(node),
         onStepEnd: (node, action) => run.onStepEnd(node, action),
       },
-      control: continueAsNewControl(root, flow, {
+      control: continueAsNewControl(flow, {
         input,
         shared,
         steps: () => run.steps,
@@ -79,7 +79,7 @@ export function createFlowWorkflow(registry: FlowRegistry): FlowWorkflow {
     });
     try {
       const action =
-        input.resume === undefined ? await root[RUN_ASYNC](shared) : await resumeAt(flowName, root, shared, input.resume.at);
+        input.resume === undefined ? await root[RUN_ASYNC](shared) : await resumeRun(root, shared, input.resume);
       assertPortable(shared, 'the shared store at the end of the run', root.name);
       run.finish('completed');
       return { shared, action, steps: run.steps };
@@ -97,7 +97,7 @@ export function createFlowWorkflow(registry: FlowRegistry): FlowWorkflow {
         throw escaped.failure;
       }
       // Not a Temporal failure: the SDK fails the workflow task, and the run waits for a build that works.
-      log.error(`${escaped.error.message} The workflow task fails and is retried; a build that fixes it continues the run.`, {
+      log.error(`${escaped.error.message} The workflow task fails and is retried; a build that fixes it continues the run (a pinned run once moved there: pocketflow-temporal upgrade <workflow id> --to <build>).`, {
         flow: flowName,
         node: escaped.node ?? null,
       });
