@@ -41,17 +41,8 @@ export {
   versioningSettings,
 } from './temporal/versioning.js';
 export type { WorkerVersioningOptions } from './temporal/versioning.js';
-export {
-  deploymentVersions,
-  pinRun,
-  promoteVersion,
-  replayRuns,
-  runsQuery,
-  runsToReplay,
-  runVersioning,
-  UnknownDeploymentError,
-} from './temporal/deployments.js';
-export type { DeploymentVersionRow, ReplayVerdict, RunToReplay, RunVersioning } from './temporal/deployments.js';
+export { deploymentVersions, promoteVersion, runVersioning, UnknownDeploymentError } from './temporal/deployments.js';
+export type { DeploymentVersionRow, RunVersioning } from './temporal/deployments.js';
 export { payloadConverterPath, payloadCodecsFromEnv, workerDataConverter } from './temporal/data-converter.js';
 export type { PayloadCodecOptions } from './temporal/data-converter.js';
 export { installWorkerRuntime, METRICS_ADDRESS_ENV, metricsAddressFromEnv } from './temporal/metrics.js';

@@ -1,7 +1,9 @@
 // Deploying a changed flow on a real server: Worker Versioning keeps a waiting run on the build
 // it started on while new runs take the new build; check-replay finds the runs a change would
 // break; upgrade moves a run whose post threw to a fixed build, and refuses a build that diverges.
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -77,9 +79,14 @@ describe('deploying a changed flow', () => {
   const repair = `repair-${randomUUID().slice(0, 8)}`;
   const upgrading = `upgrading-${randomUUID().slice(0, 8)}`;
 
-  it('derives build ids from the bundle: the same code agrees, changed code differs', async () => {
-    const again = await bundleFlowWorkflows(join(root, 'test/flows/deploy-build1.ts'));
-    expect(buildIdOfCode(again.code)).toBe(buildIds.get(1));
+  it('derives build ids from the bundle: the same code agrees from any working folder, changed code differs', () => {
+    // A worker started from another folder bundles the same code into the same build.
+    const elsewhere = execFileSync(
+      process.execPath,
+      ['--import', import.meta.resolve('tsx'), join(root, 'test/setup/print-build-id.ts'), join(root, 'test/flows/deploy-build1.ts')],
+      { cwd: tmpdir(), encoding: 'utf8' },
+    );
+    expect(elsewhere.trim()).toBe(buildIds.get(1));
     expect(new Set(buildIds.values()).size).toBe(3);
   });
 
@@ -135,7 +142,7 @@ describe('deploying a changed flow', () => {
     const line = result.stdout.split('\n').find((l) => l.startsWith(runA));
     expect(line).toBeDefined();
     expect(line).toContain(`${deploymentName}:${buildIds.get(1)}`);
-    expect(line).toContain("diverges at node 'Approve': [TMPRL1100] Nondeterminism error");
+    expect(line).toContain("diverges where its history is at node 'Approve': [TMPRL1100] Nondeterminism error");
   });
 
   it('starts new runs on a promoted build while the waiting run finishes on its own build', async () => {
@@ -146,10 +153,13 @@ describe('deploying a changed flow', () => {
       return result.code === 0 ? result : undefined;
     }, 'build 2 to be promoted');
     expect(promoted.stdout).toContain(`Build ${buildTwo} is the current version`);
-    const versions = await cli(2, ['versions']);
-    expect(versions.code).toBe(0);
-    expect(versions.stdout).toMatch(new RegExp(`${buildTwo}\\s+current`));
-    expect(versions.stdout).toMatch(new RegExp(`${buildIds.get(1)}\\s+\\S+\\s+3\\b`));
+    // Visibility (the open-run counts) catches up with the promotion within moments.
+    const versions = await waitFor(async () => {
+      const result = await cli(2, ['versions']);
+      const drained = new RegExp(`${buildIds.get(1)}\\s+draining\\s+3\\b`);
+      return result.code === 0 && drained.test(result.stdout) ? result : undefined;
+    }, 'versions to show build 1 draining with 3 open runs');
+    expect(versions.stdout).toMatch(new RegExp(`${buildTwo}\\s+current\\s+0\\b`));
 
     await startFlow(client, { flow: 'deploy-approval', taskQueue, workflowId: runB, shared: {} });
     await waitingFor(runB);
@@ -164,16 +174,27 @@ describe('deploying a changed flow', () => {
     expect(await activityTypes(runA)).not.toContain('Added');
   });
 
-  it('moves a run of an auto-upgrade flow to the promoted build', async () => {
+  it('moves a run of an auto-upgrade flow to the promoted build, which upgrade leaves to it', async () => {
+    const upgrade = await cli(2, ['upgrade', upgrading, '--to', buildIds.get(2) as string]);
+    expect(upgrade.stdout).toContain(`${upgrading}: left as it is: its flow auto-upgrades`);
+    expect(upgrade.code).toBe(0);
+    expect(await runVersioning(client, upgrading)).toMatchObject({ behavior: 'auto-upgrade', override: false });
     await answerFlow(client, upgrading, 'y');
     expect((await flowResult(client, upgrading)).shared).toMatchObject({ finishedBy: 2, trail: ['Approve', 'Finish'] });
   });
 
   it('refuses to upgrade a run to a build that diverges, and leaves it where it is', async () => {
+    const refusedBeforeItRuns = await cli(3, ['upgrade', repair, '--to', buildIds.get(3) as string]);
+    expect(refusedBeforeItRuns.stdout).toContain(`refused, deployment '${deploymentName}' has no build ${buildIds.get(3)}`);
+    await startBuildWorker(3);
+    await waitFor(async () => {
+      const described = await describeDeployment(client.workflowService, 'default', deploymentName);
+      return described?.workerDeploymentInfo?.versionSummaries?.some((v) => v.deploymentVersion?.buildId === buildIds.get(3)) ? true : undefined;
+    }, 'build 3 to be known');
     const result = await cli(3, ['upgrade', repair, '--to', buildIds.get(3) as string]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(`${repair}: refused`);
-    expect(result.stdout).toContain("diverges at node 'Gather': [TMPRL1100] Nondeterminism error: Activity type of scheduled event 'Gather'");
+    expect(result.stdout).toContain("diverges where its history is at node 'Gather': [TMPRL1100] Nondeterminism error: Activity type of scheduled event 'Gather'");
     expect(await runVersioning(client, repair)).toMatchObject({ buildId: buildIds.get(1), override: false });
   });
 

@@ -40,6 +40,8 @@ export function installQuietRuntime(): string {
   const logFile = join(dataDir(), 'worker.log');
   mkdirSync(dataDir(), { recursive: true });
   installWorkerRuntime({
+    // The native side's warnings (a failing workflow task, a nondeterminism on replay) go the same way.
+    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
     logger: new DefaultLogger('WARN', (entry) => {
       appendFileSync(logFile, `${new Date().toISOString()} ${entry.level} ${entry.message} ${JSON.stringify(entry.meta ?? {}, errorsAsText)}\n`);
     }),

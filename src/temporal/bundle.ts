@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { payloadConverterPath } from './data-converter.js';
 
@@ -28,14 +28,34 @@ export type WorkflowCodeChoice =
   | { kind: 'prebuilt'; codePath: string; reason: string }
   | { kind: 'source'; reason: string };
 
-/** Bundles workflow code (with the flows' payload converter) once, so that several workers (or restarts) can share it. */
+/**
+ * Bundles workflow code (with the flows' payload converter) once, so that several workers (or
+ * restarts) can share it. Module ids are relative to the project's folder (the nearest one with a
+ * package.json), not to the working directory, so that the same code bundles the same wherever it
+ * is checked out and whichever folder the worker starts in: the build id is a hash of the bundle.
+ */
 export async function bundleFlowWorkflows(workflowsPath: string): Promise<{ code: string }> {
+  const context = projectFolderOf(workflowsPath);
   return bundleWorkflowCode({
     workflowsPath,
     payloadConverterPath: payloadConverterPath(),
     ignoreModules: EXEC_ONLY_MODULES,
     logger: quietBundlerLogger,
+    webpackConfigHook: (config) => ({ ...config, context }),
   });
+}
+
+/** The nearest folder above `path` with a package.json (else the path's own folder). */
+function projectFolderOf(path: string): string {
+  const start = dirname(resolve(path));
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) {
+      return dir;
+    }
+    if (dirname(dir) === dir) {
+      return start;
+    }
+  }
 }
 
 /** Builds the bundle of `workflowsPath` into `bundlePath`, with the fingerprint of its sources beside it. */

@@ -19,7 +19,8 @@ export function connectionSettings(address?: string): ConnectionSettings {
   const config = loadClientConnectConfig();
   const options = { ...config.connectionOptions, ...(address === undefined ? {} : { address }) };
   return {
-    address: options.address ?? '127.0.0.1:7233',
+    // Unconfigured, the local dev server: on TEMPORAL_DEV_PORT when that moves it.
+    address: options.address ?? `127.0.0.1:${process.env['TEMPORAL_DEV_PORT'] || 7233}`,
     namespace: config.namespace ?? 'default',
     options,
   };

@@ -42,14 +42,28 @@ export type ResolvedVersioning =
 /** A deployment name or build id Temporal would refuse. */
 export class VersioningSettingError extends PocketFlowError {}
 
-/** The build id of a workflow bundle: the first 16 hex digits of the SHA-256 of its code. */
+/**
+ * The build id of a workflow bundle: the first 16 hex digits of the SHA-256 of its code, without
+ * its inline source map (which names the files by their absolute paths on the machine that bundled).
+ */
 export function buildIdOfCode(code: string): string {
-  return createHash('sha256').update(code).digest('hex').slice(0, 16);
+  const withoutMap = code.replace(/^\/\/# sourceMappingURL=data:.*$/gm, '');
+  return createHash('sha256').update(withoutMap).digest('hex').slice(0, 16);
 }
 
 /** The code of a workflow bundle given as code or as a file. */
 export function bundleCode(bundle: { code: string } | { codePath: string }): string {
   return 'code' in bundle ? bundle.code : readFileSync(bundle.codePath, 'utf8');
+}
+
+/** The deployment name TEMPORAL_DEPLOYMENT_NAME gives, trimmed; undefined when unset or blank. */
+export function deploymentNameFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return nonEmpty(env[DEPLOYMENT_NAME_ENV]);
+}
+
+/** The build id TEMPORAL_WORKER_BUILD_ID gives, trimmed; undefined when unset or blank. */
+export function buildIdFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return nonEmpty(env[BUILD_ID_ENV]);
 }
 
 /** A worker's versioning from its options and the environment; undefined when it runs unversioned. */
@@ -60,12 +74,12 @@ export function versioningSettings(
   if (options === false) {
     return undefined;
   }
-  const deploymentName = options?.deploymentName ?? nonEmpty(env[DEPLOYMENT_NAME_ENV]);
+  const deploymentName = options?.deploymentName ?? deploymentNameFromEnv(env);
   if (deploymentName === undefined) {
     return undefined;
   }
   checkPart(deploymentName, options?.deploymentName === undefined ? DEPLOYMENT_NAME_ENV : 'versioning.deploymentName', true);
-  const buildId = options?.buildId ?? nonEmpty(env[BUILD_ID_ENV]);
+  const buildId = options?.buildId ?? buildIdFromEnv(env);
   if (buildId !== undefined) {
     checkPart(buildId, options?.buildId === undefined ? BUILD_ID_ENV : 'versioning.buildId', false);
   }
@@ -105,43 +119,77 @@ export function versionKey(deploymentName: string, buildId: string): string {
   return `${deploymentName}:${buildId}`;
 }
 
+/** What `setVersion` did. */
+export type SetVersionOutcome = 'set' | 'unknown-deployment' | 'unknown-build' | 'had-a-current-version';
+
 /**
- * Makes `buildId` the deployment's current version if the deployment has none, waiting (up to
- * `timeoutMs`) until the server has seen the version's workers poll. Returns what happened.
+ * Makes `buildId` the deployment's current version (or ramps it to `percent`), once the server
+ * knows the build (its workers have polled). With `onlyFirst`, only if the deployment never had a
+ * current version: a deployment rolled back to unversioned on purpose stays so.
+ */
+export async function setVersion(
+  service: WorkflowService,
+  namespace: string,
+  target: { deploymentName: string; buildId: string },
+  options: { percent?: number; onlyFirst?: boolean; identity?: string } = {},
+): Promise<SetVersionOutcome> {
+  const described = await describeDeployment(service, namespace, target.deploymentName);
+  const info = described?.workerDeploymentInfo;
+  if (described === undefined || info === undefined || info === null) {
+    return 'unknown-deployment';
+  }
+  if (!(info.versionSummaries ?? []).some((v) => v.deploymentVersion?.buildId === target.buildId)) {
+    return 'unknown-build';
+  }
+  const routing = info.routingConfig;
+  if (options.onlyFirst === true && (routing?.currentVersionChangedTime != null || routing?.rampingDeploymentVersion?.buildId)) {
+    return 'had-a-current-version';
+  }
+  const request = {
+    namespace,
+    deploymentName: target.deploymentName,
+    buildId: target.buildId,
+    conflictToken: described.conflictToken,
+    identity: options.identity,
+  };
+  if (options.percent === undefined) {
+    await service.setWorkerDeploymentCurrentVersion(request);
+  } else {
+    await service.setWorkerDeploymentRampingVersion({ ...request, percentage: options.percent });
+  }
+  return 'set';
+}
+
+/**
+ * Makes a worker's build its deployment's current version if the deployment never had one (its
+ * first build), once the server has seen the build's workers poll (up to `timeoutMs`).
  */
 export async function makeCurrentWhenFirst(
   connection: NativeConnection,
   namespace: string,
-  versioning: { deploymentName: string; buildId: string },
+  target: { deploymentName: string; buildId: string },
   options: { timeoutMs?: number; signal?: AbortSignal } = {},
-): Promise<'made-current' | 'has-current' | 'timed-out'> {
-  const service = connection.workflowService;
+): Promise<SetVersionOutcome | 'timed-out'> {
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   while (Date.now() < deadline && options.signal?.aborted !== true) {
-    const described = await describeDeployment(service, namespace, versioning.deploymentName);
-    const routing = described?.workerDeploymentInfo?.routingConfig;
-    if (routing?.currentDeploymentVersion?.buildId || routing?.rampingDeploymentVersion?.buildId) {
-      return 'has-current';
-    }
-    const known = described?.workerDeploymentInfo?.versionSummaries?.some((v) => v.deploymentVersion?.buildId === versioning.buildId);
-    if (known === true && described !== undefined) {
-      try {
-        await service.setWorkerDeploymentCurrentVersion({
-          namespace,
-          deploymentName: versioning.deploymentName,
-          buildId: versioning.buildId,
-          conflictToken: described.conflictToken,
-          identity: 'pocketflow-temporal worker',
-        });
-        return 'made-current';
-      } catch {
-        // Another worker changed the deployment meanwhile: look again.
+    try {
+      const outcome = await setVersion(connection.workflowService, namespace, target, { onlyFirst: true, identity: 'pocketflow-temporal worker' });
+      if (outcome === 'set' || outcome === 'had-a-current-version') {
+        return outcome;
+      }
+    } catch (error) {
+      // Another worker changed the deployment between the look and the change (a stale conflict token): look again.
+      if (!CONFLICT_CODES.has((error as { code?: number }).code ?? -1)) {
+        throw error;
       }
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   return 'timed-out';
 }
+
+/** gRPC codes of a change refused because the deployment changed meanwhile (FAILED_PRECONDITION, ABORTED). */
+const CONFLICT_CODES = new Set([9, 10]);
 
 type WorkflowService = NativeConnection['workflowService'];
 

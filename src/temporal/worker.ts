@@ -71,7 +71,8 @@ export async function createFlowWorker<Svc>(options: FlowWorkerOptions<Svc>): Pr
     log(`Metrics for Prometheus at http://${metrics}/metrics.`);
   }
   let code = workflowCode(options, log);
-  const settingsOfVersioning = versioningSettings(options.versioning);
+  // Deployment options given with the SDK's own worker options win: then they say how the worker is versioned.
+  const settingsOfVersioning = options.worker?.workerDeploymentOptions === undefined ? versioningSettings(options.versioning) : undefined;
   if (settingsOfVersioning !== undefined && settingsOfVersioning.buildId === undefined && code.workflowBundle === undefined) {
     // The build id is a hash of the bundle: bundle here rather than inside Worker.create.
     code = { workflowBundle: await bundleFlowWorkflows(options.workflowsPath as string) };
@@ -98,7 +99,9 @@ export async function createFlowWorker<Svc>(options: FlowWorkerOptions<Svc>): Pr
     ...workerDeploymentOptions(versioning),
     ...options.worker,
   });
-  reportVersioning(versioning, options.versioning === false ? 'versioning: false' : `no ${DEPLOYMENT_NAME_ENV}`, log);
+  if (options.worker?.workerDeploymentOptions === undefined) {
+    reportVersioning(versioning, options.versioning === false ? 'versioning: false' : `no ${DEPLOYMENT_NAME_ENV}`, log);
+  }
   aroundRun(worker, {
     whileRunning: (signal) => promoteFirstVersion(versioning, connection, namespace ?? 'default', log, signal),
     after: options.connection === undefined ? () => connection.close() : undefined,
@@ -123,7 +126,7 @@ function workflowCode(options: FlowWorkerOptions<unknown>, log: (message: string
     );
   }
   if (choice !== undefined) {
-    log(`Workflow code: bundled from ${options.workflowsPath} at start (${choice.reason}; writeWorkflowBundle builds it ahead).`);
+    log(`Workflow code: bundled from ${options.workflowsPath} at start (${choice.reason}; writeWorkflowBundle, or npm run build:workflows in this project, builds it ahead).`);
   }
   return { workflowsPath: options.workflowsPath, bundlerOptions: { ignoreModules: EXEC_ONLY_MODULES } };
 }
@@ -165,13 +168,16 @@ async function promoteFirstVersion(
   if (versioning.kind === 'unversioned' || !versioning.currentWhenFirst) {
     return;
   }
+  const version = versionKey(versioning.deploymentName, versioning.buildId);
   try {
     const outcome = await makeCurrentWhenFirst(connection, namespace, versioning, { signal });
-    if (outcome === 'made-current') {
+    if (outcome === 'set') {
       log(`Build ${versioning.buildId} is the first of deployment '${versioning.deploymentName}': made it the current version.`);
+    } else if (outcome === 'timed-out' && !signal.aborted) {
+      log(`Deployment '${versioning.deploymentName}' has no current version and ${version} could not be made current: new runs wait. Run: pocketflow-temporal promote ${versioning.buildId} --deployment ${versioning.deploymentName}`);
     }
   } catch (error) {
-    log(`Could not check deployment '${versioning.deploymentName}' for a current version: ${(error as Error).message}`);
+    log(`Could not make ${version} the first current version of '${versioning.deploymentName}': ${(error as Error).message}. New runs wait until a build is promoted (pocketflow-temporal promote).`);
   }
 }
 

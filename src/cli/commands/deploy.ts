@@ -1,25 +1,19 @@
 /** `versions`, `promote`, `check-replay`, `upgrade`: deploying a changed flow while runs are in flight. */
+import type { Client } from '@temporalio/client';
 import { PocketFlowError, UnknownFlowError } from '../../core/index.js';
 import { bundleFlowWorkflows } from '../../temporal/bundle.js';
-import {
-  deploymentVersions,
-  pinRun,
-  promoteVersion,
-  quoted,
-  type ReplayVerdict,
-  replayRuns,
-  runsQuery,
-  runsToReplay,
-  runVersioning,
-} from '../../temporal/deployments.js';
-import { BUILD_ID_ENV, buildIdOfCode, DEPLOYMENT_NAME_ENV } from '../../temporal/versioning.js';
+import { describeFlowRun } from '../../temporal/client.js';
+import { deploymentVersions, pinRun, promoteVersion, versioningOfDescription } from '../../temporal/deployments.js';
+import { type ReplayVerdict, replayRuns, runsToReplay, runToReplay } from '../../temporal/replay-check.js';
+import { BUILD_ID_ENV, buildIdFromEnv, buildIdOfCode, DEPLOYMENT_NAME_ENV, deploymentNameFromEnv, describeDeployment } from '../../temporal/versioning.js';
+import { runsQuery } from '../../temporal/visibility.js';
 import type { CliContext } from '../context.js';
 import type { ProjectConfig } from '../project.js';
 import { connect, installQuietRuntime } from '../server.js';
 
 /** The deployment a command is about: --deployment, else TEMPORAL_DEPLOYMENT_NAME (what the workers are given). */
 function deploymentOf(given: string | undefined): string {
-  const name = given ?? (process.env[DEPLOYMENT_NAME_ENV] || undefined);
+  const name = given ?? deploymentNameFromEnv();
   if (name === undefined) {
     throw new PocketFlowError(`Which deployment? Pass --deployment <name>, or set ${DEPLOYMENT_NAME_ENV} as for the workers.`);
   }
@@ -41,8 +35,12 @@ export async function versionsCommand(ctx: CliContext, options: { deployment?: s
   for (const row of table) {
     ctx.out(`${row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
   }
-  for (const row of rows.filter((r) => r.openRuns === 0 && (r.role === 'drained' || r.role === 'inactive'))) {
-    ctx.out(`Build ${row.buildId} holds no open run: its workers can stop.\n`);
+  for (const row of rows) {
+    if (row.openRuns === 0 && row.role === 'drained') {
+      ctx.out(`Build ${row.buildId} is drained (no open run holds it): its workers can stop.\n`);
+    } else if (row.role === 'inactive' && rows.indexOf(row) === 0) {
+      ctx.out(`Build ${row.buildId} is the newest and takes no new runs yet: promote it with pocketflow-temporal promote ${row.buildId}.\n`);
+    }
   }
   return 0;
 }
@@ -72,7 +70,7 @@ async function checkoutCode(ctx: CliContext, project: ProjectConfig, command: st
   // The replay worker's own log goes to the worker log file, not into the report.
   installQuietRuntime();
   const { code } = await bundleFlowWorkflows(project.workflowsPath);
-  return { code, buildId: process.env[BUILD_ID_ENV] || buildIdOfCode(code) };
+  return { code, buildId: buildIdFromEnv() ?? buildIdOfCode(code) };
 }
 
 /**
@@ -98,7 +96,7 @@ export async function checkReplayCommand(
   const verdicts = await replayRuns(code, [...open, ...closed]);
   const broken = verdicts.filter((v) => v.problem !== undefined);
   for (const verdict of broken) {
-    ctx.out(`${describeBreak(verdict)}\n`);
+    ctx.out(`${describeBreak(verdict)}${pinnedElsewhere(verdict, buildId)}\n`);
   }
   ctx.out(
     `${verdicts.length} run${verdicts.length === 1 ? '' : 's'} replayed against this checkout's workflow code (build ${buildId}): ` +
@@ -110,10 +108,21 @@ export async function checkReplayCommand(
 /** One line on a run whose history the code cannot replay. */
 function describeBreak(verdict: ReplayVerdict): string {
   const { run, problem } = verdict;
-  const where = problem?.node === undefined ? '' : ` at node '${problem.node}'`;
+  const where = problem?.node === undefined ? '' : ` where its history is at node '${problem.node}'`;
   const what = problem?.diverges === true ? `diverges${where}` : `fails on replay${where}`;
   const on = run.version === undefined ? 'unversioned' : `on ${run.version}`;
   return `${run.workflowId}\t${run.flow}\t${on}\t${what}: ${problem?.message ?? ''}`;
+}
+
+/** A note on a breaking run that is pinned to another build: it meets this code only if moved. */
+function pinnedElsewhere(verdict: ReplayVerdict, buildId: string): string {
+  const version = verdict.run.version;
+  if (verdict.run.closed) {
+    return ' (closed: only a query would replay it)';
+  }
+  return verdict.run.pinned && version !== undefined && !version.endsWith(`:${buildId}`)
+    ? ' (pinned to its build: it meets this code only if upgraded)'
+    : '';
 }
 
 /**
@@ -137,30 +146,64 @@ export async function upgradeCommand(
         `the run to. Run it from build ${options.to}'s checkout (or set ${BUILD_ID_ENV} as that build's workers do).`,
     );
   }
-  const query =
-    workflowId === undefined ? runsQuery(project.flows.names, { extra: options.query }) : `WorkflowId = ${quoted(workflowId)} AND ExecutionStatus = 'Running'`;
-  const runs = await runsToReplay(client, query, workflowId === undefined ? options.limit : 1);
-  if (runs.length === 0) {
-    throw new PocketFlowError(
-      workflowId === undefined ? `No open run matches ${options.query}.` : `No open run with workflow id '${workflowId}'. List runs to see the ids that exist.`,
-    );
-  }
-  let refused = 0;
-  for (const verdict of await replayRuns(code, runs)) {
-    const id = verdict.run.workflowId;
-    const versioning = await runVersioning(client, id);
-    if (versioning === undefined) {
-      ctx.out(`${id}: refused, the run is not on a versioned build (it runs on whichever worker polls its task queue).\n`);
-      refused++;
-    } else if (verdict.problem !== undefined) {
-      ctx.out(`${id}: refused, left on build ${versioning.buildId}: ${describeBreak(verdict).split('\t').slice(3).join(' ')}\n`);
-      refused++;
-    } else if (versioning.buildId === options.to && versioning.behavior === 'pinned') {
-      ctx.out(`${id}: already on build ${options.to}.\n`);
-    } else {
-      await pinRun(client, id, versioning.deploymentName, options.to);
-      ctx.out(`${id}: moved from build ${versioning.buildId} to ${options.to} (its history replays cleanly there).\n`);
+  const query = runsQuery(project.flows.names, { extra: options.query });
+  const ids: string[] = workflowId === undefined ? [] : [workflowId];
+  if (workflowId === undefined) {
+    for await (const run of client.workflow.list({ query })) {
+      if (ids.length >= options.limit) {
+        break;
+      }
+      ids.push(run.workflowId);
     }
   }
+  if (ids.length === 0) {
+    throw new PocketFlowError(`No open run matches ${options.query}.`);
+  }
+  let refused = 0;
+  for (const id of ids) {
+    const outcome = await upgradeRun(client, id, options.to, code);
+    ctx.out(`${id}: ${outcome.text}\n`);
+    refused += outcome.refused ? 1 : 0;
+  }
   return refused === 0 ? 0 : 1;
+}
+
+/**
+ * Moves one run to build `to` once its history, read again just before the move, replays on
+ * `code`: a run that moved on meanwhile is replayed again, so no step goes unchecked.
+ */
+async function upgradeRun(client: Client, workflowId: string, to: string, code: string): Promise<{ text: string; refused: boolean }> {
+  const handle = client.workflow.getHandle(workflowId);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const described = await describeFlowRun(client, workflowId);
+    if (described.status.name !== 'RUNNING') {
+      return { text: `refused, the run is ${described.status.name.toLowerCase()}.`, refused: true };
+    }
+    const versioning = versioningOfDescription(described);
+    if (versioning === undefined) {
+      return { text: 'refused, the run is not on a versioned build (it runs on whichever worker polls its task queue).', refused: true };
+    }
+    if (versioning.behavior === 'auto-upgrade') {
+      return { text: `left as it is: its flow auto-upgrades, so it moves to the current build by itself (promote ${to}).`, refused: false };
+    }
+    if (versioning.buildId === to) {
+      return { text: `already on build ${to}.`, refused: false };
+    }
+    const known = await describeDeployment(client.workflowService, client.options.namespace, versioning.deploymentName);
+    if (!(known?.workerDeploymentInfo?.versionSummaries ?? []).some((v) => v.deploymentVersion?.buildId === to)) {
+      return { text: `refused, deployment '${versioning.deploymentName}' has no build ${to} (start its workers first).`, refused: true };
+    }
+    const run = await runToReplay(client, described);
+    const [verdict] = await replayRuns(code, [run]);
+    if (verdict?.problem !== undefined) {
+      return { text: `refused, left on build ${versioning.buildId}: ${describeBreak(verdict).split('\t').slice(3).join(' ')}`, refused: true };
+    }
+    const replayedUpTo = Number(run.history.events?.at(-1)?.eventId ?? 0);
+    if (Number((await handle.describe()).historyLength) > replayedUpTo) {
+      continue;
+    }
+    await pinRun(client, workflowId, versioning.deploymentName, to);
+    return { text: `moved from build ${versioning.buildId} to ${to} (its history replays cleanly there).`, refused: false };
+  }
+  return { text: 'refused, the run kept moving while its history was checked: try again.', refused: true };
 }

@@ -23,6 +23,11 @@ function isDevServer(pid: number): boolean {
 
 /** Starts the local dev server in the background unless a server answers, then says where it is. */
 export async function startDevServerCommand(ctx: CliContext): Promise<number> {
+  const configured = process.env['TEMPORAL_ADDRESS'] || process.env['TEMPORAL_PROFILE'];
+  if (configured) {
+    ctx.out(`TEMPORAL_ADDRESS or TEMPORAL_PROFILE is set (${configured}): the command line uses that server and starts none. Unset it to use a local dev server.\n`);
+    return 0;
+  }
   await ensureServer(ctx);
   return devServerStatusCommand(ctx);
 }

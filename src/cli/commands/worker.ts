@@ -2,6 +2,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { PocketFlowError } from '../../core/index.js';
 import { connectionSettings } from '../../temporal/connection.js';
+import { ServerUnreachableError } from '../../temporal/errors.js';
 import { installWorkerRuntime } from '../../temporal/metrics.js';
 import { type CliContext, taskQueueOf } from '../context.js';
 
@@ -13,7 +14,9 @@ export async function workerCommand(ctx: CliContext): Promise<number> {
   }
   const settings = connectionSettings();
   installWorkerRuntime();
-  const connection = await NativeConnection.connect(settings.options);
+  const connection = await NativeConnection.connect({ ...settings.options, address: settings.address }).catch((error: unknown) => {
+    throw new ServerUnreachableError(settings.address, error, 'Start one (pocketflow-temporal server start), or set TEMPORAL_ADDRESS to a running server.');
+  });
   const taskQueue = taskQueueOf(project);
   const worker = await project.createWorker({ connection, namespace: settings.namespace, taskQueue });
   ctx.out(`Worker polling task queue '${taskQueue}' on ${settings.address} (namespace ${settings.namespace}).\n`);

@@ -69,7 +69,7 @@ export function escapedError(flow: string, error: unknown): EscapedError {
     return { endsRun: true, failure };
   }
   if (meant !== undefined) {
-    const reason = reasonOf(meant);
+    const reason = rootCause(meant);
     const failure = ApplicationFailure.create({
       message: `${where}: ${reason.message}`,
       type: reason.type,
@@ -88,22 +88,6 @@ export function escapedError(flow: string, error: unknown): EscapedError {
   return { endsRun: false, error: task, node };
 }
 
-/**
- * The message and type of the failure that says what went wrong: the first ApplicationFailure (an
- * ActivityFailure only wraps the one that exec threw), else the innermost failure.
- */
-function reasonOf(failure: unknown): { message: string; type: string } {
-  let current = failure;
-  while (current instanceof TemporalFailure && !(current instanceof ApplicationFailure) && current.cause !== undefined) {
-    current = current.cause;
-  }
-  if (current instanceof ApplicationFailure) {
-    return { message: current.message, type: current.type ?? 'Error' };
-  }
-  const plain = toError(current);
-  return { message: plain.message, type: plain.name };
-}
-
 /** The error and its causes, outermost first. */
 function causesOf(error: unknown): unknown[] {
   const chain: unknown[] = [];
@@ -114,10 +98,14 @@ function causesOf(error: unknown): unknown[] {
   return chain;
 }
 
-/** The innermost message and type of an error, looking through Temporal's failure wrappers. */
+/**
+ * The message and type of the error a failure stands for: the first ApplicationFailure inside
+ * Temporal's wrappers (an ActivityFailure wraps the one exec threw, which may carry causes of its
+ * own), else the innermost failure. As in-process, where a fallback gets the error exec threw.
+ */
 export function rootCause(error: unknown): { message: string; type: string } {
-  let current: unknown = error;
-  while (current instanceof TemporalFailure && current.cause !== undefined) {
+  let current = error;
+  while (current instanceof TemporalFailure && !(current instanceof ApplicationFailure) && current.cause !== undefined) {
     current = current.cause;
   }
   if (current instanceof ApplicationFailure) {
