@@ -1,20 +1,52 @@
-// Batches past Temporal's ceiling of 2,000 pending activities per run, on a real server: the run
-// keeps its activities within a bound, so the server never refuses its workflow tasks.
-import { describe, expect, it } from 'vitest';
+// Batches past Temporal's per-run ceilings, on a real server: the run keeps its activities within
+// a bound (Temporal refuses a run more than 2,000 pending), and a big batch runs in child
+// workflows, a chunk each, with results in input order.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { describe, expect, inject, it } from 'vitest';
 import { flowResult, startFlow } from '../src/temporal/client.js';
 import { concurrency } from './flows/scale.js';
-import { connectClient, withWorker } from './setup/harness.js';
+import { address, connectClient, uniqueQueue, waitFor, withWorker } from './setup/harness.js';
+
+const EventType = temporal.api.enums.v1.EventType;
+const root = join(import.meta.dirname, '..');
+const doubles = (n: number) => Array.from({ length: n }, (_, i) => i * 2);
+
+/** The ids of the child workflows a run started, in the order it started them. */
+async function childIds(workflowId: string): Promise<string[]> {
+  const client = await connectClient();
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? [])
+    .filter((e) => e.eventType === EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED)
+    .map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? '');
+}
+
+function spawnWorker(taskQueue: string): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'test/flows/worker-process.ts'), address(), taskQueue, inject('workflowBundlePath')],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('worker ready')) {
+        resolve(child);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`worker process exited early with ${code}`)));
+  });
+}
 
 describe('pending activities', () => {
-  it('completes a parallel batch of 2,500 items, results in input order', async () => {
+  it('completes a parallel batch of 2,500 items in its own run, results in input order', async () => {
     const client = await connectClient();
     await withWorker('scale', async (taskQueue) => {
       const workflowId = `doubling-${taskQueue}`;
       await startFlow(client, { flow: 'doubling', taskQueue, workflowId, shared: { count: 2500 } });
       const { shared } = await flowResult(client, workflowId);
-      const doubled = (shared as { doubled: number[] }).doubled;
-      expect(doubled).toHaveLength(2500);
-      expect(doubled.every((value, i) => value === i * 2)).toBe(true);
+      expect((shared as { doubled: number[] }).doubled).toEqual(doubles(2500));
+      expect(await childIds(workflowId)).toEqual([]);
     });
   });
 
@@ -25,8 +57,75 @@ describe('pending activities', () => {
       const workflowId = `doubling-five-${taskQueue}`;
       await startFlow(client, { flow: 'doubling-five-pending', taskQueue, workflowId, shared: { count: 40 } });
       const { shared } = await flowResult(client, workflowId);
-      expect((shared as { doubled: number[] }).doubled).toEqual(Array.from({ length: 40 }, (_, i) => i * 2));
+      expect((shared as { doubled: number[] }).doubled).toEqual(doubles(40));
     });
     expect(concurrency.most).toBe(5);
+  });
+});
+
+describe('big batches in child workflows', () => {
+  it('runs a parallel batch of 2,500 items in chunks of 700, results in input order', async () => {
+    const client = await connectClient();
+    await withWorker('chunks', async (taskQueue) => {
+      const workflowId = `doubling-chunks-${taskQueue}`;
+      await startFlow(client, { flow: 'doubling-in-chunks', taskQueue, workflowId, shared: { count: 2500 } });
+      const { shared } = await flowResult(client, workflowId);
+      expect((shared as { doubled: number[] }).doubled).toEqual(doubles(2500));
+      expect(await childIds(workflowId)).toEqual([1, 2, 3, 4].map((i) => `${workflowId}/Doubles/step-1/chunk-${i}`));
+      // The parent's history holds the children, not the 2,500 activities.
+      const history = await client.workflow.getHandle(workflowId).fetchHistory();
+      expect(history.events?.length).toBeLessThan(100);
+    });
+  });
+
+  it('keeps a batch under the threshold in the run', async () => {
+    const client = await connectClient();
+    await withWorker('chunks-small', async (taskQueue) => {
+      const workflowId = `doubling-chunks-small-${taskQueue}`;
+      await startFlow(client, { flow: 'doubling-in-chunks', taskQueue, workflowId, shared: { count: 500 } });
+      const { shared } = await flowResult(client, workflowId);
+      expect((shared as { doubled: number[] }).doubled).toEqual(doubles(500));
+      expect(await childIds(workflowId)).toEqual([]);
+    });
+  });
+
+  it('cancels the chunks under way when the run is cancelled', async () => {
+    const client = await connectClient();
+    await withWorker('chunks-cancel', async (taskQueue) => {
+      const workflowId = `doubling-cancel-${taskQueue}`;
+      const handle = await startFlow(client, { flow: 'doubling-in-turn-in-chunks', taskQueue, workflowId, shared: { count: 60 } });
+      const [chunk] = await waitFor(async () => {
+        const ids = await childIds(workflowId);
+        return ids.length > 0 ? ids : undefined;
+      }, 'the first chunk to start');
+      await handle.cancel();
+      await expect(handle.result()).rejects.toThrow();
+      const status = await waitFor(async () => {
+        const name = (await client.workflow.getHandle(chunk as string).describe()).status.name;
+        return name === 'RUNNING' ? undefined : name;
+      }, 'the chunk to end');
+      expect(status).toBe('CANCELLED');
+      expect(await childIds(workflowId)).toHaveLength(1);
+    });
+  });
+
+  it('finishes a chunked batch whose worker was killed halfway, each chunk started once, each result once', async () => {
+    const client = await connectClient();
+    const taskQueue = uniqueQueue('chunks-crash');
+    const workflowId = `doubling-crash-${taskQueue}`;
+    const first = await spawnWorker(taskQueue);
+    await startFlow(client, { flow: 'doubling-in-turn-in-chunks', taskQueue, workflowId, shared: { count: 60 } });
+    // Killed once the second chunk has started: the first is done, the second is under way.
+    await waitFor(async () => ((await childIds(workflowId)).length >= 2 ? true : undefined), 'the second chunk to start');
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.once('exit', resolve));
+    const second = await spawnWorker(taskQueue);
+    try {
+      const { shared } = await flowResult(client, workflowId);
+      expect((shared as { doubled: number[] }).doubled).toEqual(doubles(60));
+      expect(await childIds(workflowId)).toEqual([1, 2, 3].map((i) => `${workflowId}/DoublesInTurn/step-1/chunk-${i}`));
+    } finally {
+      second.kill('SIGTERM');
+    }
   });
 });

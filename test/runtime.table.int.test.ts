@@ -67,6 +67,7 @@ async function failedTaskOnTemporal(
 
 const { EventType } = temporal.api.enums.v1;
 const ACTIVITY_SCHEDULED = EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED;
+const CHILD_STARTED = EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED;
 /** A local activity's result is recorded as a marker. */
 const MARKER_RECORDED = EventType.EVENT_TYPE_MARKER_RECORDED;
 
@@ -97,6 +98,7 @@ describe('one table of flows, two runtimes', () => {
       const durable = await withWorker('table', (taskQueue) => runOnTemporal(name, registered, taskQueue));
       expect({ shared: durable.shared, action: durable.action }).toEqual(expected);
       expect(durable.continued).toBe(name.endsWith('-continues-as-new'));
+      expect(durable.events.includes(CHILD_STARTED)).toBe(name.includes('-in-children-'));
       if (local) {
         expect(durable.events).not.toContain(ACTIVITY_SCHEDULED);
       }

@@ -1,7 +1,7 @@
 // Registering flows for Temporal: options that cannot work are refused when the flows are defined.
 import { describe, expect, it } from 'vitest';
 import { createFlowActivities } from '../src/temporal/activities.js';
-import { AsyncFlow, AsyncNode, defineFlows, FlowDefinitionError } from '../src/workflow.js';
+import { AsyncFlow, AsyncNode, AsyncParallelBatchNode, defineFlows, FlowDefinitionError } from '../src/workflow.js';
 
 class Quick extends AsyncNode {
   override async execAsync(): Promise<string> {
@@ -102,6 +102,28 @@ describe('maxPendingActivities', () => {
     const inner = new AsyncFlow({ start: new Quick({ name: 'Q' }), temporal: { maxPendingActivities: 3 } });
     expect(() => defineFlows({ outer: () => new AsyncFlow(inner) })).toThrow(
       /Node '.*' of flow 'outer' sets temporal.maxPendingActivities, which only the registered flow takes/,
+    );
+  });
+});
+
+describe('childBatches', () => {
+  class Items extends AsyncParallelBatchNode {
+    override async execAsync(item: unknown): Promise<unknown> {
+      return item;
+    }
+  }
+
+  it('is taken by batch nodes, with whole numbers', () => {
+    const flow = () => new AsyncFlow(new Items({ name: 'I', temporal: { childBatches: { threshold: 10, chunkSize: 5 } } }));
+    expect(defineFlows({ fine: flow }).names).toEqual(['fine']);
+    expect(() => defineFlows({ zero: () => new AsyncFlow(new Items({ name: 'I', temporal: { childBatches: { chunkSize: 0 } } })) })).toThrow(
+      /Node 'I' of flow 'zero': temporal.childBatches.chunkSize must be a whole number of at least 1, got 0/,
+    );
+  });
+
+  it('is refused on a node that is no batch node, naming it', () => {
+    expect(() => defineFlows({ single: () => new AsyncFlow(new Quick({ name: 'Q', temporal: { childBatches: { threshold: 3 } } })) })).toThrow(
+      /Node 'Q' of flow 'single' sets temporal.childBatches, which only batch nodes/,
     );
   });
 });

@@ -42,6 +42,11 @@ export interface BatchItem {
 export interface ExecRunner {
   /** Runs exec on `prepRes` for `node`; `item` is set for a batch node's items. */
   exec(node: AnyNode, prepRes: unknown, item?: BatchItem): Promise<unknown>;
+  /**
+   * Runs a batch node's exec on all of `items` elsewhere (on Temporal, big batches in child
+   * workflows) and returns the results in order; undefined to have them run item by item here.
+   */
+  execBatch?(node: AnyNode, items: readonly unknown[]): Promise<unknown[]> | undefined;
 }
 
 /** Watches the orchestration loop without changing it (the Temporal runtime feeds its query and UI details). */

@@ -41,6 +41,7 @@ export type {
   NodeOptions,
   Params,
   TemporalNodeOptions,
+  ChildBatchOptions,
 } from './node.js';
 export type { AnyFlow, FlowOptions } from './flow.js';
 export type { FlowFailureOptions, Unportable } from './errors.js';

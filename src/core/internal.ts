@@ -6,6 +6,7 @@
 export { orchestrate, prepareFlow, reachableNodes, failedNodeOf, resumeWalk } from './flow.js';
 export type { PrepareOptions } from './flow.js';
 export { createRunContext } from './run-context.js';
+export { execItems } from './node.js';
 export type { RuntimeOptions } from './run-context.js';
 export { directExecutor, mapWithLimit, toError } from './exec.js';
 export { refusalOf } from './input.js';

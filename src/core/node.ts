@@ -75,6 +75,21 @@ export interface TemporalNodeOptions {
    * default is 1,000 and the most is 2,000.
    */
   maxPendingActivities?: number;
+  /**
+   * Batch nodes: a batch of more than `threshold` items (default 1,000) runs its items in child
+   * workflows of `chunkSize` items each (default 1,000; fewer when their payload would pass
+   * Temporal's limit), a parallel batch at most `concurrentChunks` at once (default 10), so that no
+   * history holds more than a chunk's activities. Results come back in order, as in-process.
+   * `false` keeps every batch of the node in its run.
+   */
+  childBatches?: ChildBatchOptions | false;
+}
+
+/** How a big batch is split into child workflows (see `TemporalNodeOptions.childBatches`). */
+export interface ChildBatchOptions {
+  threshold?: number;
+  chunkSize?: number;
+  concurrentChunks?: number;
 }
 
 /** Options every node constructor takes. */
@@ -318,16 +333,10 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
     switch (this.batchMode) {
       case 'none':
         return executor.exec(this, prepRes);
-      case 'sequential':
-        return execEach(this, batchItems(this, prepRes));
-      case 'parallel': {
+      default: {
         const items = batchItems(this, prepRes);
-        // Items that can retry get their own view of the node, so that curRetry is not shared between items.
-        const retries = this.maxRetries > 1;
-        // Results are checked together once all are in: a promise per item would double the cost of an item.
-        return mapWithLimit(items, this.options.maxConcurrency, (item, index) =>
-          executor.exec(retries ? (Object.create(this) as AnyNode) : this, item, { index, count: items.length }),
-        ).then((results) => assertExecResults(this.name, results));
+        // The runtime may run a big batch elsewhere (on Temporal, in child workflows); else item by item here.
+        return executor.execBatch?.(this, items) ?? execItems(this, items);
       }
     }
   }
@@ -509,11 +518,25 @@ export function warnIfSuccessors(node: AnyNode, flowKind: string): void {
   }
 }
 
-async function execEach(node: AnyNode, items: unknown[]): Promise<unknown[]> {
+/**
+ * A batch node's exec on each of `items`, one after another or at once as its batch mode says,
+ * through the run's executor. The items are those from `offset` of a list of `count` (a part of
+ * the list, when a runtime splits a big batch).
+ */
+export async function execItems(node: AnyNode, items: readonly unknown[], offset = 0, count = items.length): Promise<unknown[]> {
   const executor = runOf(node).executor;
+  if (node.batchMode === 'parallel') {
+    // Items that can retry get their own view of the node, so that curRetry is not shared between items.
+    const retries = node.maxRetries > 1;
+    // Results are checked together once all are in: a promise per item would double the cost of an item.
+    const results = await mapWithLimit(items, node.options.maxConcurrency, (item, index) =>
+      executor.exec(retries ? (Object.create(node) as AnyNode) : node, item, { index: offset + index, count }),
+    );
+    return assertExecResults(node.name, results);
+  }
   const results: unknown[] = [];
   for (let index = 0; index < items.length; index++) {
-    const item = { index, count: items.length };
+    const item = { index: offset + index, count };
     const result = await executor.exec(node, items[index], item);
     assertExecResult(node.name, result, item);
     results.push(result);

@@ -152,6 +152,19 @@ export interface FallbackActivityInput extends ExecActivityInput {
   error: { message: string; type: string };
 }
 
+/** The workflow type of a child workflow that runs a chunk of a big batch's items. */
+export const BATCH_CHUNK_WORKFLOW_TYPE = 'pocketflow.batchChunk';
+
+/** What a batch chunk's child workflow receives: the node, and its items from `offset` of a list of `count`. */
+export interface BatchChunkInput {
+  flow: string;
+  node: string;
+  params: Params;
+  items: unknown[];
+  offset: number;
+  count: number;
+}
+
 /** The activity type of a node's fallback. */
 export function fallbackActivityName(node: string): string {
   return `${node}.fallback`;

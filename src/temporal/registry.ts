@@ -129,9 +129,33 @@ function checkContinueAsNew(name: string, flow: AnyFlow): void {
   }
 }
 
+/** `childBatches` is for batch nodes, with whole numbers of at least 1. */
+function checkChildBatches(flow: string, node: AnyNode): void {
+  const given = node.options.temporal?.childBatches;
+  if (given === undefined || given === false) {
+    return;
+  }
+  if (node instanceof Flow || node.batchMode === 'none') {
+    throw new FlowDefinitionError(
+      `Node '${node.name}' of flow '${flow}' sets temporal.childBatches, which only batch nodes (BatchNode, AsyncBatchNode, ` +
+        'AsyncParallelBatchNode) take.',
+      node.name,
+    );
+  }
+  for (const [option, value] of Object.entries(given)) {
+    if (value !== undefined && !(Number.isInteger(value) && (value as number) >= 1)) {
+      throw new FlowDefinitionError(
+        `Node '${node.name}' of flow '${flow}': temporal.childBatches.${option} must be a whole number of at least 1, got ${String(value)}.`,
+        node.name,
+      );
+    }
+  }
+}
+
 /** Refuses Temporal options that cannot go together, naming the flow and the node. */
 function checkTemporalOptions(flow: string, node: AnyNode): void {
   const t = node.options.temporal;
+  checkChildBatches(flow, node);
   for (const option of ['versioning', 'maxPendingActivities', 'continueAsNewAfterSteps'] as const) {
     if (t?.[option] !== undefined) {
       throw new FlowDefinitionError(

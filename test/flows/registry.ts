@@ -45,8 +45,11 @@ export const testFlows = defineFlows({
     return flow;
   },
   'replay-demo': () => createReplayDemoFlow(false),
-  doubling: () => createDoublingFlow(),
-  'doubling-five-pending': () => createDoublingFlow(5, 30),
+  doubling: () => createDoublingFlow({ childBatches: false }),
+  'doubling-five-pending': () => createDoublingFlow({ maxPending: 5, sleepMs: 30, childBatches: false }),
+  'doubling-in-chunks': () => createDoublingFlow({ childBatches: { threshold: 500, chunkSize: 700 } }),
+  'doubling-in-turn-in-chunks': () =>
+    createDoublingFlow({ inTurn: true, sleepMs: 40, startToClose: '3s', childBatches: { threshold: 10, chunkSize: 20 } }),
 });
 
 /** A later build: the replay demo's graph changed, and the post that threw fixed. */

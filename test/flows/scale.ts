@@ -1,27 +1,36 @@
-/** Flows for the scale tests: parallel batches whose activities the run keeps within a bound. */
-import { AsyncFlow, AsyncParallelBatchNode } from '../../src/core/index.js';
+/** Flows for the scale tests: batches whose activities the run keeps within a bound, or runs in child workflows. */
+import { AsyncBatchNode, AsyncFlow, AsyncParallelBatchNode, type ChildBatchOptions, type TemporalNodeOptions } from '../../src/core/index.js';
 
 type Shared = { count?: number; doubled?: number[] };
 
-/** How many exec calls of `Doubles` run at this moment in this process, and the most seen at once. */
+/** How many exec calls of a doubling node run at this moment in this process, and the most seen at once. */
 export const concurrency = { now: 0, most: 0 };
 
+async function double(item: number, sleepMs: number): Promise<number> {
+  concurrency.now++;
+  concurrency.most = Math.max(concurrency.most, concurrency.now);
+  try {
+    await new Promise((resolve) => setTimeout(resolve, sleepMs));
+    return item * 2;
+  } finally {
+    concurrency.now--;
+  }
+}
+
+const numbers = (shared: Shared): number[] => Array.from({ length: shared.count ?? 0 }, (_, i) => i);
+
 class Doubles extends AsyncParallelBatchNode<Shared, number, number> {
-  constructor(private readonly sleepMs: number) {
-    super({ name: 'Doubles' });
+  constructor(
+    private readonly sleepMs: number,
+    temporal: TemporalNodeOptions,
+  ) {
+    super({ name: 'Doubles', temporal });
   }
   override async prepAsync(shared: Shared): Promise<number[]> {
-    return Array.from({ length: shared.count ?? 0 }, (_, i) => i);
+    return numbers(shared);
   }
   override async execAsync(item: number): Promise<number> {
-    concurrency.now++;
-    concurrency.most = Math.max(concurrency.most, concurrency.now);
-    try {
-      await new Promise((resolve) => setTimeout(resolve, this.sleepMs));
-      return item * 2;
-    } finally {
-      concurrency.now--;
-    }
+    return double(item, this.sleepMs);
   }
   override async postAsync(shared: Shared, _items: number[], doubled: number[]): Promise<undefined> {
     shared.doubled = doubled;
@@ -29,7 +38,31 @@ class Doubles extends AsyncParallelBatchNode<Shared, number, number> {
   }
 }
 
-/** A parallel batch over `shared.count` items, with at most `maxPending` activities pending when given. */
-export function createDoublingFlow(maxPending?: number, sleepMs = 0): AsyncFlow<Shared> {
-  return new AsyncFlow({ start: new Doubles(sleepMs), temporal: maxPending === undefined ? undefined : { maxPendingActivities: maxPending } });
+/** The same, one item after another, with retries (a try on a killed worker times out and is tried again). */
+class DoublesInTurn extends AsyncBatchNode<Shared, number, number> {
+  constructor(
+    private readonly sleepMs: number,
+    temporal: TemporalNodeOptions,
+  ) {
+    super({ name: 'DoublesInTurn', maxRetries: 3, wait: 0.1, temporal });
+  }
+  override async prepAsync(shared: Shared): Promise<number[]> {
+    return numbers(shared);
+  }
+  override async execAsync(item: number): Promise<number> {
+    return double(item, this.sleepMs);
+  }
+  override async postAsync(shared: Shared, _items: number[], doubled: number[]): Promise<undefined> {
+    shared.doubled = doubled;
+    return undefined;
+  }
+}
+
+/** A batch over `shared.count` items that doubles each; its results land in `shared.doubled`. */
+export function createDoublingFlow(
+  options: { maxPending?: number; sleepMs?: number; childBatches?: ChildBatchOptions | false; inTurn?: boolean; startToClose?: string } = {},
+): AsyncFlow<Shared> {
+  const temporal: TemporalNodeOptions = { childBatches: options.childBatches, startToCloseTimeout: options.startToClose };
+  const node = options.inTurn === true ? new DoublesInTurn(options.sleepMs ?? 0, temporal) : new Doubles(options.sleepMs ?? 0, temporal);
+  return new AsyncFlow({ start: node, temporal: options.maxPending === undefined ? undefined : { maxPendingActivities: options.maxPending } });
 }

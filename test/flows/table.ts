@@ -71,6 +71,41 @@ class TenTimes extends AsyncBatchNode<Shared, number, number> {
   }
 }
 
+/** Even items fail their first try, item 5 every try (its fallback answers); results say which try. */
+function triesPerItem<T extends typeof AsyncBatchNode | typeof AsyncParallelBatchNode>(Base: T) {
+  return class extends (Base as typeof AsyncBatchNode<Shared, number, string>) {
+    override async prepAsync(): Promise<number[]> {
+      return [0, 1, 2, 3, 4, 5];
+    }
+    override async execAsync(item: number): Promise<string> {
+      if (item === 5 || (item % 2 === 0 && this.curRetry === 0)) {
+        throw new RangeError(`item ${item} failed on try ${this.curRetry}`);
+      }
+      return `${item} on try ${this.curRetry}`;
+    }
+    override async execFallbackAsync(item: number, error: Error): Promise<string> {
+      return `fallback for ${item} after ${error.message}`;
+    }
+    override async postAsync(shared: Shared, _i: number[], results: string[]): Promise<undefined> {
+      shared['results'] = results;
+      return undefined;
+    }
+  };
+}
+
+const TriesPerItemInTurn = triesPerItem(AsyncBatchNode);
+const TriesPerItemAtOnce = triesPerItem(AsyncParallelBatchNode);
+
+/** What both batches of `triesPerItem` end with. */
+const TRIES_PER_ITEM = [
+  '0 on try 1',
+  '1 on try 0',
+  '2 on try 1',
+  '3 on try 0',
+  '4 on try 1',
+  'fallback for 5 after item 5 failed on try 1',
+];
+
 type Window = { item: number; start: number; end: number };
 
 class Overlap extends AsyncParallelBatchNode<Shared, number, Window> {
@@ -499,6 +534,18 @@ export const flowCases: Record<string, FlowCase> = {
     },
     shared: {},
     expected: { shared: { n: 12 }, action: undefined },
+  },
+  'batch-in-children-tries-per-item': {
+    build: () =>
+      new AsyncFlow(new TriesPerItemInTurn({ name: 'TriesInTurn', maxRetries: 2, wait: 0.01, temporal: { childBatches: { threshold: 2, chunkSize: 2 } } })),
+    shared: {},
+    expected: { shared: { results: TRIES_PER_ITEM }, action: undefined },
+  },
+  'parallel-batch-in-children-tries-per-item': {
+    build: () =>
+      new AsyncFlow(new TriesPerItemAtOnce({ name: 'TriesAtOnce', maxRetries: 2, wait: 0.01, temporal: { childBatches: { threshold: 2, chunkSize: 2 } } })),
+    shared: {},
+    expected: { shared: { results: TRIES_PER_ITEM }, action: undefined },
   },
   'root-prep-loop-continues-as-new': {
     build: () => {

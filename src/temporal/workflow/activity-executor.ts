@@ -13,6 +13,8 @@ import { type BatchItem, directExecutor, type ExecRunner, HAS_EXEC, HAS_FALLBACK
 import { DEFAULT_START_TO_CLOSE, type ExecActivityInput, fallbackActivityName, type FallbackActivityInput } from '../definitions.js';
 import { PayloadTooLargeError } from '../errors.js';
 import { payloadConverter, TYPES_METADATA_KEY } from '../payload-converter.js';
+import { DEFAULT_MAX_PENDING_ACTIVITIES } from '../registry.js';
+import { childBatchOptions, runInChildren } from './batch-chunks.js';
 import { rootCause } from './failures.js';
 
 export { DEFAULT_START_TO_CLOSE };
@@ -27,10 +29,27 @@ export const MAX_PAYLOAD_BYTES = 1_900_000;
 export class ActivityExecutor implements ExecRunner {
   readonly #flow: string;
   readonly #slots: Slots;
+  readonly #steps: () => number;
+  /** How many big batches each node started at each step count, so that each gets its own child ids. */
+  readonly #batches = new Map<string, number>();
 
-  constructor(flow: string, maxPending: number) {
+  /** `steps` counts the run's finished steps (earlier runs of a continue-as-new included), for child workflow ids. */
+  constructor(flow: string, maxPending = DEFAULT_MAX_PENDING_ACTIVITIES, steps: () => number = () => 0) {
     this.#flow = flow;
     this.#slots = new Slots(maxPending);
+    this.#steps = steps;
+  }
+
+  /** A batch past the node's threshold runs in child workflows, a chunk each; a smaller one stays here. */
+  execBatch(node: AnyNode, items: readonly unknown[]): Promise<unknown[]> | undefined {
+    const options = childBatchOptions(node);
+    if (options === undefined || items.length <= options.threshold) {
+      return undefined;
+    }
+    const at = `${node.name}/step-${this.#steps() + 1}`;
+    const seen = (this.#batches.get(at) ?? 0) + 1;
+    this.#batches.set(at, seen);
+    return runInChildren(this.#flow, node, items, options, seen === 1 ? at : `${at}.${seen}`);
   }
 
   exec(node: AnyNode, prepRes: unknown, item?: BatchItem): Promise<unknown> {
@@ -159,7 +178,7 @@ export function localActivityOptions(node: AnyNode, summary: string): LocalActiv
 }
 
 /** The size in bytes of the payload that carries `value`, as the flows' payload converter encodes it. */
-function payloadBytes(value: unknown): number {
+export function payloadBytes(value: unknown): number {
   const payload = payloadConverter.toPayload(value);
   return (payload.data?.byteLength ?? 0) + (payload.metadata?.[TYPES_METADATA_KEY]?.byteLength ?? 0);
 }

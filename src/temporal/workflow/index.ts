@@ -7,6 +7,8 @@ import { assertPortable } from '../../core/index.js';
 import { createRunContext, RUN, RUN_ASYNC } from '../../core/internal.js';
 import {
   type AnswerInput,
+  BATCH_CHUNK_WORKFLOW_TYPE,
+  type BatchChunkInput,
   answerSignal,
   answerUpdate,
   type FlowWorkflow,
@@ -15,8 +17,9 @@ import {
   stateQuery,
   WAITING_SEARCH_ATTRIBUTE,
 } from '../definitions.js';
-import { DEFAULT_MAX_PENDING_ACTIVITIES, type FlowRegistry } from '../registry.js';
+import type { FlowRegistry } from '../registry.js';
 import { ActivityExecutor } from './activity-executor.js';
+import { runBatchChunk } from './batch-chunks.js';
 import { continueAsNewControl, resumeRun } from './continue-as-new.js';
 import { checkInput, escapedError } from './failures.js';
 import { SignalInput } from './human-input.js';
@@ -41,6 +44,10 @@ export function createFlowWorkflow(registry: FlowRegistry): FlowWorkflow {
   return runFlow;
 
   async function runFlow(input: FlowWorkflowInput): Promise<FlowWorkflowResult> {
+    if (workflowInfo().workflowType === BATCH_CHUNK_WORKFLOW_TYPE) {
+      // A chunk of a big batch, started by a run of one of these flows.
+      return runBatchChunk(registry, input as unknown as BatchChunkInput) as unknown as Promise<FlowWorkflowResult>;
+    }
     const flowName = checkInput(input, workflowInfo().workflowType, registry);
     const flow = registry.build(flowName, log);
     flow.setParams({ ...flow.params, ...input.params });
@@ -63,7 +70,7 @@ export function createFlowWorkflow(registry: FlowRegistry): FlowWorkflow {
     });
     const root = flow.clone();
     root[RUN] = createRunContext({
-      executor: new ActivityExecutor(flowName, flow.options.temporal?.maxPendingActivities ?? DEFAULT_MAX_PENDING_ACTIVITIES),
+      executor: new ActivityExecutor(flowName, flow.options.temporal?.maxPendingActivities, () => run.steps),
       input: humans,
       logger: log,
       observer: {
