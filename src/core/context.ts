@@ -1,4 +1,4 @@
-import type { AnyNode } from './node.js';
+import type { AnyNode, Params } from './node.js';
 import type { Logger } from './logger.js';
 
 /** One request for a person's input, as a node makes it. */
@@ -47,6 +47,11 @@ export interface ExecRunner {
    * workflows) and returns the results in order; undefined to have them run item by item here.
    */
   execBatch?(node: AnyNode, items: readonly unknown[]): Promise<unknown[]> | undefined;
+  /**
+   * Walks a batch flow's graph for all of `paramSets` elsewhere (on Temporal, many param sets in
+   * child workflows), leaving their changes in `shared`; undefined to walk them here.
+   */
+  walkBatch?(flow: AnyNode, shared: object, paramSets: readonly Params[]): Promise<void> | undefined;
 }
 
 /** Watches the orchestration loop without changing it (the Temporal runtime feeds its query and UI details). */

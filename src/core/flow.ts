@@ -122,6 +122,12 @@ export class Flow<S extends object = Record<string, unknown>, P = unknown, Svc =
       return orchestrate(this, shared, undefined, { frame });
     }
     const paramSets = checkParamSets(this, prepRes);
+    // The runtime may walk many param sets elsewhere (on Temporal, in child workflows).
+    const elsewhere = runOf(this).executor.walkBatch?.(this, shared, paramSets);
+    if (elsewhere !== undefined) {
+      await elsewhere;
+      return undefined;
+    }
     if (this.batchMode === 'sequential') {
       for (const [index, paramSet] of paramSets.entries()) {
         frame.paramIndex = index;

@@ -80,7 +80,9 @@ export interface TemporalNodeOptions {
    * workflows of `chunkSize` items each (default 1,000; fewer when their payload would pass
    * Temporal's limit), a parallel batch at most `concurrentChunks` at once (default 10), so that no
    * history holds more than a chunk's activities. Results come back in order, as in-process.
-   * `false` keeps every batch of the node in its run.
+   * Batch flows: the same for param sets (defaults 100 and 100), each chunk returning what it
+   * changed in the shared store, merged in param-set order (README, "Long loops and big batches").
+   * `false` keeps every batch in the run.
    */
   childBatches?: ChildBatchOptions | false;
 }

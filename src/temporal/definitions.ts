@@ -165,6 +165,22 @@ export interface BatchChunkInput {
   count: number;
 }
 
+/** The workflow type of a child workflow that walks a batch flow's graph for a chunk of its param sets. */
+export const FLOW_CHUNK_WORKFLOW_TYPE = 'pocketflow.batchFlowChunk';
+
+/** What a batch flow chunk's child workflow receives: the flow, its param sets from `offset`, and the store to start from. */
+export interface FlowChunkInput {
+  flow: string;
+  /** The batch flow: the registered flow itself, or the node of that name inside it. */
+  node: string;
+  root: boolean;
+  params: Params;
+  paramSets: Params[];
+  offset: number;
+  count: number;
+  shared: object;
+}
+
 /** The activity type of a node's fallback. */
 export function fallbackActivityName(node: string): string {
   return `${node}.fallback`;

@@ -89,6 +89,7 @@ export class FlowRegistry<Svc = unknown> {
     const flow = checkedFlow(name, factory, silentLogger);
     checkMaxPending(name, flow.options.temporal?.maxPendingActivities);
     checkContinueAsNew(name, flow);
+    checkChildBatches(name, flow);
     const nodes = reachableNodes(flow);
     nodes.forEach((node) => checkTemporalOptions(name, node));
     this.#nodeIndexes.set(name, new Map(nodes.map((node) => [node.name, node])));
@@ -135,10 +136,10 @@ function checkChildBatches(flow: string, node: AnyNode): void {
   if (given === undefined || given === false) {
     return;
   }
-  if (node instanceof Flow || node.batchMode === 'none') {
+  if (node.batchMode === 'none') {
     throw new FlowDefinitionError(
       `Node '${node.name}' of flow '${flow}' sets temporal.childBatches, which only batch nodes (BatchNode, AsyncBatchNode, ` +
-        'AsyncParallelBatchNode) take.',
+        'AsyncParallelBatchNode) and batch flows (BatchFlow, AsyncBatchFlow, AsyncParallelBatchFlow) take.',
       node.name,
     );
   }

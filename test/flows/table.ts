@@ -245,6 +245,49 @@ class Tallies extends AsyncBatchFlow<Shared> {
   }
 }
 
+/** One step per param set: marks its key, appends it to a list, and (when counting) adds one to a count. */
+class Visit extends AsyncNode<Shared, number, string> {
+  constructor(private readonly counting: boolean) {
+    super({ name: counting ? 'VisitAndCount' : 'Visit' });
+  }
+  override async prepAsync(shared: Shared): Promise<number> {
+    return (shared['count'] as number | undefined) ?? 0;
+  }
+  override async execAsync(): Promise<string> {
+    return String(this.params['key']);
+  }
+  override async postAsync(shared: Shared, count: number, key: string): Promise<undefined> {
+    shared[`visited_${key}`] = true;
+    shared['seen'] = [...((shared['seen'] as string[] | undefined) ?? []), key];
+    if (this.counting) {
+      shared['count'] = count + 1;
+    }
+    return undefined;
+  }
+}
+
+const SEVEN_KEYS = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+
+/** Seven param sets, one after another. */
+class SevenInTurn extends AsyncBatchFlow<Shared> {
+  override async prepAsync(): Promise<Params[]> {
+    return SEVEN_KEYS.map((key) => ({ key }));
+  }
+}
+
+/** Seven param sets at once; post sorts the list the walks appended to. */
+class SevenAtOnce extends AsyncParallelBatchFlow<Shared> {
+  override async prepAsync(): Promise<Params[]> {
+    return SEVEN_KEYS.map((key) => ({ key }));
+  }
+  override async postAsync(shared: Shared): Promise<undefined> {
+    shared['seen'] = [...(shared['seen'] as string[])].sort();
+    return undefined;
+  }
+}
+
+const visitedAll = Object.fromEntries(SEVEN_KEYS.map((key) => [`visited_${key}`, true]));
+
 /** A nested flow with a prep of its own, whose post says what it was. */
 class InnerCounting extends AsyncFlow<Shared, string> {
   override async prepAsync(): Promise<string> {
@@ -546,6 +589,25 @@ export const flowCases: Record<string, FlowCase> = {
       new AsyncFlow(new TriesPerItemAtOnce({ name: 'TriesAtOnce', maxRetries: 2, wait: 0.01, temporal: { childBatches: { threshold: 2, chunkSize: 2 } } })),
     shared: {},
     expected: { shared: { results: TRIES_PER_ITEM }, action: undefined },
+  },
+  'batch-flow-in-children': {
+    build: () => new SevenInTurn({ start: new Visit(true), temporal: { childBatches: { threshold: 3, chunkSize: 3 } } }),
+    shared: { seen: ['before'] },
+    expected: { shared: { ...visitedAll, seen: ['before', ...SEVEN_KEYS], count: 7 }, action: undefined },
+  },
+  'parallel-batch-flow-in-children': {
+    build: () => new SevenAtOnce({ start: new Visit(false), temporal: { childBatches: { threshold: 3, chunkSize: 3 } } }),
+    shared: {},
+    expected: { shared: { ...visitedAll, seen: SEVEN_KEYS }, action: undefined },
+  },
+  'nested-batch-flow-in-children': {
+    build: () => {
+      const first = new Mark('first');
+      first.next(new SevenInTurn({ name: 'Seven', start: new Visit(true), temporal: { childBatches: { threshold: 3, chunkSize: 3 } } }));
+      return new AsyncFlow(first);
+    },
+    shared: {},
+    expected: { shared: { ...visitedAll, seen: SEVEN_KEYS, count: 7, trail: ['first:{}'] }, action: undefined },
   },
   'root-prep-loop-continues-as-new': {
     build: () => {

@@ -8,13 +8,13 @@ import {
   TemporalFailure,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import { AsyncHumanNode, type AnyNode } from '../../core/index.js';
+import { AsyncHumanNode, type AnyNode, Flow, type Params } from '../../core/index.js';
 import { type BatchItem, directExecutor, type ExecRunner, HAS_EXEC, HAS_FALLBACK, toError } from '../../core/internal.js';
 import { DEFAULT_START_TO_CLOSE, type ExecActivityInput, fallbackActivityName, type FallbackActivityInput } from '../definitions.js';
 import { PayloadTooLargeError } from '../errors.js';
 import { payloadConverter, TYPES_METADATA_KEY } from '../payload-converter.js';
 import { DEFAULT_MAX_PENDING_ACTIVITIES } from '../registry.js';
-import { childBatchOptions, runInChildren } from './batch-chunks.js';
+import { childBatchOptions, runInChildren, walkInChildren } from './batch-chunks.js';
 import { rootCause } from './failures.js';
 
 export { DEFAULT_START_TO_CLOSE };
@@ -40,16 +40,33 @@ export class ActivityExecutor implements ExecRunner {
     this.#steps = steps;
   }
 
+  /** The flow the run runs (set once it is built), so that a batch flow knows whether it is that flow. */
+  root: AnyNode | undefined;
+
   /** A batch past the node's threshold runs in child workflows, a chunk each; a smaller one stays here. */
   execBatch(node: AnyNode, items: readonly unknown[]): Promise<unknown[]> | undefined {
     const options = childBatchOptions(node);
     if (options === undefined || items.length <= options.threshold) {
       return undefined;
     }
+    return runInChildren(this.#flow, node, items, options, this.#batchKey(node));
+  }
+
+  /** A batch flow past its threshold walks its param sets in child workflows, a chunk each. */
+  walkBatch(flow: AnyNode, shared: object, paramSets: readonly Params[]): Promise<void> | undefined {
+    const options = childBatchOptions(flow);
+    if (options === undefined || paramSets.length <= options.threshold || !(flow instanceof Flow)) {
+      return undefined;
+    }
+    return walkInChildren(this.#flow, flow, flow === this.root, shared as Record<string, unknown>, paramSets, options, this.#batchKey(flow));
+  }
+
+  /** `<node>/step-<n>` (`.2`, `.3` for a node's further batches at the same step): the part of a chunk's id that says whose it is. */
+  #batchKey(node: AnyNode): string {
     const at = `${node.name}/step-${this.#steps() + 1}`;
     const seen = (this.#batches.get(at) ?? 0) + 1;
     this.#batches.set(at, seen);
-    return runInChildren(this.#flow, node, items, options, seen === 1 ? at : `${at}.${seen}`);
+    return seen === 1 ? at : `${at}.${seen}`;
   }
 
   exec(node: AnyNode, prepRes: unknown, item?: BatchItem): Promise<unknown> {

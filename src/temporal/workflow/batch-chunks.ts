@@ -5,21 +5,26 @@
  * the chunk, so a replayed or retried parent never starts a chunk twice.
  */
 import { ApplicationFailure, executeChild, log, workflowInfo } from '@temporalio/workflow';
-import { type AnyNode, type ChildBatchOptions, UnknownNodeError } from '../../core/index.js';
-import { createRunContext, execItems, mapWithLimit, reachableNodes, RUN } from '../../core/internal.js';
-import { BATCH_CHUNK_WORKFLOW_TYPE, type BatchChunkInput } from '../definitions.js';
+import { deserialize, serialize } from 'superjson';
+import { type AnyFlow, type AnyNode, type ChildBatchOptions, Flow, type Params, UnknownNodeError } from '../../core/index.js';
+import { createRunContext, execItems, mapWithLimit, orchestrate, reachableNodes, RUN } from '../../core/internal.js';
+import { BATCH_CHUNK_WORKFLOW_TYPE, type BatchChunkInput, FLOW_CHUNK_WORKFLOW_TYPE, type FlowChunkInput } from '../definitions.js';
 import { PayloadTooLargeError } from '../errors.js';
 import type { FlowRegistry } from '../registry.js';
 import { ActivityExecutor, MAX_PAYLOAD_BYTES, payloadBytes } from './activity-executor.js';
 import { endingFailure } from './failures.js';
+import { applyStoreChanges, type StoreChange, storeChanges } from './store-changes.js';
 
-/** The defaults of `temporal.childBatches`. */
-export const CHILD_BATCH_DEFAULTS: Required<ChildBatchOptions> = { threshold: 1000, chunkSize: 1000, concurrentChunks: 10 };
+/** The defaults of `temporal.childBatches` for batch nodes (items) and for batch flows (param sets, each a walk). */
+export const CHILD_BATCH_DEFAULTS: Readonly<Record<'node' | 'flow', Required<ChildBatchOptions>>> = {
+  node: { threshold: 1000, chunkSize: 1000, concurrentChunks: 10 },
+  flow: { threshold: 100, chunkSize: 100, concurrentChunks: 10 },
+};
 
-/** How a node's big batches are split, or undefined when its batches stay in the run. */
+/** How a batch node's or batch flow's big batches are split, or undefined when they stay in the run. */
 export function childBatchOptions(node: AnyNode): Required<ChildBatchOptions> | undefined {
   const given = node.options.temporal?.childBatches;
-  return given === false ? undefined : { ...CHILD_BATCH_DEFAULTS, ...given };
+  return given === false ? undefined : { ...CHILD_BATCH_DEFAULTS[node instanceof Flow ? 'flow' : 'node'], ...given };
 }
 
 /** Splits `items` into chunks of at most `size` items whose input payload stays under Temporal's limit. */
@@ -105,4 +110,104 @@ export async function runBatchChunk(registry: FlowRegistry, input: BatchChunkInp
     });
   }
   return results;
+}
+
+/**
+ * Walks a batch flow's graph for its param sets in child workflows, a chunk each. A sequential
+ * batch flow's chunks run in turn, each from the store as the chunks before left it; a parallel
+ * one's run at once, each from the store as it was when the batch began. Each chunk returns what
+ * it changed, merged into the run's store in param-set order.
+ */
+export async function walkInChildren(
+  flowName: string,
+  flow: AnyFlow,
+  isRoot: boolean,
+  shared: Record<string, unknown>,
+  paramSets: readonly Params[],
+  options: Required<ChildBatchOptions>,
+  key: string,
+): Promise<void> {
+  const chunks: Array<{ offset: number; paramSets: Params[] }> = [];
+  for (let offset = 0; offset < paramSets.length; offset += options.chunkSize) {
+    chunks.push({ offset, paramSets: paramSets.slice(offset, offset + options.chunkSize) });
+  }
+  const start = (chunk: { offset: number; paramSets: Params[] }, index: number, from: object): Promise<StoreChange[]> => {
+    const input: FlowChunkInput = {
+      flow: flowName,
+      node: flow.name,
+      root: isRoot,
+      params: flow.params,
+      paramSets: chunk.paramSets,
+      offset: chunk.offset,
+      count: paramSets.length,
+      shared: from,
+    };
+    const last = chunk.offset + chunk.paramSets.length;
+    return executeChild(FLOW_CHUNK_WORKFLOW_TYPE, {
+      workflowId: `${workflowInfo().workflowId}/${key}/chunk-${index + 1}`,
+      args: [input],
+      staticSummary: `${flow.name}: param sets ${chunk.offset + 1}-${last} of ${paramSets.length} (chunk ${index + 1} of ${chunks.length})`,
+    }) as Promise<StoreChange[]>;
+  };
+  log.info(`Batch flow '${flow.name}': ${paramSets.length} param sets in ${chunks.length} child workflows.`, { flow: flowName, node: flow.name });
+  if (flow.batchMode === 'sequential') {
+    for (const [index, chunk] of chunks.entries()) {
+      applyStoreChanges(shared, await start(chunk, index, shared));
+    }
+    return;
+  }
+  const snapshot = copyOf(shared);
+  const changes = await mapWithLimit(chunks, options.concurrentChunks, (chunk, index) => start(chunk, index, snapshot));
+  for (const part of changes) {
+    applyStoreChanges(shared, part);
+  }
+}
+
+/**
+ * The child workflow of one chunk of a batch flow: its graph walked for each of the chunk's param
+ * sets (in turn, or at once, as the flow's batch mode says), and what the walks changed in the store.
+ */
+export async function runFlowChunk(registry: FlowRegistry, input: FlowChunkInput): Promise<StoreChange[]> {
+  if (!registry.has(input.flow)) {
+    throw endingFailure(new UnknownNodeError(input.flow, input.node, 'This build has no such flow.'));
+  }
+  const root = registry.build(input.flow, log);
+  const target = input.root ? root : reachableNodes(root).find((n) => n.name === input.node);
+  if (!(target instanceof Flow)) {
+    throw endingFailure(new UnknownNodeError(input.flow, input.node, 'A chunk of its param sets was started by a build that had it.'));
+  }
+  const flow = target.clone();
+  flow[RUN] = createRunContext({
+    executor: new ActivityExecutor(input.flow, root.options.temporal?.maxPendingActivities),
+    input: {
+      ask(request) {
+        return Promise.reject(
+          ApplicationFailure.create({
+            type: 'NoInputSourceError',
+            nonRetryable: true,
+            message:
+              `Node '${request.node}' asks a person inside batch flow '${input.node}', whose param sets run in child workflows, ` +
+              'where no answer can reach it. Set temporal.childBatches: false on the batch flow to walk them in the run.',
+          }),
+        );
+      },
+    },
+    logger: log,
+  });
+  const shared = input.shared as Record<string, unknown>;
+  const before = copyOf(shared);
+  const walk = (paramSet: Params) => orchestrate(flow, shared, { ...flow.params, ...input.params, ...paramSet });
+  if (flow.batchMode === 'parallel') {
+    await mapWithLimit(input.paramSets, flow.options.maxConcurrency, walk);
+  } else {
+    for (const paramSet of input.paramSets) {
+      await walk(paramSet);
+    }
+  }
+  return storeChanges(before, shared);
+}
+
+/** A deep copy of a store, exact for every value a store may hold. */
+function copyOf<T>(value: T): T {
+  return deserialize<T>(serialize(value));
 }

@@ -9,6 +9,8 @@ import {
   type AnswerInput,
   BATCH_CHUNK_WORKFLOW_TYPE,
   type BatchChunkInput,
+  FLOW_CHUNK_WORKFLOW_TYPE,
+  type FlowChunkInput,
   answerSignal,
   answerUpdate,
   type FlowWorkflow,
@@ -19,7 +21,7 @@ import {
 } from '../definitions.js';
 import type { FlowRegistry } from '../registry.js';
 import { ActivityExecutor } from './activity-executor.js';
-import { runBatchChunk } from './batch-chunks.js';
+import { runBatchChunk, runFlowChunk } from './batch-chunks.js';
 import { continueAsNewControl, resumeRun } from './continue-as-new.js';
 import { checkInput, escapedError } from './failures.js';
 import { SignalInput } from './human-input.js';
@@ -44,9 +46,12 @@ export function createFlowWorkflow(registry: FlowRegistry): FlowWorkflow {
   return runFlow;
 
   async function runFlow(input: FlowWorkflowInput): Promise<FlowWorkflowResult> {
+    // A chunk of a big batch (a batch node's items, a batch flow's param sets), started by a run of one of these flows.
     if (workflowInfo().workflowType === BATCH_CHUNK_WORKFLOW_TYPE) {
-      // A chunk of a big batch, started by a run of one of these flows.
       return runBatchChunk(registry, input as unknown as BatchChunkInput) as unknown as Promise<FlowWorkflowResult>;
+    }
+    if (workflowInfo().workflowType === FLOW_CHUNK_WORKFLOW_TYPE) {
+      return runFlowChunk(registry, input as unknown as FlowChunkInput) as unknown as Promise<FlowWorkflowResult>;
     }
     const flowName = checkInput(input, workflowInfo().workflowType, registry);
     const flow = registry.build(flowName, log);
@@ -69,8 +74,10 @@ export function createFlowWorkflow(registry: FlowRegistry): FlowWorkflow {
         'Answers a pending prompt and says at once whether it was taken: {"answer": "y"} (the oldest prompt) or {"answer": "y", "requestId": 2}.',
     });
     const root = flow.clone();
+    const executor = new ActivityExecutor(flowName, flow.options.temporal?.maxPendingActivities, () => run.steps);
+    executor.root = root;
     root[RUN] = createRunContext({
-      executor: new ActivityExecutor(flowName, flow.options.temporal?.maxPendingActivities, () => run.steps),
+      executor,
       input: humans,
       logger: log,
       observer: {

@@ -1,0 +1,96 @@
+/**
+ * What a part of a run changed in the shared store, by path, and how those changes are merged
+ * into the run's store: the rule by which a batch flow's param sets, run in child workflows,
+ * write the parent's store. Deterministic and workflow-safe.
+ */
+import { stringify } from 'superjson';
+
+/** One change to the store: a value set or deleted at a path, or items appended to a list there. */
+export type StoreChange =
+  | { path: string[]; set: unknown }
+  | { path: string[]; deleted: true }
+  | { path: string[]; appended: unknown[] };
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) {
+    return false;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** Equal as the store carries them (a Date as a Date, a Map by its entries). */
+function same(a: unknown, b: unknown): boolean {
+  return a === b || stringify(a) === stringify(b);
+}
+
+/**
+ * The changes that turn `before` into `after`: plain objects are compared key by key, a list that
+ * only grew is an append, anything else that differs is set whole.
+ */
+export function storeChanges(before: unknown, after: unknown, path: string[] = [], out: StoreChange[] = []): StoreChange[] {
+  if (isPlainObject(before) && isPlainObject(after)) {
+    for (const key of Object.keys(after)) {
+      if (Object.hasOwn(before, key)) {
+        storeChanges(before[key], after[key], [...path, key], out);
+      } else {
+        added([...path, key], after[key], out);
+      }
+    }
+    for (const key of Object.keys(before)) {
+      if (!Object.hasOwn(after, key)) {
+        out.push({ path: [...path, key], deleted: true });
+      }
+    }
+    return out;
+  }
+  if (Array.isArray(before) && Array.isArray(after) && after.length > before.length && before.every((v, i) => same(v, after[i]))) {
+    out.push({ path, appended: after.slice(before.length) });
+    return out;
+  }
+  if (!same(before, after)) {
+    out.push({ path, set: after });
+  }
+  return out;
+}
+
+/**
+ * A key that was not there: a list counts as appended to an empty one and an object as filled in
+ * key by key, so that two parts that each add to a new list or object both keep what they added.
+ */
+function added(path: string[], value: unknown, out: StoreChange[]): void {
+  if (Array.isArray(value)) {
+    out.push({ path, appended: value });
+  } else if (isPlainObject(value) && Object.keys(value).length > 0) {
+    for (const key of Object.keys(value)) {
+      added([...path, key], value[key], out);
+    }
+  } else {
+    out.push({ path, set: value });
+  }
+}
+
+/** Applies changes to `store` in place, in order: later changes to the same path win, appends add up. */
+export function applyStoreChanges(store: Record<string, unknown>, changes: readonly StoreChange[]): void {
+  for (const change of changes) {
+    if (change.path.length === 0) {
+      continue;
+    }
+    let parent: Record<string, unknown> = store;
+    for (const key of change.path.slice(0, -1)) {
+      if (!isPlainObject(parent[key])) {
+        parent[key] = {};
+      }
+      parent = parent[key] as Record<string, unknown>;
+    }
+    const key = change.path.at(-1) as string;
+    if ('deleted' in change) {
+      delete parent[key];
+    } else if ('appended' in change) {
+      const current = parent[key];
+      parent[key] = Array.isArray(current) ? [...(current as unknown[]), ...change.appended] : [...change.appended];
+    } else {
+      parent[key] = change.set;
+    }
+  }
+}
