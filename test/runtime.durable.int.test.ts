@@ -1,6 +1,6 @@
 // Durability on a real Temporal server: crashes, late workers, failures, replay, and the
 // ways a client talks to a run.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApplicationFailure, CancelledFailure, Client, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
@@ -15,25 +15,9 @@ import { resolveTemporalCli } from '../src/temporal/cli-binary.js';
 import { bundleFlowWorkflows } from '../src/temporal/bundle.js';
 import { createCrashableFlow } from './flows/durable.js';
 import { changedTestFlows, testFlows } from './flows/registry.js';
-import { address, connectClient, startWorker, uniqueQueue, waitFor, withWorker } from './setup/harness.js';
+import { address, connectClient, spawnWorkerProcess, startWorker, uniqueQueue, waitFor, withWorker } from './setup/harness.js';
 
 const root = join(import.meta.dirname, '..');
-
-function spawnWorker(taskQueue: string): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(root, 'test/flows/worker-process.ts'), address(), taskQueue, inject('workflowBundlePath')],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('worker ready')) {
-        resolve(child);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`worker process exited early with ${code}`)));
-  });
-}
 
 /** The message of the run's first failed workflow task, once its history shows one. */
 async function failedTaskMessage(handle: WorkflowHandle): Promise<string> {
@@ -66,7 +50,7 @@ describe('durability', () => {
     const client = await connectClient();
     const taskQueue = uniqueQueue('crash');
     const workflowId = `crash-${taskQueue}`;
-    const first = await spawnWorker(taskQueue);
+    const first = await spawnWorkerProcess(taskQueue);
     await startFlow(client, { flow: 'crashable', taskQueue, workflowId });
     await waitFor(async () => {
       const state = await getFlowState(client, workflowId);
@@ -75,7 +59,7 @@ describe('durability', () => {
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
 
-    const second = await spawnWorker(taskQueue);
+    const second = await spawnWorkerProcess(taskQueue);
     try {
       const result = await flowResult(client, workflowId);
       const uninterrupted = {};

@@ -1,16 +1,13 @@
 // Batches past Temporal's per-run ceilings, on a real server: the run keeps its activities within
 // a bound (Temporal refuses a run more than 2,000 pending), and a big batch runs in child
 // workflows, a chunk each, with results in input order.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { flowResult, startFlow } from '../src/temporal/client.js';
 import { concurrency } from './flows/scale.js';
-import { address, connectClient, uniqueQueue, waitFor, withWorker } from './setup/harness.js';
+import { connectClient, spawnWorkerProcess, uniqueQueue, waitFor, withWorker } from './setup/harness.js';
 
 const EventType = temporal.api.enums.v1.EventType;
-const root = join(import.meta.dirname, '..');
 const doubles = (n: number) => Array.from({ length: n }, (_, i) => i * 2);
 
 /** The ids of the child workflows a run started, in the order it started them. */
@@ -20,22 +17,6 @@ async function childIds(workflowId: string): Promise<string[]> {
   return (history.events ?? [])
     .filter((e) => e.eventType === EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED)
     .map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? '');
-}
-
-function spawnWorker(taskQueue: string): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(root, 'test/flows/worker-process.ts'), address(), taskQueue, inject('workflowBundlePath')],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('worker ready')) {
-        resolve(child);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`worker process exited early with ${code}`)));
-  });
 }
 
 describe('pending activities', () => {
@@ -113,13 +94,13 @@ describe('big batches in child workflows', () => {
     const client = await connectClient();
     const taskQueue = uniqueQueue('chunks-crash');
     const workflowId = `doubling-crash-${taskQueue}`;
-    const first = await spawnWorker(taskQueue);
+    const first = await spawnWorkerProcess(taskQueue);
     await startFlow(client, { flow: 'doubling-in-turn-in-chunks', taskQueue, workflowId, shared: { count: 60 } });
     // Killed once the second chunk has started: the first is done, the second is under way.
     await waitFor(async () => ((await childIds(workflowId)).length >= 2 ? true : undefined), 'the second chunk to start');
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
-    const second = await spawnWorker(taskQueue);
+    const second = await spawnWorkerProcess(taskQueue);
     try {
       const { shared } = await flowResult(client, workflowId);
       expect((shared as { doubled: number[] }).doubled).toEqual(doubles(60));

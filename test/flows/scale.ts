@@ -19,50 +19,36 @@ async function double(item: number, sleepMs: number): Promise<number> {
 
 const numbers = (shared: Shared): number[] => Array.from({ length: shared.count ?? 0 }, (_, i) => i);
 
-class Doubles extends AsyncParallelBatchNode<Shared, number, number> {
-  constructor(
-    private readonly sleepMs: number,
-    temporal: TemporalNodeOptions,
-  ) {
-    super({ name: 'Doubles', temporal });
-  }
-  override async prepAsync(shared: Shared): Promise<number[]> {
-    return numbers(shared);
-  }
-  override async execAsync(item: number): Promise<number> {
-    return double(item, this.sleepMs);
-  }
-  override async postAsync(shared: Shared, _items: number[], doubled: number[]): Promise<undefined> {
-    shared.doubled = doubled;
-    return undefined;
-  }
+/** A batch node of `Base`'s kind that doubles each number below `shared.count`, into `shared.doubled`. */
+function doubling(Base: typeof AsyncBatchNode | typeof AsyncParallelBatchNode) {
+  return class extends (Base as typeof AsyncBatchNode<Shared, number, number>) {
+    sleepMs = 0;
+    override async prepAsync(shared: Shared): Promise<number[]> {
+      return numbers(shared);
+    }
+    override async execAsync(item: number): Promise<number> {
+      return double(item, this.sleepMs);
+    }
+    override async postAsync(shared: Shared, _items: number[], doubled: number[]): Promise<undefined> {
+      shared.doubled = doubled;
+      return undefined;
+    }
+  };
 }
 
-/** The same, one item after another, with retries (a try on a killed worker times out and is tried again). */
-class DoublesInTurn extends AsyncBatchNode<Shared, number, number> {
-  constructor(
-    private readonly sleepMs: number,
-    temporal: TemporalNodeOptions,
-  ) {
-    super({ name: 'DoublesInTurn', maxRetries: 3, wait: 0.1, temporal });
-  }
-  override async prepAsync(shared: Shared): Promise<number[]> {
-    return numbers(shared);
-  }
-  override async execAsync(item: number): Promise<number> {
-    return double(item, this.sleepMs);
-  }
-  override async postAsync(shared: Shared, _items: number[], doubled: number[]): Promise<undefined> {
-    shared.doubled = doubled;
-    return undefined;
-  }
-}
+const Doubles = doubling(AsyncParallelBatchNode);
+const DoublesInTurn = doubling(AsyncBatchNode);
 
 /** A batch over `shared.count` items that doubles each; its results land in `shared.doubled`. */
 export function createDoublingFlow(
   options: { maxPending?: number; sleepMs?: number; childBatches?: ChildBatchOptions | false; inTurn?: boolean; startToClose?: string } = {},
 ): AsyncFlow<Shared> {
   const temporal: TemporalNodeOptions = { childBatches: options.childBatches, startToCloseTimeout: options.startToClose };
-  const node = options.inTurn === true ? new DoublesInTurn(options.sleepMs ?? 0, temporal) : new Doubles(options.sleepMs ?? 0, temporal);
+  // In turn, with retries: a try on a killed worker times out and is tried again.
+  const node =
+    options.inTurn === true
+      ? new DoublesInTurn({ name: 'DoublesInTurn', maxRetries: 3, wait: 0.1, temporal })
+      : new Doubles({ name: 'Doubles', temporal });
+  node.sleepMs = options.sleepMs ?? 0;
   return new AsyncFlow({ start: node, temporal: options.maxPending === undefined ? undefined : { maxPendingActivities: options.maxPending } });
 }

@@ -1,5 +1,7 @@
 // Helpers for tests on the real server: a client, and a worker on a fresh task queue.
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
@@ -100,4 +102,22 @@ export async function waitFor<T>(probe: () => Promise<T | undefined>, what: stri
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/** Starts a worker for the test flows in its own process (test/flows/worker-process.ts), so that a test can kill it. */
+export function spawnWorkerProcess(taskQueue: string): Promise<ChildProcess> {
+  const root = join(import.meta.dirname, '..', '..');
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'test/flows/worker-process.ts'), address(), taskQueue, inject('workflowBundlePath')],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('worker ready')) {
+        resolve(child);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`worker process exited early with ${code}`)));
+  });
 }

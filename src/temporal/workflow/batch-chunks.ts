@@ -73,8 +73,7 @@ export async function runInChildren(
     }) as Promise<unknown[]>;
   };
   log.info(`Node '${node.name}': ${items.length} items in ${chunks.length} child workflows.`, { flow, node: node.name });
-  const concurrency = node.batchMode === 'parallel' ? options.concurrentChunks : 1;
-  const results = await mapWithLimit(chunks, concurrency, runChunk);
+  const results = await mapWithLimit(chunks, chunksAtOnce(node, options), runChunk);
   return results.flat();
 }
 
@@ -157,7 +156,7 @@ export async function walkInChildren(
     return;
   }
   const snapshot = copyOf(shared);
-  const changes = await mapWithLimit(chunks, options.concurrentChunks, (chunk, index) => start(chunk, index, snapshot));
+  const changes = await mapWithLimit(chunks, chunksAtOnce(flow, options), (chunk, index) => start(chunk, index, snapshot));
   for (const part of changes) {
     applyStoreChanges(shared, part);
   }
@@ -205,6 +204,18 @@ export async function runFlowChunk(registry: FlowRegistry, input: FlowChunkInput
     }
   }
   return storeChanges(before, shared);
+}
+
+/**
+ * How many chunks run at once: one for a sequential batch; for a parallel one `concurrentChunks`,
+ * fewer where the node's `maxConcurrency` bounds the items (or walks) running at once across chunks.
+ */
+function chunksAtOnce(node: AnyNode, options: Required<ChildBatchOptions>): number {
+  if (node.batchMode !== 'parallel') {
+    return 1;
+  }
+  const max = node.options.maxConcurrency;
+  return max === undefined ? options.concurrentChunks : Math.min(options.concurrentChunks, Math.max(1, Math.floor(max / options.chunkSize)));
 }
 
 /** A deep copy of a store, exact for every value a store may hold. */
