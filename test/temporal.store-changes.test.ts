@@ -1,7 +1,7 @@
 // The rule by which param sets walked in child workflows write the run's shared store: what each
 // part changed, by path, merged in param-set order.
 import { describe, expect, it } from 'vitest';
-import { applyStoreChanges, storeChanges } from '../src/temporal/workflow/store-changes.js';
+import { applyStoreChanges, conflictingChange, storeChanges } from '../src/temporal/workflow/store-changes.js';
 
 describe('store changes', () => {
   it('records keys set, deleted and changed deep inside objects, and nothing for what stayed', () => {
@@ -41,5 +41,40 @@ describe('store changes', () => {
     applyStoreChanges(store, storeChanges({ winner: 'none' }, { winner: 'first' }));
     applyStoreChanges(store, storeChanges({ winner: 'none' }, { winner: 'second' }));
     expect(store).toEqual({ winner: 'second' });
+  });
+
+  it('turns the store before into the store after, whatever changed', () => {
+    const before = { a: 1, list: [1, 2, 3], nested: { keep: true, drop: 1, deep: { x: [1] } }, gone: 'x', when: new Date(1) };
+    const after = { a: 2, list: [3], nested: { keep: true, deep: { x: [1, 2], y: undefined } }, added: { k: [] }, when: new Date(2) };
+    const store: Record<string, unknown> = structuredClone(before);
+    applyStoreChanges(store, storeChanges(before, after));
+    expect(store).toEqual(after);
+  });
+
+  it('keeps a key named __proto__ as a key of the store, never the prototype', () => {
+    const store: Record<string, unknown> = {};
+    applyStoreChanges(store, [{ path: ['__proto__', 'polluted'], set: true }]);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(Object.getPrototypeOf(store)).toBe(Object.prototype);
+    expect(Object.hasOwn(store, '__proto__')).toBe(true);
+  });
+});
+
+describe('conflicts between parts', () => {
+  it('finds the same key set by two parts, or a key set around another part’s change', () => {
+    expect(conflictingChange([[{ path: ['total'], set: 3 }], [{ path: ['total'], set: 4 }]])).toEqual({ path: ['total'], parts: [0, 1] });
+    expect(conflictingChange([[{ path: ['items'], set: [] }], [{ path: ['items', 'a'], set: 1 }]])).toEqual({ path: ['items'], parts: [0, 1] });
+    expect(conflictingChange([[{ path: ['log'], appended: ['a'] }], [{ path: ['log'], set: [] }]])).toEqual({ path: ['log'], parts: [0, 1] });
+  });
+
+  it('finds none where parts write their own keys or append to one list', () => {
+    expect(
+      conflictingChange([
+        [{ path: ['results', 'a'], set: 1 }, { path: ['log'], appended: ['a'] }],
+        [{ path: ['results', 'b'], set: 2 }, { path: ['log'], appended: ['b'] }],
+        [{ path: ['results', 'ab'], set: 3 }],
+      ]),
+    ).toBeUndefined();
+    expect(conflictingChange([[{ path: ['x'], set: 1 }, { path: ['x', 'y'], set: 2 }]])).toBeUndefined();
   });
 });

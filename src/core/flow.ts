@@ -130,6 +130,9 @@ export class Flow<S extends object = Record<string, unknown>, P = unknown, Svc =
     }
     if (this.batchMode === 'sequential') {
       for (const [index, paramSet] of paramSets.entries()) {
+        if (index > 0) {
+          await betweenParamSets(this, frame, index);
+        }
         frame.paramIndex = index;
         await orchestrate(this, shared, { ...this.params, ...paramSet }, { frame });
       }
@@ -283,6 +286,21 @@ export async function orchestrate(
   }
 }
 
+/** Between two param sets of a sequential batch flow, the run may stop as between two steps. */
+async function betweenParamSets(flow: AnyFlow, frame: LiveFrame, index: number): Promise<void> {
+  const control = runOf(flow).control;
+  const start = flow.startNode;
+  if (control === undefined || start === undefined) {
+    return;
+  }
+  frame.paramIndex = index;
+  frame.at = start.name;
+  const hold = control.beforeStep(flow, start, () => positionOf(frame));
+  if (hold !== undefined) {
+    await hold;
+  }
+}
+
 /**
  * Runs the rest of a flow from where a walk stood (`frames`, this flow's first): its walk from
  * the node it was at (resuming the nested flows there), the param sets after, then its post with
@@ -306,6 +324,9 @@ export async function resumeWalk(flow: AnyFlow, shared: object, frames: readonly
     const paramSets = checkParamSets(flow, own.prep);
     const first = own.paramIndex ?? 0;
     for (let index = first; index < paramSets.length; index++) {
+      if (index > first) {
+        await betweenParamSets(flow, frame, index);
+      }
       frame.paramIndex = index;
       const params = { ...flow.params, ...paramSets[index] };
       await orchestrate(flow, shared, params, index === first ? { frame, startAt, inner } : { frame });

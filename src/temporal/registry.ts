@@ -143,6 +143,13 @@ function checkChildBatches(flow: string, node: AnyNode): void {
       node.name,
     );
   }
+  if (given.concurrentChunks !== undefined && given.concurrentChunks > SERVER_PENDING_ACTIVITIES_LIMIT) {
+    throw new FlowDefinitionError(
+      `Node '${node.name}' of flow '${flow}': temporal.childBatches.concurrentChunks must be at most ${SERVER_PENDING_ACTIVITIES_LIMIT} ` +
+        '(Temporal refuses a run more pending child workflows than that).',
+      node.name,
+    );
+  }
   for (const [option, value] of Object.entries(given)) {
     if (value !== undefined && !(Number.isInteger(value) && (value as number) >= 1)) {
       throw new FlowDefinitionError(

@@ -290,8 +290,9 @@ const visitedAll = Object.fromEntries(SEVEN_KEYS.map((key) => [`visited_${key}`,
 
 /** A nested flow with a prep of its own, whose post says what it was. */
 class InnerCounting extends AsyncFlow<Shared, string> {
-  override async prepAsync(): Promise<string> {
-    return 'inner prep';
+  override async prepAsync(shared: Shared): Promise<string> {
+    // Taken from the store when the nested flow starts: a resume that ran prep again would see n > 0.
+    return `inner prep at n=${String(shared['n'] ?? 0)}`;
   }
   override async postAsync(shared: Shared, prep: string): Promise<undefined> {
     shared['innerPrep'] = prep;
@@ -627,7 +628,7 @@ export const flowCases: Record<string, FlowCase> = {
       return new AsyncFlow({ start: first, temporal: { continueAsNewAfterSteps: 4 } });
     },
     shared: {},
-    expected: { shared: { n: 12, innerPrep: 'inner prep', trail: ['first:{}', 'last:{}'] }, action: undefined },
+    expected: { shared: { n: 12, innerPrep: 'inner prep at n=0', trail: ['first:{}', 'last:{}'] }, action: undefined },
   },
   'batch-flow-continues-as-new': {
     build: () => {
@@ -637,6 +638,11 @@ export const flowCases: Record<string, FlowCase> = {
     },
     shared: {},
     expected: { shared: { tally_a: 3, tally_b: 3, tally_c: 3, paramSets: 3 }, action: undefined },
+  },
+  'batch-of-one-step-walks-continues-as-new': {
+    build: () => new SevenInTurn({ start: new Visit(true), temporal: { continueAsNewAfterSteps: 2 } }),
+    shared: {},
+    expected: { shared: { ...visitedAll, seen: SEVEN_KEYS, count: 7 }, action: undefined },
   },
   'sync-nodes-in-async-flow': {
     build: () => {

@@ -13,7 +13,7 @@ import { PayloadTooLargeError } from '../errors.js';
 import type { FlowRegistry } from '../registry.js';
 import { ActivityExecutor, MAX_PAYLOAD_BYTES, payloadBytes } from './activity-executor.js';
 import { endingFailure } from './failures.js';
-import { applyStoreChanges, type StoreChange, storeChanges } from './store-changes.js';
+import { applyStoreChanges, conflictingChange, type StoreChange, storeChanges } from './store-changes.js';
 
 /** The defaults of `temporal.childBatches` for batch nodes (items) and for batch flows (param sets, each a walk). */
 export const CHILD_BATCH_DEFAULTS: Readonly<Record<'node' | 'flow', Required<ChildBatchOptions>>> = {
@@ -157,6 +157,18 @@ export async function walkInChildren(
   }
   const snapshot = copyOf(shared);
   const changes = await mapWithLimit(chunks, chunksAtOnce(flow, options), (chunk, index) => start(chunk, index, snapshot));
+  const conflict = conflictingChange(changes);
+  if (conflict !== undefined) {
+    const [first, second] = conflict.parts.map((i) => `${(chunks[i]?.offset ?? 0) + 1}-${(chunks[i]?.offset ?? 0) + (chunks[i]?.paramSets.length ?? 0)}`);
+    throw ApplicationFailure.create({
+      type: 'StoreConflictError',
+      nonRetryable: true,
+      message:
+        `Param sets ${first} and ${second} of batch flow '${flow.name}' ran in different child workflows and both changed ` +
+        `$.${conflict.path.join('.')} in the shared store, so neither change can be kept without losing the other. Write a key ` +
+        `per param set (or append to a list), or set temporal.childBatches: false on the batch flow to walk its param sets in the run.`,
+    });
+  }
   for (const part of changes) {
     applyStoreChanges(shared, part);
   }
@@ -203,7 +215,19 @@ export async function runFlowChunk(registry: FlowRegistry, input: FlowChunkInput
       await walk(paramSet);
     }
   }
-  return storeChanges(before, shared);
+  const changes = storeChanges(before, shared);
+  const bytes = payloadBytes(changes);
+  if (bytes > MAX_PAYLOAD_BYTES) {
+    throw ApplicationFailure.create({
+      type: 'PayloadTooLargeError',
+      nonRetryable: true,
+      message:
+        `What param sets ${input.offset + 1}-${input.offset + input.paramSets.length} of batch flow '${input.node}' changed in the ` +
+        `shared store is ${bytes} bytes, over Temporal's payload limit (about 2 MB). Set a smaller temporal.childBatches.chunkSize ` +
+        'on the batch flow, or keep large data outside the store and write references.',
+    });
+  }
+  return changes;
 }
 
 /**

@@ -2,7 +2,7 @@
  * The workflow side of the Temporal runtime: deterministic code only. It runs the core's
  * orchestration loop with exec as activities and a person's input as signals or updates.
  */
-import { ContinueAsNew, isCancellation, log, setHandler, setWorkflowOptions, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, ContinueAsNew, isCancellation, log, setHandler, setWorkflowOptions, workflowInfo } from '@temporalio/workflow';
 import { assertPortable } from '../../core/index.js';
 import { createRunContext, RUN, RUN_ASYNC } from '../../core/internal.js';
 import {
@@ -47,11 +47,18 @@ export function createFlowWorkflow(registry: FlowRegistry): FlowWorkflow {
 
   async function runFlow(input: FlowWorkflowInput): Promise<FlowWorkflowResult> {
     // A chunk of a big batch (a batch node's items, a batch flow's param sets), started by a run of one of these flows.
-    if (workflowInfo().workflowType === BATCH_CHUNK_WORKFLOW_TYPE) {
-      return runBatchChunk(registry, input as unknown as BatchChunkInput) as unknown as Promise<FlowWorkflowResult>;
-    }
-    if (workflowInfo().workflowType === FLOW_CHUNK_WORKFLOW_TYPE) {
-      return runFlowChunk(registry, input as unknown as FlowChunkInput) as unknown as Promise<FlowWorkflowResult>;
+    const type = workflowInfo().workflowType;
+    if (type === BATCH_CHUNK_WORKFLOW_TYPE || type === FLOW_CHUNK_WORKFLOW_TYPE) {
+      const chunk = input as unknown as BatchChunkInput | FlowChunkInput;
+      try {
+        const result =
+          type === BATCH_CHUNK_WORKFLOW_TYPE
+            ? await runBatchChunk(registry, chunk as BatchChunkInput)
+            : await runFlowChunk(registry, chunk as FlowChunkInput);
+        return result as unknown as FlowWorkflowResult;
+      } catch (error) {
+        throw settled(chunk.flow, error);
+      }
     }
     const flowName = checkInput(input, workflowInfo().workflowType, registry);
     const flow = registry.build(flowName, log);
@@ -101,21 +108,31 @@ export function createFlowWorkflow(registry: FlowRegistry): FlowWorkflow {
       if (error instanceof ContinueAsNew) {
         throw error;
       }
-      if (isCancellation(error)) {
+      const thrown = settled(flowName, error);
+      if (isCancellation(thrown) || thrown instanceof ApplicationFailure) {
         run.finish('failed');
-        throw error;
       }
-      const escaped = escapedError(flowName, error);
-      if (escaped.endsRun) {
-        run.finish('failed');
-        throw escaped.failure;
-      }
-      // Not a Temporal failure: the SDK fails the workflow task, and the run waits for a build that works.
-      log.error(`${escaped.error.message} The workflow task fails and is retried; a build that fixes it continues the run (a pinned run once moved there: pocketflow-temporal upgrade <workflow id> --to <build>).`, {
-        flow: flowName,
-        node: escaped.node ?? null,
-      });
-      throw escaped.error;
+      throw thrown;
     }
   }
+}
+
+/**
+ * What a run (or a chunk of one) throws for an error that escaped its flow: cancellation as it is,
+ * a failure that ends it, or an error that fails only the workflow task (logged, naming the flow
+ * and the node), so that a build that fixes it continues the run.
+ */
+function settled(flowName: string, error: unknown): unknown {
+  if (isCancellation(error)) {
+    return error;
+  }
+  const escaped = escapedError(flowName, error);
+  if (escaped.endsRun) {
+    return escaped.failure;
+  }
+  log.error(
+    `${escaped.error.message} The workflow task fails and is retried; a build that fixes it continues the run (a pinned run once moved there: pocketflow-temporal upgrade <workflow id> --to <build>).`,
+    { flow: flowName, node: escaped.node ?? null },
+  );
+  return escaped.error;
 }

@@ -78,8 +78,9 @@ export function applyStoreChanges(store: Record<string, unknown>, changes: reado
     }
     let parent: Record<string, unknown> = store;
     for (const key of change.path.slice(0, -1)) {
-      if (!isPlainObject(parent[key])) {
-        parent[key] = {};
+      const next = Object.hasOwn(parent, key) ? parent[key] : undefined;
+      if (!isPlainObject(next)) {
+        setOwn(parent, key, {});
       }
       parent = parent[key] as Record<string, unknown>;
     }
@@ -87,10 +88,43 @@ export function applyStoreChanges(store: Record<string, unknown>, changes: reado
     if ('deleted' in change) {
       delete parent[key];
     } else if ('appended' in change) {
-      const current = parent[key];
-      parent[key] = Array.isArray(current) ? [...(current as unknown[]), ...change.appended] : [...change.appended];
+      const current = Object.hasOwn(parent, key) ? parent[key] : undefined;
+      setOwn(parent, key, Array.isArray(current) ? [...(current as unknown[]), ...change.appended] : [...change.appended]);
     } else {
-      parent[key] = change.set;
+      setOwn(parent, key, change.set);
     }
   }
+}
+
+/** Sets an own property, even one named `__proto__` (which plain assignment would take for the prototype). */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
+/**
+ * A place two parts changed in ways that cannot both be kept: a path that one part set or deleted
+ * and another part changed too, or changed inside. Appends of several parts to one list combine
+ * and are no conflict.
+ */
+export function conflictingChange(parts: ReadonlyArray<readonly StoreChange[]>): { path: string[]; parts: [number, number] } | undefined {
+  // Sorted by path, with the separator below every other character, a path's insides follow it.
+  const entries = parts
+    .flatMap((changes, part) => changes.map((change) => ({ key: change.path.join('\u0000'), change, part, whole: !('appended' in change) })))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.part - b.part));
+  const around: typeof entries = [];
+  for (const entry of entries) {
+    while (around.length > 0) {
+      const outer = around.at(-1) as (typeof entries)[number];
+      if (entry.key === outer.key || entry.key.startsWith(`${outer.key}\u0000`)) {
+        break;
+      }
+      around.pop();
+    }
+    const clash = around.find((outer) => outer.part !== entry.part && (outer.whole || (entry.whole && entry.key === outer.key)));
+    if (clash !== undefined) {
+      return { path: clash.change.path, parts: [clash.part, entry.part] };
+    }
+    around.push(entry);
+  }
+  return undefined;
 }
