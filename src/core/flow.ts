@@ -130,7 +130,7 @@ export class Flow<S extends object = Record<string, unknown>, P = unknown, Svc =
     }
     if (this.batchMode === 'sequential') {
       for (const [index, paramSet] of paramSets.entries()) {
-        if (index > 0) {
+        if (index > 0 && runOf(this).control !== undefined) {
           await betweenParamSets(this, frame, index);
         }
         frame.paramIndex = index;

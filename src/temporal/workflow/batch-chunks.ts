@@ -6,7 +6,7 @@
  */
 import { ApplicationFailure, executeChild, log, workflowInfo } from '@temporalio/workflow';
 import { deserialize, serialize } from 'superjson';
-import { type AnyFlow, type AnyNode, type ChildBatchOptions, Flow, type Params, UnknownNodeError } from '../../core/index.js';
+import { type AnyFlow, type AnyNode, type ChildBatchOptions, Flow, type InputSource, type Params, UnknownNodeError } from '../../core/index.js';
 import { createRunContext, execItems, mapWithLimit, orchestrate, reachableNodes, RUN } from '../../core/internal.js';
 import { BATCH_CHUNK_WORKFLOW_TYPE, type BatchChunkInput, FLOW_CHUNK_WORKFLOW_TYPE, type FlowChunkInput } from '../definitions.js';
 import { PayloadTooLargeError } from '../errors.js';
@@ -82,33 +82,47 @@ export async function runInChildren(
  * same activities, retries, fallback and item numbers), its results in order.
  */
 export async function runBatchChunk(registry: FlowRegistry, input: BatchChunkInput): Promise<unknown[]> {
+  const step = chunkStep(registry, input, false);
+  step.setParams(input.params);
+  const results = await execItems(step, input.items, input.offset, input.count);
+  return returnable(results, `The results of items ${input.offset + 1}-${input.offset + input.items.length} of node '${input.node}'`);
+}
+
+/**
+ * The copy of the node a chunk runs (the batch node, or the batch flow: the registered flow itself
+ * when `root`), with a run context of its own; a build that lacks it ends the chunk.
+ */
+function chunkStep(registry: FlowRegistry, input: { flow: string; node: string }, root: boolean, inputSource?: InputSource): AnyNode {
   if (!registry.has(input.flow)) {
     throw endingFailure(new UnknownNodeError(input.flow, input.node, 'This build has no such flow.'));
   }
   const flow = registry.build(input.flow, log);
-  const node = reachableNodes(flow).find((n) => n.name === input.node);
+  const node = root ? flow : reachableNodes(flow).find((n) => n.name === input.node);
   if (node === undefined) {
     throw endingFailure(new UnknownNodeError(input.flow, input.node, 'A chunk of its batch was started by a build that had it.'));
   }
   const step = node.clone();
   step[RUN] = createRunContext({
     executor: new ActivityExecutor(input.flow, flow.options.temporal?.maxPendingActivities),
+    input: inputSource,
     logger: log,
   });
-  step.setParams(input.params);
-  const results = await execItems(step, input.items, input.offset, input.count);
-  const bytes = payloadBytes(results);
+  return step;
+}
+
+/** A chunk's result, unless its payload would pass Temporal's limit: then a failure that says what to set. */
+function returnable<T>(value: T, what: string): T {
+  const bytes = payloadBytes(value);
   if (bytes > MAX_PAYLOAD_BYTES) {
     throw ApplicationFailure.create({
       type: 'PayloadTooLargeError',
       nonRetryable: true,
       message:
-        `The results of items ${input.offset + 1}-${input.offset + input.items.length} of node '${input.node}' are ${bytes} bytes, ` +
-        `over Temporal's payload limit (about 2 MB). Set a smaller temporal.childBatches.chunkSize on the node, or keep large ` +
-        'results outside the flow and return a reference.',
+        `${what} come to ${bytes} bytes, over Temporal's payload limit (about 2 MB). Set a smaller ` +
+        'temporal.childBatches.chunkSize, or keep large data outside the flow and pass references.',
     });
   }
-  return results;
+  return value;
 }
 
 /**
@@ -179,55 +193,29 @@ export async function walkInChildren(
  * sets (in turn, or at once, as the flow's batch mode says), and what the walks changed in the store.
  */
 export async function runFlowChunk(registry: FlowRegistry, input: FlowChunkInput): Promise<StoreChange[]> {
-  if (!registry.has(input.flow)) {
-    throw endingFailure(new UnknownNodeError(input.flow, input.node, 'This build has no such flow.'));
-  }
-  const root = registry.build(input.flow, log);
-  const target = input.root ? root : reachableNodes(root).find((n) => n.name === input.node);
-  if (!(target instanceof Flow)) {
-    throw endingFailure(new UnknownNodeError(input.flow, input.node, 'A chunk of its param sets was started by a build that had it.'));
-  }
-  const flow = target.clone();
-  flow[RUN] = createRunContext({
-    executor: new ActivityExecutor(input.flow, root.options.temporal?.maxPendingActivities),
-    input: {
-      ask(request) {
-        return Promise.reject(
-          ApplicationFailure.create({
-            type: 'NoInputSourceError',
-            nonRetryable: true,
-            message:
-              `Node '${request.node}' asks a person inside batch flow '${input.node}', whose param sets run in child workflows, ` +
-              'where no answer can reach it. Set temporal.childBatches: false on the batch flow to walk them in the run.',
-          }),
-        );
-      },
+  const flow = chunkStep(registry, input, input.root, {
+    ask(request) {
+      return Promise.reject(
+        ApplicationFailure.create({
+          type: 'NoInputSourceError',
+          nonRetryable: true,
+          message:
+            `Node '${request.node}' asks a person inside batch flow '${input.node}', whose param sets run in child workflows, ` +
+            'where no answer can reach it. Set temporal.childBatches: false on the batch flow to walk them in the run.',
+        }),
+      );
     },
-    logger: log,
   });
+  if (!(flow instanceof Flow)) {
+    throw endingFailure(new UnknownNodeError(input.flow, input.node, 'This build has a node of that name that is no batch flow.'));
+  }
   const shared = input.shared as Record<string, unknown>;
   const before = copyOf(shared);
-  const walk = (paramSet: Params) => orchestrate(flow, shared, { ...flow.params, ...input.params, ...paramSet });
-  if (flow.batchMode === 'parallel') {
-    await mapWithLimit(input.paramSets, flow.options.maxConcurrency, walk);
-  } else {
-    for (const paramSet of input.paramSets) {
-      await walk(paramSet);
-    }
-  }
-  const changes = storeChanges(before, shared);
-  const bytes = payloadBytes(changes);
-  if (bytes > MAX_PAYLOAD_BYTES) {
-    throw ApplicationFailure.create({
-      type: 'PayloadTooLargeError',
-      nonRetryable: true,
-      message:
-        `What param sets ${input.offset + 1}-${input.offset + input.paramSets.length} of batch flow '${input.node}' changed in the ` +
-        `shared store is ${bytes} bytes, over Temporal's payload limit (about 2 MB). Set a smaller temporal.childBatches.chunkSize ` +
-        'on the batch flow, or keep large data outside the store and write references.',
-    });
-  }
-  return changes;
+  // In turn (a limit of one) or at once, as the flow's batch mode says.
+  const atOnce = flow.batchMode === 'parallel' ? flow.options.maxConcurrency : 1;
+  await mapWithLimit(input.paramSets, atOnce, (paramSet) => orchestrate(flow, shared, { ...flow.params, ...input.params, ...paramSet }));
+  const last = input.offset + input.paramSets.length;
+  return returnable(storeChanges(before, shared), `What param sets ${input.offset + 1}-${last} of batch flow '${input.node}' changed in the store`);
 }
 
 /**
