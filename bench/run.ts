@@ -5,13 +5,13 @@ import { cpus, totalmem, platform, release, arch } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createFlowActivities } from '../src/temporal/activities.js';
 import { resolveTemporalCli } from '../src/temporal/cli-binary.js';
 import { DEV_SERVER_DYNAMIC_CONFIG, startDevServer } from '../src/temporal/dev-server.js';
 import { bundleFlowWorkflows } from '../src/temporal/bundle.js';
 import { clientDataConverter } from '../src/temporal/data-converter.js';
-import { createFlowWorker } from '../src/temporal/worker.js';
+import { createFlowWorker, type FlowWorker } from '../src/temporal/worker.js';
 import { createHandWrittenActivities } from './activities.js';
 import { benchFlows } from './flows.js';
 import { runImportCost } from './import-cost-runner.js';
@@ -126,7 +126,7 @@ async function runTemporal(bench: TemporalBench, bundleCode: string) {
 }
 
 /** The one worker of a dev server: the bench flows' activities and the hand-written ones, with the bench's settings. */
-function benchWorker(connection: NativeConnection, taskQueue: string, bundle: { code: string }, stamps: StampBoard): Promise<Worker> {
+function benchWorker(connection: NativeConnection, taskQueue: string, bundle: { code: string }, stamps: StampBoard): Promise<FlowWorker> {
   return createFlowWorker({
     flows: benchFlows,
     taskQueue,
@@ -148,7 +148,7 @@ async function untunedChain(bundle: { code: string }) {
   log(`second dev server at ${server.address}, history.transferProcessorMaxPollRPS=${SERVER_DEFAULT_POLL_RPS}`);
   const stamps = new StampBoard();
   const connection = await NativeConnection.connect({ address: server.address });
-  let worker: Worker | undefined;
+  let worker: FlowWorker | undefined;
   let running: Promise<void> | undefined;
   try {
     const taskQueue = `bench-untuned-${Date.now()}`;
@@ -181,7 +181,7 @@ async function main(): Promise<void> {
   quietRuntime();
   const server = await startDevServer({ log });
   log(`dev server at ${server.address}`);
-  let worker: Worker | undefined;
+  let worker: FlowWorker | undefined;
   let running: Promise<void> | undefined;
   let temporalResults: Awaited<ReturnType<typeof runTemporal>>;
   let workerProcess: WorkerProcessRun;

@@ -72,5 +72,6 @@ export const scaleFlows = defineFlows({
     return new AsyncFlow(count);
   },
   'scale-batch': () => new AsyncFlow(new DoubleAll()),
-  'scale-batch-flow': () => new EveryParamSet(new Square()),
+  // Param sets in child workflows of 100 (the defaults), each writing its own key.
+  'scale-batch-flow': () => new EveryParamSet({ start: new Square(), temporal: { childBatches: {} } }),
 });

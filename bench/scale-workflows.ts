@@ -1,6 +1,8 @@
 // The scale benchmark's workflow bundle.
-import { createFlowWorkflow } from '../src/workflow.js';
+import { createFlowWorkflows } from '../src/workflow.js';
 import { scaleFlows } from './scale-flows.js';
 
-export const runFlow = createFlowWorkflow(scaleFlows);
-export default runFlow;
+const workflows = createFlowWorkflows(scaleFlows);
+// Every flow's runs (a run's workflow type is its flow's name), and the child workflows of big batches.
+export default workflows.flow;
+export const { pocketflowBatchChunk, pocketflowBatchFlowChunk } = workflows;

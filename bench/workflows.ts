@@ -1,14 +1,15 @@
-/** The bench's workflow bundle: `runFlow` for the bench flows, and the hand-written baselines. */
+/** The bench's workflow bundle: the flow workflows for the bench flows, and the hand-written baselines. */
 import { condition, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
-import { createFlowWorkflow } from '../src/workflow.js';
+import { createFlowWorkflows } from '../src/workflow.js';
 import type { HandWrittenActivities } from './activities.js';
 import { benchAnswerSignal, benchWaitingQuery } from './definitions.js';
 import { benchFlows } from './flows.js';
 import { ACTIVITY_TIMEOUT } from './work.js';
 
-export const runFlow = createFlowWorkflow(benchFlows);
-// Every flow's runs (their workflow type is the flow's name); `runFlow` serves runs started under that type.
-export default runFlow;
+const workflows = createFlowWorkflows(benchFlows);
+// Every flow's runs (a run's workflow type is its flow's name), and the child workflows of big batches.
+export default workflows.flow;
+export const { pocketflowBatchChunk, pocketflowBatchFlowChunk } = workflows;
 
 const { noop, sleepItem, stamp } = proxyActivities<HandWrittenActivities>({
   startToCloseTimeout: ACTIVITY_TIMEOUT,

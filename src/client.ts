@@ -29,19 +29,19 @@ export {
   SearchAttributesMissingError,
   RunAlreadyStartedError,
   ServerUnreachableError,
+  UnknownFlowError,
   UnknownRunError,
 } from './temporal/errors.js';
 export {
   answerSignal,
   answerUpdate,
   FLOW_SEARCH_ATTRIBUTES,
-  FLOW_WORKFLOW_TYPE,
   NODE_SEARCH_ATTRIBUTE,
   stateQuery,
   WAITING_SEARCH_ATTRIBUTE,
 } from './temporal/definitions.js';
 export { missingSearchAttributes, requireSearchAttributes, searchAttributesCommand } from './temporal/search-attributes.js';
-export { NotSerializableError, PocketFlowError, UnknownFlowError } from './core/index.js';
+export { NotSerializableError, PocketFlowError } from './core/index.js';
 
 export type {
   AnswerAccepted,

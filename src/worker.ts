@@ -22,7 +22,7 @@
  */
 export { createFlowActivities } from './temporal/activities.js';
 export type { FlowActivity, FlowActivityOptions } from './temporal/activities.js';
-export { createFlowWorker } from './temporal/worker.js';
+export { createFlowWorker, FlowWorker } from './temporal/worker.js';
 export type { FlowWorkerOptions } from './temporal/worker.js';
 export { bundleFlowWorkflows, chooseWorkflowCode, EXEC_ONLY_MODULES, writeWorkflowBundle } from './temporal/bundle.js';
 export type { PrebuiltBundleOptions, WorkflowCodeChoice } from './temporal/bundle.js';
@@ -47,4 +47,4 @@ export { payloadConverterPath, payloadCodecsFromEnv, workerDataConverter } from 
 export type { PayloadCodecOptions } from './temporal/data-converter.js';
 export { installWorkerRuntime, METRICS_ADDRESS_ENV, metricsAddressFromEnv } from './temporal/metrics.js';
 export type { ConnectionSettings } from './temporal/connection.js';
-export { UnknownNodeError } from './core/index.js';
+export { UnknownNodeError } from './temporal/errors.js';

@@ -443,7 +443,7 @@ describe('what a run hands to its nodes', () => {
 
   it('says how to pass services when a run has none', async () => {
     await expect(new AsyncFlow(new Find()).runAsync({})).rejects.toThrow(
-      "Node 'Find' asked for services, but none were given to this run. Pass them with runAsync(shared, { services })",
+      "Node 'Find' read this.services, but this run was given none. Pass them where exec runs: runAsync(shared, { services })",
     );
   });
 

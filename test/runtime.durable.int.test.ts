@@ -7,9 +7,9 @@ import { ApplicationFailure, CancelledFailure, Client, WorkflowFailedError, type
 import type { LogMetadata } from '@temporalio/common';
 import { Runtime, Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
-import { NotSerializableError, UnknownFlowError } from '../src/core/index.js';
+import { NotSerializableError } from '../src/core/index.js';
 import { answerFlow, cancelFlow, flowResult, getFlowState, startFlow } from '../src/temporal/client.js';
-import { AnswerRefusedError, UnknownRunError } from '../src/temporal/errors.js';
+import { AnswerRefusedError, UnknownFlowError, UnknownRunError } from '../src/temporal/errors.js';
 import { answerSignal } from '../src/temporal/definitions.js';
 import { resolveTemporalCli } from '../src/temporal/cli-binary.js';
 import { bundleFlowWorkflows } from '../src/temporal/bundle.js';
@@ -403,7 +403,7 @@ describe('talking to a run', () => {
       const workflowId = `unknown-${taskQueue}`;
       await startFlow(client, { flow: 'no-such-flow', taskQueue, workflowId });
       const failure = (await flowResult(client, workflowId).catch((e: unknown) => e)) as WorkflowFailedError;
-      expect(failure.cause?.message).toMatch(/^Unknown flow 'no-such-flow' \(registered: 'retries-counted-by-attempt'/);
+      expect(failure.cause?.message).toMatch(/^Unknown flow 'no-such-flow'. The registered flows are: 'retries-counted-by-attempt'/);
     });
   });
 });

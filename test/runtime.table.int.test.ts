@@ -7,13 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { ScriptedInput, silentLogger } from '../src/core/index.js';
 import { answerFlow, flowResult, startFlow } from '../src/temporal/client.js';
 import { localName } from './flows/registry.js';
-import { flowCases } from './flows/table.js';
+import { flowCases, tableServices } from './flows/table.js';
 import { connectClient, waitFor, withWorker } from './setup/harness.js';
 
 async function runInProcess(name: string): Promise<{ shared: object; action: string | undefined }> {
   const c = flowCases[name]!;
   const shared = structuredClone(c.shared) as Record<string, unknown>;
-  const action = await c.build().runAsync(shared, { input: new ScriptedInput(c.answers ?? []), logger: silentLogger });
+  const action = await c.build().runAsync(shared, { input: new ScriptedInput(c.answers ?? []), logger: silentLogger, services: tableServices });
   return { shared, action };
 }
 
@@ -65,6 +65,11 @@ async function failedTaskOnTemporal(
   }
 }
 
+/** A worker for the table's flows, with the services the table's runs are given in-process too. */
+function withTableWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  return withWorker('table', fn, { services: tableServices });
+}
+
 const { EventType } = temporal.api.enums.v1;
 const ACTIVITY_SCHEDULED = EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED;
 const CHILD_STARTED = EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED;
@@ -80,13 +85,13 @@ describe('one table of flows, two runtimes', () => {
       if ('error' in expected) {
         await expect(runInProcess(name)).rejects.toThrow(expected.inProcess ?? expected.error);
         if (expected.repairable === true) {
-          const failed = await withWorker('table', (taskQueue) => failedTaskOnTemporal(name, registered, taskQueue));
+          const failed = await withTableWorker((taskQueue) => failedTaskOnTemporal(name, registered, taskQueue));
           expect(failed.status).toBe('RUNNING');
           expect(failed.message.startsWith(`Flow '${registered}' failed at node '`)).toBe(true);
           expect(failed.message).toMatch(expected.error);
           return;
         }
-        await withWorker('table', async (taskQueue) => {
+        await withTableWorker(async (taskQueue) => {
           const failure = await runOnTemporal(name, registered, taskQueue).catch((e: unknown) => e);
           expect(failure).toBeInstanceOf(WorkflowFailedError);
           expect((failure as WorkflowFailedError).cause?.message).toMatch(expected.error);
@@ -95,7 +100,7 @@ describe('one table of flows, two runtimes', () => {
       }
       const inProcess = await runInProcess(name);
       expect(inProcess).toEqual(expected);
-      const durable = await withWorker('table', (taskQueue) => runOnTemporal(name, registered, taskQueue));
+      const durable = await withTableWorker((taskQueue) => runOnTemporal(name, registered, taskQueue));
       expect({ shared: durable.shared, action: durable.action }).toEqual(expected);
       expect(durable.continued).toBe(name.endsWith('-continues-as-new'));
       expect(durable.events.includes(CHILD_STARTED)).toBe(/-in-children(-|$)/.test(name));
@@ -106,7 +111,7 @@ describe('one table of flows, two runtimes', () => {
   }
 
   it('records a local activity as a marker in the history, not as activity events', async () => {
-    const durable = await withWorker('table', (taskQueue) =>
+    const durable = await withTableWorker((taskQueue) =>
       runOnTemporal('retries-counted-by-attempt', localName('retries-counted-by-attempt'), taskQueue),
     );
     expect(durable.events).toContain(MARKER_RECORDED);

@@ -3,7 +3,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chooseWorkflowCode, workerOptionsFromEnv, WorkerSettingError, writeWorkflowBundle } from '../src/worker.js';
+import { changedTestFlows, testFlows } from './flows/registry.js';
+import { WorkflowBundleError } from '../src/temporal/errors.js';
+import {
+  bundleFlowWorkflows,
+  chooseWorkflowCode,
+  createFlowWorker,
+  workerOptionsFromEnv,
+  WorkerSettingError,
+  writeWorkflowBundle,
+} from '../src/worker.js';
 
 describe('a prebuilt workflow bundle', () => {
   it('is used while it matches its sources, and not once a source changes or the bundle is gone', async () => {
@@ -49,5 +58,30 @@ describe('worker options from the environment', () => {
     expect(() => workerOptionsFromEnv({ TEMPORAL_WORKER_STICKY_TIMEOUT: 'soon' })).toThrow(
       'TEMPORAL_WORKER_STICKY_TIMEOUT must be a duration such as 1s or 500ms, got "soon".',
     );
+  });
+});
+
+describe('a workflow bundle that cannot serve the flows', () => {
+  const noConnection = { taskQueue: 'never-polled', versioning: false as const, log: () => {} };
+
+  it('is refused at start, before connecting, with one line that says what to export', async () => {
+    const workflowsPath = join(import.meta.dirname, 'flows', 'workflows-no-default.ts');
+    const refusal = await createFlowWorker({ ...noConnection, flows: testFlows, workflowsPath }).catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(WorkflowBundleError);
+    const message = (refusal as Error).message;
+    expect(message).toBe(
+      `${workflowsPath} does not export the flow workflow as its default export, pocketflowBatchChunk, pocketflowBatchFlowChunk, ` +
+        'so no flow run could start. Export them: const workflows = createFlowWorkflows(flows); export default workflows.flow; ' +
+        'export const { pocketflowBatchChunk, pocketflowBatchFlowChunk } = workflows;',
+    );
+    expect(message).not.toContain('\n');
+  });
+
+  it('is refused when it serves other flows than the worker registers', async () => {
+    const bundle = await bundleFlowWorkflows(join(import.meta.dirname, 'flows', 'workflows-changed.ts'));
+    await expect(createFlowWorker({ ...noConnection, flows: testFlows, workflowBundle: bundle })).rejects.toThrow(
+      /^The workflow bundle given serves the flows 'replay-demo', 'post-throws', and the worker registers 'retries-counted-by-attempt', .*: build the bundle and the worker from the same flows module\.$/,
+    );
+    expect(changedTestFlows.names).toEqual(['replay-demo', 'post-throws']);
   });
 });

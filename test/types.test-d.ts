@@ -71,4 +71,15 @@ describe('node types', () => {
     expectTypeOf(bad.services).toEqualTypeOf<Search>();
     expectTypeOf(missing.services).toEqualTypeOf<Search>();
   });
+
+  it('takes Temporal options for a node where the node is built, and flow-level options only where a flow is registered', () => {
+    class Step extends AsyncNode<Shared> {}
+    expectTypeOf(new Step({ temporal: { startToCloseTimeout: '30s', local: true } }).options.temporal?.local).toEqualTypeOf<boolean | undefined>();
+    // @ts-expect-error continue-as-new is for a registered flow's runs, not a node
+    new Step({ temporal: { continueAsNewAfterSteps: 5 } });
+    // @ts-expect-error the versioning behaviour is the registered flow's
+    new AsyncFlow<Shared>({ start: new Step(), temporal: { versioning: 'auto-upgrade' } });
+    const flows = defineFlows({ loop: { build: () => new AsyncFlow<Shared>(new Step()), continueAsNewAfterSteps: 5, versioning: 'auto-upgrade' } });
+    expectTypeOf(flows.runOptionsOf('loop').continueAsNewAfterSteps).toEqualTypeOf<number | undefined>();
+  });
 });

@@ -7,9 +7,8 @@
 // Run directly, it polls until SIGINT or SIGTERM drains it.
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Worker } from '@temporalio/worker';
 import { createRecipeServices, recipeConfigFromEnv } from '../activities/recipe-io.js';
-import { createFlowWorker, type FlowWorkerOptions, type PrebuiltBundleOptions, workerOptionsFromEnv } from '../src/worker.js';
+import { createFlowWorker, type FlowWorker, type FlowWorkerOptions, type PrebuiltBundleOptions, workerOptionsFromEnv } from '../src/worker.js';
 import { DEFAULT_TASK_QUEUE, flows } from '../workflows/flows.js';
 import type { RecipeServices } from '../workflows/recipe-finder.js';
 
@@ -29,7 +28,7 @@ export const PREBUILT_BUNDLE: PrebuiltBundleOptions = {
 export type RecipeWorkerOptions = Partial<Omit<FlowWorkerOptions<RecipeServices>, 'flows'>>;
 
 /** Creates (but does not run) the Recipe Finder's worker. */
-export async function createRecipeWorker(options: RecipeWorkerOptions = {}): Promise<Worker> {
+export async function createRecipeWorker(options: RecipeWorkerOptions = {}): Promise<FlowWorker> {
   return createFlowWorker({
     flows,
     taskQueue: process.env['TEMPORAL_TASK_QUEUE'] || DEFAULT_TASK_QUEUE,

@@ -10,5 +10,8 @@ export const DEFAULT_TASK_QUEUE = 'recipe-finder';
 
 /** The flows this project runs on Temporal, one line each. */
 export const flows = defineFlows({
-  [RECIPE_FLOW]: createRecipeFlow,
+  [RECIPE_FLOW]: {
+    build: createRecipeFlow,
+    summary: (shared) => `Recipe Finder: ${typeof shared['ingredient'] === 'string' ? shared['ingredient'] : 'ingredient to be asked'}`,
+  },
 });

@@ -1,7 +1,9 @@
 // The workflow bundle entry: deterministic code only. It runs every registered flow, under the flow's name.
-import { createFlowWorkflow } from '../src/workflow.js';
+import { createFlowWorkflows } from '../src/workflow.js';
 import { flows } from './flows.js';
 
-export const runFlow = createFlowWorkflow(flows);
-// Every flow's runs (their workflow type is the flow's name); `runFlow` serves runs started under that type.
-export default runFlow;
+const workflows = createFlowWorkflows(flows);
+/** Every flow's runs: a run's workflow type is its flow's name. */
+export default workflows.flow;
+/** The child workflows of big batches. */
+export const { pocketflowBatchChunk, pocketflowBatchFlowChunk } = workflows;

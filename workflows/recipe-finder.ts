@@ -206,11 +206,7 @@ export function createRecipeFlow(): AsyncFlow<RecipeShared, unknown, RecipeServi
   fetch.on('suggest', suggest).on('none', end);
   suggest.on('approve', approve).on('exhausted', end);
   approve.on('retry', suggest).on('accept', end);
-  return new AsyncFlow<RecipeShared, unknown, RecipeServices>({
-    start: fetch,
-    name: 'RecipeFinder',
-    summary: (shared) => `Recipe Finder: ${typeof shared['ingredient'] === 'string' ? shared['ingredient'] : 'ingredient to be asked'}`,
-  });
+  return new AsyncFlow<RecipeShared, unknown, RecipeServices>({ start: fetch, name: 'RecipeFinder' });
 }
 
 /** A deterministic pick used when no LLM is configured or reachable: the first candidate. */

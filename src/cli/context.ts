@@ -1,7 +1,7 @@
 /** What every command gets: where to write, the project (loaded once, when a command needs it), the settings. */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { UnknownFlowError } from '../core/index.js';
+import { UnknownFlowError } from '../temporal/errors.js';
 import { NoProjectError, type ProjectConfig, loadProject } from './project.js';
 
 export interface CliContext {

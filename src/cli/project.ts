@@ -2,10 +2,9 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Worker } from '@temporalio/worker';
 import { PocketFlowError } from '../core/index.js';
 import type { FlowRegistry } from '../temporal/registry.js';
-import type { FlowWorkerOptions } from '../temporal/worker.js';
+import type { FlowWorker, FlowWorkerOptions } from '../temporal/worker.js';
 
 /** The file the command line reads a project from, in the current directory unless `--config` says otherwise. */
 export const PROJECT_FILE = 'pocketflow.config.ts';
@@ -27,7 +26,7 @@ export interface ProjectConfig {
    * Creates the project's worker for `run`, `attach` and `worker` (import I/O modules inside it,
    * so that commands which need no worker never load them).
    */
-  createWorker?: (options: Pick<FlowWorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'log'>) => Promise<Worker>;
+  createWorker?: (options: Pick<FlowWorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'log'>) => Promise<FlowWorker>;
   /** Builds the services for an in-process run (`run --local`). */
   createServices?: () => Promise<unknown>;
   /** What a conversation prints from the shared store, line by line (lines already printed are skipped). */

@@ -2,7 +2,8 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection } from '@temporalio/worker';
+import type { FlowWorker } from '../temporal/worker.js';
 import { PocketFlowError } from '../core/index.js';
 import { connectClient, type ConnectionSettings, connectionSettings } from '../temporal/connection.js';
 import { isServerReachable, startDevServer } from '../temporal/dev-server.js';
@@ -91,7 +92,7 @@ export async function ensureServer(ctx: CliContext): Promise<{ settings: Connect
 export async function startLocalWorker(
   ctx: CliContext,
   settings: ConnectionSettings,
-): Promise<{ worker: Worker; done: Promise<void> }> {
+): Promise<{ worker: FlowWorker; done: Promise<void> }> {
   const project = await ctx.needProject('worker');
   if (project.createWorker === undefined) {
     throw new PocketFlowError(`${ctx.configPath} has no createWorker, so no worker can run here; pass --no-worker and run one elsewhere.`);

@@ -1,10 +1,10 @@
 /**
- * Every error the core throws on purpose. Each has a stable `name` (used as the failure `type`
- * when it crosses the Temporal activity boundary), typed fields, and a message that says what
- * broke, where, and what to do.
+ * Every error the core throws on purpose. Each has a stable `name` (what a runtime matches on where
+ * the error crosses a process boundary), typed fields, and a message that says what broke, where,
+ * and what to do.
  */
 
-/** The base of every error thrown by pocketflow-temporal. */
+/** The base of every error this library throws. */
 export class PocketFlowError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -14,18 +14,18 @@ export class PocketFlowError extends Error {
 
 /** Options of `FlowFailure`. */
 export interface FlowFailureOptions {
-  /** The failure's type on Temporal, for clients to match on; default the class's name, `'FlowFailure'`. */
+  /** The failure's type where a runtime reports it to clients; default the class's name, `'FlowFailure'`. */
   type?: string;
-  /** Values the failure carries on Temporal (its `details`), for the client that reads the failure. */
+  /** Values the failure carries to the client that reads it. */
   details?: unknown[];
   cause?: unknown;
 }
 
 /**
  * Ends a run on purpose: `throw new FlowFailure('No recipe fits', { type: 'NoRecipe' })` in prep
- * or post. In-process the run throws it, as any error. On Temporal the run fails with an
- * `ApplicationFailure` of type `type` that names the flow and the node, where another error thrown
- * by prep or post only fails the workflow task and waits for a fixed build.
+ * or post. In-process the run throws it, as any error. A durable runtime ends the run with a
+ * failure of type `type` that names the flow and the node, where another error thrown by prep or
+ * post is taken for a bug that a fixed build repairs, and the run waits for it.
  */
 export class FlowFailure extends PocketFlowError {
   readonly type: string;
@@ -83,7 +83,7 @@ export interface Unportable {
 
 /**
  * A value that crosses a step (the shared store, a prep or exec result, params) holds something
- * that Temporal's payloads cannot carry exactly. Raised in both runtimes, where the value is made.
+ * that a run's payloads cannot carry exactly. Raised in every runtime, where the value is made.
  */
 export class NotSerializableError extends PocketFlowError {
   /** What the value is: "the shared store", "the exec result", ... */
@@ -151,42 +151,59 @@ export class NoInputSourceError extends PocketFlowError {
   }
 }
 
-/** A person's input was requested from code that cannot wait for one (exec running in an activity). */
-export class InputUnavailableError extends PocketFlowError {
-  readonly node: string;
+/**
+ * A node asked a person for input from its exec, where no person can answer: exec is the work a
+ * durable runtime runs apart from the flow, and may run again. Only an AsyncHumanNode's exec waits
+ * for a person.
+ */
+export class InputUnavailableError extends FlowDefinitionError {
+  declare readonly node: string;
 
-  constructor(node: string, where: string) {
+  constructor(node: string) {
     super(
-      `Node '${node}' asked a person for input in ${where}, where no person can answer. ` +
-        `Ask in prep or post, or make the node an AsyncHumanNode so that its exec waits for the answer.`,
+      `Node '${node}' asked a person for input in exec, where no person can answer (exec is work that runs apart from ` +
+        `the flow, and may be tried again). Ask in prep or post, or make the node an AsyncHumanNode, whose exec waits for the answer.`,
+      node,
     );
-    this.node = node;
   }
 }
 
-/** A flow named by the caller is not registered. */
-export class UnknownFlowError extends PocketFlowError {
-  readonly flow: string;
+/**
+ * A node read `this.services` where services are not given: in prep or post, which must do no I/O
+ * (a durable runtime replays them), or in the exec of an AsyncHumanNode, which only waits for a person.
+ */
+export class ServicesUnavailableError extends FlowDefinitionError {
+  declare readonly node: string;
 
-  constructor(flow: string, known: readonly string[]) {
+  constructor(node: string, where: 'prep or post' | 'a human node') {
     super(
-      `Unknown flow '${flow}' (registered: ${quoteList(known)}). ` +
-        `Register it with defineFlows({ '${flow}': factory }) in the module that the workflow bundle and the worker share.`,
+      where === 'prep or post'
+        ? `Node '${node}' read this.services outside exec. Services are for exec only: prep and post are the flow's own ` +
+            `steps, which must do no I/O (a durable runtime replays them). Call the service in exec and return what post needs.`
+        : `Node '${node}' read this.services in the exec of an AsyncHumanNode, which waits for a person and does no I/O. ` +
+            `Do the work in a node of its own (an AsyncNode) before or after this one.`,
+      node,
     );
-    this.flow = flow;
   }
 }
 
-/** A node named by a run (an activity, or a run that continued as new) is not in the flow this code builds. */
-export class UnknownNodeError extends PocketFlowError {
-  readonly flow: string;
-  readonly node: string;
+/**
+ * The names of the errors that say a flow is written or run wrongly. Exec does not try them again
+ * and its fallback does not get them, in every runtime; across a process boundary they are matched
+ * by name.
+ */
+export const FLOW_MISTAKES: readonly string[] = [
+  'FlowDefinitionError',
+  'InputUnavailableError',
+  'ServicesUnavailableError',
+  'NotSerializableError',
+  'NoInputSourceError',
+  'NoMoreInputError',
+];
 
-  constructor(flow: string, node: string, hint: string) {
-    super(`Flow '${flow}' has no node '${node}'. ${hint}`);
-    this.flow = flow;
-    this.node = node;
-  }
+/** True for an error that says the flow is written or run wrongly (see `FLOW_MISTAKES`). */
+export function isFlowMistake(error: unknown): boolean {
+  return error instanceof PocketFlowError && FLOW_MISTAKES.includes(error.name);
 }
 
 /** Formats names as `'a', 'b'`, or `none` for an empty list. */
@@ -214,3 +231,4 @@ export function describeValue(value: unknown): string {
   }
   return `${typeof value} ${String(value)}`;
 }
+

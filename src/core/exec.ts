@@ -1,6 +1,13 @@
-import type { ExecRunner } from './context.js';
-import type { AnyNode } from './node.js';
-import { CALL_EXEC, CALL_FALLBACK, HAS_FALLBACK } from './symbols.js';
+/**
+ * How one exec runs in-process: on a fresh copy of its node, with copies of its input and result,
+ * tried `maxRetries` times `wait` seconds apart, then the fallback. A durable runtime runs exec in
+ * a task of its own, which sees the same: that is why the copies are made here too.
+ */
+import { isFlowMistake } from './errors.js';
+import type { AnyNode, Params } from './node.js';
+import type { BatchItem, Executor, RunContext } from './run.js';
+import { assertExecResult, copyPortable } from './serializable.js';
+import { CALL_EXEC, CALL_FALLBACK, HAS_FALLBACK, IN_EXEC, RUN, SOURCE } from './symbols.js';
 
 /** Turns anything thrown into an Error, keeping Errors as they are. */
 export function toError(thrown: unknown): Error {
@@ -11,60 +18,95 @@ export function toError(thrown: unknown): Error {
 }
 
 /**
- * Runs exec in-process: up to `maxRetries` tries `wait` seconds apart, then the fallback. A node
- * with one try and no fallback gets exec's own promise, with no extra promise or tick per step;
- * what it rejects with becomes an Error where the flow's loop catches it.
+ * A fresh copy of the node a step was made from, to run one exec try (or the fallback) on: exec
+ * sees the node as it was built, with the step's params, and nothing that prep, post or an
+ * earlier try set on it.
  */
-export const directExecutor: ExecRunner = {
-  exec(node: AnyNode, prepRes: unknown): Promise<unknown> {
-    if (node.maxRetries > 1 || node[HAS_FALLBACK]) {
-      return execWithRetries(node, prepRes);
-    }
-    node.curRetry = 0;
-    try {
-      const result = node[CALL_EXEC](prepRes);
-      return result instanceof Promise ? result : Promise.resolve(result);
-    } catch (thrown) {
-      return Promise.reject(toError(thrown));
+export function execCopy(source: AnyNode, params: Params, run: RunContext | undefined, curRetry: number): AnyNode {
+  const copy = source.clone();
+  copy.params = copyPortable(params);
+  copy[RUN] = run;
+  copy[IN_EXEC] = true;
+  copy.curRetry = curRetry;
+  return copy;
+}
+
+/** The error a fallback receives: the name and message of what the last try threw, which is what crosses a process. */
+export function errorForFallback(thrown: { name: string; message: string }): Error {
+  const error = new Error(thrown.message);
+  error.name = thrown.name;
+  return error;
+}
+
+/** What follows a failed try: another try, the fallback with the error it receives, or the error thrown on. */
+export function afterFailedTry(node: AnyNode, thrown: unknown, attempt: number): 'again' | { fallback: Error } | { fail: Error } {
+  const error = toError(thrown);
+  if (isFlowMistake(error)) {
+    return { fail: error };
+  }
+  if (attempt < node.maxRetries - 1 && node.options.nonRetryableErrors?.includes(error.name) !== true) {
+    return 'again';
+  }
+  return node[HAS_FALLBACK] ? { fallback: errorForFallback(error) } : { fail: error };
+}
+
+/** Runs exec where the flow runs: the executor of in-process runs, and of a human node's exec everywhere. */
+export const directExecutor: Executor = {
+  async exec(step: AnyNode, input: unknown, item?: BatchItem): Promise<unknown> {
+    const source = step[SOURCE] ?? step;
+    for (let attempt = 0; ; attempt++) {
+      let result: unknown;
+      try {
+        result = await execCopy(source, step.params, step[RUN], attempt)[CALL_EXEC](copyPortable(input));
+      } catch (thrown) {
+        const next = afterFailedTry(step, thrown, attempt);
+        if (next === 'again') {
+          if (step.wait > 0) {
+            await new Promise((resolve) => setTimeout(resolve, step.wait * 1000));
+          }
+          continue;
+        }
+        if ('fail' in next) {
+          throw next.fail;
+        }
+        const fallback = execCopy(source, step.params, step[RUN], step.maxRetries - 1);
+        result = await fallback[CALL_FALLBACK](copyPortable(input), next.fallback);
+      }
+      return settledResult(step, result, item);
     }
   },
 };
 
-async function execWithRetries(node: AnyNode, prepRes: unknown): Promise<unknown> {
+/** The synchronous twin of `directExecutor.exec`, for `run()` on sync nodes and flows. */
+export function execSync(step: AnyNode, input: unknown, item?: BatchItem): unknown {
+  const source = step[SOURCE] ?? step;
   for (let attempt = 0; ; attempt++) {
-    node.curRetry = attempt;
     try {
-      return await node[CALL_EXEC](prepRes);
+      return settledResult(step, execCopy(source, step.params, step[RUN], attempt)[CALL_EXEC](copyPortable(input)), item);
     } catch (thrown) {
-      if (attempt >= node.maxRetries - 1) {
-        return await node[CALL_FALLBACK](prepRes, toError(thrown));
-      }
-      if (node.wait > 0) {
-        await new Promise((resolve) => setTimeout(resolve, node.wait * 1000));
+      const next = afterFailedTry(step, thrown, attempt);
+      if (next === 'again') {
+        sleepSync(step.wait * 1000);
+      } else if ('fail' in next) {
+        throw next.fail;
+      } else {
+        const fallback = execCopy(source, step.params, step[RUN], step.maxRetries - 1);
+        return settledResult(step, fallback[CALL_FALLBACK](copyPortable(input), next.fallback), item);
       }
     }
   }
 }
 
-/** The synchronous twin of `directExecutor.exec`, for `run()` on sync nodes and flows. */
-export function execWithRetriesSync(node: AnyNode, prepRes: unknown): unknown {
-  for (let attempt = 0; ; attempt++) {
-    node.curRetry = attempt;
-    try {
-      return node[CALL_EXEC](prepRes);
-    } catch (thrown) {
-      if (attempt >= node.maxRetries - 1) {
-        return node[CALL_FALLBACK](prepRes, toError(thrown));
-      }
-      if (node.wait > 0) {
-        sleepSync(node.wait * 1000);
-      }
-    }
-  }
+/** An exec result as post receives it: checked where it is made, and a copy. */
+function settledResult(step: AnyNode, result: unknown, item: BatchItem | undefined): unknown {
+  assertExecResult(step.name, result, item);
+  return copyPortable(result);
 }
 
 function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  if (ms > 0) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { type AnyFlow, Flow, reachableNodes } from './flow.js';
+import { type AnyFlow, Flow, ownNodes } from './flow.js';
 import type { AnyNode } from './node.js';
 
 /** Renders a flow's graph as a Mermaid flowchart; nested flows become subgraphs. */
@@ -33,19 +33,6 @@ export function toMermaid(flow: AnyFlow): string {
   };
   render(flow, '  ');
   return lines.join('\n');
-}
-
-/** The nodes of a flow's own graph, without descending into nested flows. */
-function ownNodes(flow: AnyFlow): AnyNode[] {
-  const nested = new Set<AnyNode>();
-  for (const node of reachableNodes(flow)) {
-    if (node instanceof Flow) {
-      for (const inner of reachableNodes(node)) {
-        nested.add(inner);
-      }
-    }
-  }
-  return reachableNodes(flow).filter((node) => !nested.has(node));
 }
 
 function escape(text: string): string {

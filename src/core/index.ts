@@ -1,7 +1,8 @@
 /**
- * The runtime-agnostic core: nodes, flows, input sources, errors. Safe to import from Temporal
- * workflow code (no Node built-in, no network). What the runtimes share beyond this public
- * surface lives in `./internal.js`.
+ * The core: PocketFlow's model (nodes, flows, batch and parallel variants, retries and fallback)
+ * and the one orchestration loop that every runtime runs. No I/O and no Node built-in, so that
+ * workflow code may import it. What the runtimes share beyond this public surface lives in
+ * `./internal.js`.
  */
 export {
   AsyncBatchNode,
@@ -27,23 +28,12 @@ export {
   NoMoreInputError,
   NotSerializableError,
   PocketFlowError,
+  ServicesUnavailableError,
   SyncFlowAsyncNodeError,
-  UnknownFlowError,
-  UnknownNodeError,
 } from './errors.js';
 
-export type {
-  Action,
-  AnyNode,
-  BatchMode,
-  Duration,
-  InputOptions,
-  NodeOptions,
-  Params,
-  TemporalNodeOptions,
-  ChildBatchOptions,
-} from './node.js';
+export type { Action, AnyNode, BatchMode, InputOptions, NodeOptions, Params, RuntimeNodeOptions } from './node.js';
 export type { AnyFlow, FlowOptions } from './flow.js';
 export type { FlowFailureOptions, Unportable } from './errors.js';
 export type { Logger } from './logger.js';
-export type { InputRequest, InputSource, PendingInput, RunOptions, StepObserver } from './context.js';
+export type { InputRequest, InputSource, PendingInput, RunOptions, StepObserver } from './run.js';

@@ -1,4 +1,4 @@
-import type { InputSource, PendingInput } from './context.js';
+import type { InputSource, PendingInput } from './run.js';
 import { NoMoreInputError, PocketFlowError } from './errors.js';
 
 /** Returns why `answer` is refused for `request`, or undefined when it is accepted. */

@@ -1,16 +1,14 @@
 /**
- * What the runtimes (in-process and Temporal) share beyond the public surface: the orchestration
- * loop, run contexts, the direct executor, and the node members kept under symbols. Not part of
- * the public API; nothing under `src/core` imports it.
+ * What the runtimes share beyond the public surface: the seams they plug into (executor, control,
+ * positions), the in-process executor they fall back on, the run context, and the node members
+ * kept under symbols. Not part of the public API; nothing under `src/core` imports it.
  */
-export { orchestrate, prepareFlow, reachableNodes, failedNodeOf, resumeWalk } from './flow.js';
-export type { PrepareOptions } from './flow.js';
-export { createRunContext } from './run-context.js';
-export { execItems } from './node.js';
-export type { RuntimeOptions } from './run-context.js';
-export { directExecutor, mapWithLimit, toError } from './exec.js';
+export { checkFlow, ownNodes, reachableNodes, walkParamSets } from './flow.js';
+export { execItems, runOf, stepOf } from './node.js';
+export { createRunContext } from './run.js';
+export type { BatchItem, Executor, FlowPosition, ResumePosition, RunContext, RunControl, RuntimeOptions } from './run.js';
+export { afterFailedTry, directExecutor, errorForFallback, execCopy, mapWithLimit, toError } from './exec.js';
 export { refusalOf } from './input.js';
-export { assertExecResult, portableView } from './serializable.js';
-export { describeValue, quoteList } from './errors.js';
-export { CALL_EXEC, CALL_FALLBACK, HAS_EXEC, HAS_FALLBACK, POST, RUN, RUN_ASYNC } from './symbols.js';
-export type { BatchItem, ExecRunner, RunContext, StepControl, WalkFrame } from './context.js';
+export { assertExecResult, copyPortable, portableView } from './serializable.js';
+export { describeValue, FLOW_MISTAKES, isFlowMistake, quoteList } from './errors.js';
+export { CALL_EXEC, CALL_FALLBACK, HAS_EXEC, HAS_FALLBACK, POSITION, RUN, RUN_ASYNC, SOURCE } from './symbols.js';

@@ -1,4 +1,4 @@
-/** The logging interface the core writes to; the Temporal runtime passes the workflow's replay-safe logger. */
+/** The logging interface the core writes to; a runtime may pass its own (a workflow's replay-safe logger). */
 export interface Logger {
   debug(message: string, attrs?: Record<string, unknown>): void;
   info(message: string, attrs?: Record<string, unknown>): void;

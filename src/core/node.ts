@@ -1,21 +1,28 @@
-import type { InputRequest, RunContext, RunOptions } from './context.js';
-import { AsyncRunRequiredError, describeValue, FlowDefinitionError } from './errors.js';
-import { execWithRetriesSync, mapWithLimit } from './exec.js';
-import { createRunContext } from './run-context.js';
-import { assertExecResult, assertExecResults, assertPortable, isReference } from './serializable.js';
+import {
+  AsyncRunRequiredError,
+  describeValue,
+  FlowDefinitionError,
+  InputUnavailableError,
+  ServicesUnavailableError,
+} from './errors.js';
+import { execSync, mapWithLimit } from './exec.js';
 import { consoleLogger, type Logger } from './logger.js';
+import { createRunContext, type FlowPosition, type InputRequest, type RunContext, type RunOptions } from './run.js';
+import { assertPortable, isReference } from './serializable.js';
 import {
   CALL_EXEC,
   CALL_FALLBACK,
-  EXEC_STEP,
-  EXEC_STEP_SYNC,
   HAS_EXEC,
   HAS_FALLBACK,
+  IN_EXEC,
+  POSITION,
   POST,
   PREP,
   RUN,
   RUN_ASYNC,
   RUN_SYNC,
+  SOURCE,
+  WIRING_WARNINGS,
 } from './symbols.js';
 
 /** The label on an edge; `post` returning nothing means `'default'`. */
@@ -24,88 +31,28 @@ export type Action = string;
 /** Parameters a flow hands to each node it runs (PocketFlow's `params`). */
 export type Params = Record<string, unknown>;
 
-/** A duration as Temporal takes it: milliseconds, or a string such as `'30s'` or `'2 minutes'`. */
-export type Duration = number | string;
-
 /** How exec is applied to the prep result: once, per item in order, or per item in parallel. */
 export type BatchMode = 'none' | 'sequential' | 'parallel';
 
-/** How a node's exec runs as a Temporal activity. Unset fields take the runtime's defaults. */
-export interface TemporalNodeOptions {
-  startToCloseTimeout?: Duration;
-  scheduleToCloseTimeout?: Duration;
-  heartbeatTimeout?: Duration;
-  /** Multiplier between retry intervals (default 1: PocketFlow's fixed `wait`). */
-  backoffCoefficient?: number;
-  maximumInterval?: Duration;
-  /** Error names (the `name` of the thrown error) that are never retried. */
-  nonRetryableErrorTypes?: string[];
-  /** Run this node's activities on another task queue (for example, workers with a GPU). */
-  taskQueue?: string;
-  /**
-   * Run exec as a local activity: in the worker that runs the workflow, inside its workflow task,
-   * with no task-queue hop and history markers instead of activity events. For quick execs
-   * (parsing, small lookups, cheap model calls); no `taskQueue`, no heartbeats.
-   */
-  local?: boolean;
-  /**
-   * Registered flows only: continue as new (a fresh history, same shared store) after this many
-   * steps in one run, counting the steps of nested flows; Temporal's own suggestion (a long
-   * history) triggers it too. It happens between two steps of any flow of the run (a loop inside a
-   * nested flow, between the param sets of a batch flow), except inside a parallel batch flow.
-   */
-  continueAsNewAfterSteps?: number;
-  /**
-   * Top-level flows only: when the run updates its `PocketFlowNode` search attribute. `'every-node'`
-   * (the default): each time the node running or waiting changes, one history event (and a
-   * visibility write) each time. `'waiting'`: only when the run starts or stops waiting for a
-   * person, for loops of quick steps where an event per step costs too much.
-   */
-  searchAttributes?: 'every-node' | 'waiting';
-  /**
-   * Registered flows only, under Worker Versioning: `'pinned'` (the default) finishes each run on
-   * the build it started on; `'auto-upgrade'` moves open runs to each new current build, whose
-   * code must then replay their histories (check with `pocketflow-temporal check-replay`).
-   */
-  versioning?: 'pinned' | 'auto-upgrade';
-  /**
-   * Registered flows only: at most this many exec activities of a run pending at once, across
-   * every batch, parallel flow and nested flow of the run; more wait for a slot. Temporal refuses a
-   * workflow task that would leave more than 2,000 pending (a run that then never moves), so the
-   * default is 1,000 and the most is 2,000.
-   */
-  maxPendingActivities?: number;
-  /**
-   * Batch nodes: a batch of more than `threshold` items (default 1,000) runs its items in child
-   * workflows of `chunkSize` items each (default 1,000; fewer when their payload would pass
-   * Temporal's limit), a parallel batch at most `concurrentChunks` at once (default 10), so that no
-   * history holds more than a chunk's activities. Results come back in order, as in-process.
-   * Batch flows: the same for param sets (defaults 100 and 100), each chunk returning what it
-   * changed in the shared store, merged in param-set order (README, "Long loops and big batches").
-   * `false` keeps every batch in the run.
-   */
-  childBatches?: ChildBatchOptions | false;
-}
-
-/** How a big batch is split into child workflows (see `TemporalNodeOptions.childBatches`). */
-export interface ChildBatchOptions {
-  threshold?: number;
-  chunkSize?: number;
-  concurrentChunks?: number;
-}
+/**
+ * Options that a runtime adds to every node's: a runtime's module augments this interface (the
+ * durable runtime adds the options its tasks run with). Empty here, where nodes are only the model.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface RuntimeNodeOptions {}
 
 /** Options every node constructor takes. */
-export interface NodeOptions {
-  /** The node's name in logs, errors, and Temporal (its activity type). Default: the class name. */
+export interface NodeOptions extends RuntimeNodeOptions {
+  /** The node's name in logs, errors and records of a run. Default: the class name. */
   name?: string;
   /** How many times exec is tried in all (1 means no retry). */
   maxRetries?: number;
   /** Seconds to wait between tries. */
   wait?: number;
+  /** Names of errors (their `name`) that exec does not try again: the fallback gets them at once. */
+  nonRetryableErrors?: readonly string[];
   /** Parallel batch nodes and flows only: how many items run at once (default: all). */
   maxConcurrency?: number;
-  /** Activity options used when the node runs on Temporal. */
-  temporal?: TemporalNodeOptions;
 }
 
 /**
@@ -113,29 +60,39 @@ export interface NodeOptions {
  * nodes of unrelated shared, prep and exec types, and `unknown` would reject every one of them.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyNode = BaseNode<any, any, any, any, any, any>;
+export type AnyNode = Node<any, any, any, any, any, any>;
 
 /** Options of `getUserInput`: accepted choices, a validator, a timeout in seconds. */
 export type InputOptions = Omit<InputRequest, 'prompt'>;
 
 /**
  * The smallest unit of a flow: `prep` reads the shared store, `exec` does the work, `post`
- * writes results back and returns the action that picks the next node.
+ * writes results back and returns the action that picks the next node. Exec is tried
+ * `maxRetries` times, `wait` seconds apart, then `execFallback` runs.
+ *
+ * Prep and post are the flow's own steps: they read and write the store and may ask a person,
+ * and must do no I/O. Exec is the work: it gets `this.services`, a copy of the prep result, and a
+ * fresh copy of the node as it was built (what it sets on itself is gone after the try), and it
+ * cannot ask a person (an AsyncHumanNode's exec can, and does nothing else).
  *
  * `S` is the shared store, `P` what prep returns, `E` what post receives from exec, `Svc` the
  * services exec reads through `this.services`. Batch nodes set `X` (one item) and `R` (one
  * item's result); for other nodes they equal `P` and `E`.
  */
-export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E = unknown, Svc = unknown, X = P, R = E> {
+export class Node<S extends object = Record<string, unknown>, P = unknown, E = unknown, Svc = unknown, X = P, R = E> {
   params: Params = {};
-  successors = new Map<Action, AnyNode>();
-  name: string;
+  readonly successors = new Map<Action, AnyNode>();
+  readonly name: string;
   maxRetries: number;
   wait: number;
   /** 0-based index of the current try, readable inside exec. */
   curRetry = 0;
   readonly options: NodeOptions;
   [RUN]: RunContext | undefined;
+  [SOURCE]?: AnyNode;
+  [POSITION]?: FlowPosition;
+  [IN_EXEC]?: true;
+  [WIRING_WARNINGS]?: string[];
 
   constructor(options?: NodeOptions | number, wait?: number) {
     const opts: NodeOptions = typeof options === 'number' ? { maxRetries: options, wait } : { ...options };
@@ -143,20 +100,11 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
       opts.wait = wait;
     }
     this.options = opts;
-    this.name = opts.name ?? new.target.name;
-    if (opts.name !== undefined) {
-      namesFixed.add(this);
-    }
+    this.name = opts.name ?? (new.target.name || 'Node');
     this.maxRetries = opts.maxRetries ?? 1;
     this.wait = opts.wait ?? 0;
     this[RUN] = undefined;
-    checkRetryOptions(this.name, this.maxRetries, this.wait);
-    if (opts.maxConcurrency !== undefined && !(Number.isInteger(opts.maxConcurrency) && opts.maxConcurrency >= 1)) {
-      throw new FlowDefinitionError(
-        `Node '${this.name}': maxConcurrency must be a whole number of at least 1, got ${String(opts.maxConcurrency)}.`,
-        this.name,
-      );
-    }
+    checkOptions(this.name, opts, this.maxRetries, this.wait);
   }
 
   setParams(params: Params): this {
@@ -166,7 +114,7 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
 
   /** Adds the edge `this --action--> node` and returns `node`, so that chains read left to right. */
   next<T extends AnyNode>(node: T, action: Action = 'default'): T {
-    if (!(node instanceof BaseNode)) {
+    if (!(node instanceof Node)) {
       throw new FlowDefinitionError(
         `Node '${this.name}'.next() needs a node, got ${describeValue(node)}. Pass an instance of Node, AsyncNode or a flow.`,
         this.name,
@@ -179,11 +127,8 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
       );
     }
     if (this.successors.has(action)) {
-      // Reported through the run's logger when the flow is prepared, not here, where no run exists yet.
-      wiringWarnings.set(this, [
-        ...(wiringWarnings.get(this) ?? []),
-        `Overwriting successor for action '${action}' of node '${this.name}'.`,
-      ]);
+      // Reported through the run's logger when the flow is checked, not here, where no run exists yet.
+      (this[WIRING_WARNINGS] ??= []).push(`Overwriting successor for action '${action}' of node '${this.name}'.`);
     }
     this.successors.set(action, node);
     return node;
@@ -219,8 +164,8 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
 
   /**
    * What one exec call is about, from its input (a batch node's item): shown after the node's name
-   * where the call is listed (the Web UI's activity summary: "FetchRecipes: chicken"). Runs in the
-   * workflow on Temporal, so it must be deterministic. Default: nothing beyond the name.
+   * where the call is listed ("FetchRecipes: chicken"). Runs with prep and post, so it must be
+   * deterministic. Default: nothing beyond the name.
    */
   execSummary(_input: X): string | undefined {
     return undefined;
@@ -229,46 +174,55 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
   /** Runs this node alone (its successors are not followed; use a Flow for that). */
   run(shared: S): Action | undefined {
     refuseIfAsync(this);
-    reportWiringWarnings(this, this.logger);
+    const step = stepOf(this, this[RUN] ?? createRunContext(undefined));
+    reportWiringWarnings(this, step.logger);
     warnIfSuccessors(this, 'Flow');
-    return this[RUN_SYNC](shared);
+    return step[RUN_SYNC](shared);
   }
 
   /** Runs this node alone, asynchronously; sync nodes may be run this way too. */
   async runAsync(shared: S, options?: RunOptions<Svc>): Promise<Action | undefined> {
-    const node = this.clone();
-    node[RUN] = createRunContext(options);
-    reportWiringWarnings(this, node[RUN].logger);
-    warnIfSuccessors(node, 'AsyncFlow');
-    return node[RUN_ASYNC](shared);
+    const step = stepOf(this, createRunContext(options));
+    reportWiringWarnings(this, step.logger);
+    warnIfSuccessors(step, 'AsyncFlow');
+    return step[RUN_ASYNC](shared);
   }
 
-  /** Returns a shallow copy; each step of a flow runs on its own copy. Override if a node holds state that must not be shared. */
+  /** Returns a shallow copy; each step and each exec try run on their own copy. Override if a node holds state that must not be shared. */
   clone(): this {
     return Object.assign(Object.create(Object.getPrototypeOf(this)) as this, this);
   }
 
-  /** Asks a person and waits for the answer (an input source in-process, a signal or update on Temporal). */
+  /**
+   * Asks a person and waits for the answer (from the run's input source in-process, from a message
+   * to the run on a durable runtime). In prep or post, or in an AsyncHumanNode's exec.
+   */
   getUserInput(prompt: string, options: InputOptions & { timeoutSeconds: number }): Promise<string | null>;
   getUserInput(prompt: string, options?: InputOptions): Promise<string>;
   async getUserInput(prompt: string, options?: InputOptions): Promise<string | null> {
+    if (this[IN_EXEC] === true && !this.waitsForPerson) {
+      throw new InputUnavailableError(this.name);
+    }
     return runOf(this).input.ask({ ...options, prompt, node: this.name });
   }
 
-  /** The dependencies that the runtime hands to exec (for example an LLM client), typed by the node's `Svc`. */
+  /** The dependencies that the run hands to exec (for example an LLM client), typed by the node's `Svc`. Exec only. */
   get services(): Svc {
+    if (this[IN_EXEC] !== true || this.waitsForPerson) {
+      throw new ServicesUnavailableError(this.name, this.waitsForPerson ? 'a human node' : 'prep or post');
+    }
     const services = runOf(this).services;
     if (services === undefined) {
       throw new FlowDefinitionError(
-        `Node '${this.name}' asked for services, but none were given to this run. ` +
-          `Pass them with runAsync(shared, { services }) or to the worker: createFlowWorker({ flows, services }).`,
+        `Node '${this.name}' read this.services, but this run was given none. Pass them where exec runs: ` +
+          `runAsync(shared, { services }), or the services of the worker that runs the flow's exec.`,
         this.name,
       );
     }
     return services as Svc;
   }
 
-  /** Tells Temporal that a long exec is alive (an activity heartbeat); does nothing in-process. */
+  /** Reports that a long exec is alive, so that a runtime that watches for hung tries can tell; does nothing in-process. */
   heartbeat(details?: unknown): void {
     this[RUN]?.heartbeat?.(details);
   }
@@ -280,6 +234,14 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
 
   /** True for nodes whose lifecycle is async. */
   get isAsync(): boolean {
+    return false;
+  }
+
+  /**
+   * True when exec is a wait for a person rather than work (AsyncHumanNode): it may ask, gets no
+   * services, and runs with the flow's own steps instead of as a task of its own.
+   */
+  get waitsForPerson(): boolean {
     return false;
   }
 
@@ -305,18 +267,16 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
   }
 
   get [HAS_FALLBACK](): boolean {
-    return this.execFallback !== BaseNode.prototype.execFallback;
+    return this.execFallback !== Node.prototype.execFallback;
   }
 
   get [HAS_EXEC](): boolean {
-    return this.exec !== BaseNode.prototype.exec;
+    return this.exec !== Node.prototype.exec;
   }
 
   async [RUN_ASYNC](shared: S): Promise<Action | undefined> {
     const prepRes = await this[PREP](shared);
-    checkPrepResult(this, prepRes);
-    const execRes = (await this[EXEC_STEP](shared, prepRes)) as E;
-    checkExecResult(this, execRes);
+    const execRes = (await execStep(this, prepRes)) as E;
     return (await this[POST](shared, prepRes, execRes)) ?? undefined;
   }
 
@@ -324,45 +284,29 @@ export class BaseNode<S extends object = Record<string, unknown>, P = unknown, E
     refuseIfAsync(this);
     const prepRes = this.prep(shared);
     checkPrepResult(this, prepRes);
-    const execRes = this[EXEC_STEP_SYNC](shared, prepRes) as E;
-    checkExecResult(this, execRes);
-    return this.post(shared, prepRes, execRes) ?? undefined;
-  }
-
-  /** Exec on the prep result, or on each of its items, through the run's executor. */
-  [EXEC_STEP](_shared: S, prepRes: unknown): Promise<unknown> {
-    const executor = runOf(this).executor;
-    switch (this.batchMode) {
-      case 'none':
-        return executor.exec(this, prepRes);
-      default: {
-        const items = batchItems(this, prepRes);
-        // The runtime may run a big batch elsewhere (on Temporal, in child workflows); else item by item here.
-        return executor.execBatch?.(this, items) ?? execItems(this, items);
-      }
+    let execRes: unknown;
+    if (!this[HAS_EXEC]) {
+      execRes = this.batchMode === 'none' ? undefined : batchItems(this, prepRes).map(() => undefined);
+    } else if (this.batchMode === 'none') {
+      execRes = execSync(this, prepRes);
+    } else {
+      const items = batchItems(this, prepRes);
+      execRes = items.map((item, index) => execSync(this, item, { index, count: items.length }));
     }
-  }
-
-  [EXEC_STEP_SYNC](_shared: S, prepRes: unknown): unknown {
-    if (this.batchMode === 'none') {
-      return execWithRetriesSync(this, prepRes);
-    }
-    return assertExecResults(
-      this.name,
-      batchItems(this, prepRes).map((item) => execWithRetriesSync(this, item)),
-    );
+    return this.post(shared, prepRes, execRes as E) ?? undefined;
   }
 }
 
-/** A node with retries: exec is tried `maxRetries` times, `wait` seconds apart, then `execFallback` runs. */
-export class Node<S extends object = Record<string, unknown>, P = unknown, E = unknown, Svc = unknown, X = P, R = E> extends BaseNode<
+/** PocketFlow's BaseNode: here the same class as Node (every node can retry). */
+export const BaseNode = Node;
+export type BaseNode<S extends object = Record<string, unknown>, P = unknown, E = unknown, Svc = unknown, X = P, R = E> = Node<
   S,
   P,
   E,
   Svc,
   X,
   R
-> {}
+>;
 
 /** A node whose exec runs once per item of the list that prep returns; post receives the results in order. */
 export class BatchNode<S extends object = Record<string, unknown>, I = unknown, R = unknown, Svc = unknown> extends Node<
@@ -407,14 +351,12 @@ export class AsyncNode<S extends object = Record<string, unknown>, P = unknown, 
     return true;
   }
 
-  // The same lifecycle as BaseNode's, calling the async methods directly, and not at all when the
-  // node keeps the default (which does nothing): each call is a promise, and in Temporal's workflow
+  // The same lifecycle as Node's, calling the async methods directly, and not at all when the
+  // node keeps the default (which does nothing): each call is a promise, and in a workflow
   // sandbox every promise costs a captured stack trace.
   override async [RUN_ASYNC](shared: S): Promise<Action | undefined> {
     const prepRes = this.prepAsync === AsyncNode.prototype.prepAsync ? (undefined as P) : await this.prepAsync(shared);
-    checkPrepResult(this, prepRes);
-    const execRes = (await this[EXEC_STEP](shared, prepRes)) as E;
-    checkExecResult(this, execRes);
+    const execRes = (await execStep(this, prepRes)) as E;
     if (this.postAsync === AsyncNode.prototype.postAsync) {
       return undefined;
     }
@@ -465,14 +407,19 @@ export class AsyncParallelBatchNode<
 }
 
 /**
- * An async node whose exec is a wait for a person (it calls `getUserInput`). On Temporal its
- * exec runs inside the workflow, waiting for a signal, instead of in an activity; it must do no I/O.
+ * An async node whose exec is a wait for a person: it calls `getUserInput` and does nothing else.
+ * Its exec gets no services (reading them fails, in every runtime) and runs with the flow's own
+ * steps, so that a durable runtime can wait for the answer for days.
  */
 export class AsyncHumanNode<S extends object = Record<string, unknown>, P = unknown, E = unknown> extends AsyncNode<
   S,
   P,
   E
-> {}
+> {
+  override get waitsForPerson(): boolean {
+    return true;
+  }
+}
 
 /** The run a node belongs to; a node used outside any run gets a default one (no input, the console). */
 export function runOf(node: AnyNode): RunContext {
@@ -482,28 +429,20 @@ export function runOf(node: AnyNode): RunContext {
   return node[RUN];
 }
 
-// Build-time facts about a graph's nodes, kept beside them rather than on them, so that the copy
-// each step makes stays small.
-const namesFixed = new WeakSet<AnyNode>();
-const wiringWarnings = new WeakMap<AnyNode, string[]>();
-
-/** True once the node's name is final: given by the user, or made unique in its flow. */
-export function isNameFixed(node: AnyNode): boolean {
-  return namesFixed.has(node);
-}
-
-/** Makes `name` the node's final name. */
-export function fixName(node: AnyNode, name: string): void {
-  node.name = name;
-  namesFixed.add(node);
+/** The copy of `node` that runs as a step of `run`. */
+export function stepOf<T extends AnyNode>(node: T, run: RunContext): T {
+  const step = node.clone();
+  step[SOURCE] = node;
+  step[RUN] = run;
+  return step;
 }
 
 /** Reports, once, the warnings found while `node`'s edges were wired. */
 export function reportWiringWarnings(node: AnyNode, logger: Logger): void {
-  for (const warning of wiringWarnings.get(node) ?? []) {
+  for (const warning of node[WIRING_WARNINGS] ?? []) {
     logger.warn(warning);
   }
-  wiringWarnings.delete(node);
+  delete node[WIRING_WARNINGS];
 }
 
 /** Throws AsyncRunRequiredError when `node` can only run asynchronously. */
@@ -520,44 +459,43 @@ export function warnIfSuccessors(node: AnyNode, flowKind: string): void {
   }
 }
 
+/** Exec on the prep result, or on each of its items, through the run's executor. */
+function execStep(step: AnyNode, prepRes: unknown): unknown {
+  if (!step[HAS_EXEC]) {
+    return step.batchMode === 'none' ? undefined : batchItems(step, prepRes).map(() => undefined);
+  }
+  checkPrepResult(step, prepRes);
+  const executor = runOf(step).executor;
+  if (step.batchMode === 'none') {
+    return executor.exec(step, prepRes);
+  }
+  const items = batchItems(step, prepRes);
+  // The runtime may run a big batch elsewhere (in child runs); else item by item here.
+  return executor.execBatch?.(step, items) ?? execItems(step, items);
+}
+
 /**
  * A batch node's exec on each of `items`, one after another or at once as its batch mode says,
  * through the run's executor. The items are those from `offset` of a list of `count` (a part of
  * the list, when a runtime splits a big batch).
  */
-export async function execItems(node: AnyNode, items: readonly unknown[], offset = 0, count = items.length): Promise<unknown[]> {
-  const executor = runOf(node).executor;
-  if (node.batchMode === 'parallel') {
-    // Items that can retry get their own view of the node, so that curRetry is not shared between items.
-    const retries = node.maxRetries > 1;
-    // Results are checked together once all are in: a promise per item would double the cost of an item.
-    const results = await mapWithLimit(items, node.options.maxConcurrency, (item, index) =>
-      executor.exec(retries ? (Object.create(node) as AnyNode) : node, item, { index: offset + index, count }),
-    );
-    return assertExecResults(node.name, results);
+export async function execItems(step: AnyNode, items: readonly unknown[], offset = 0, count = items.length): Promise<unknown[]> {
+  const executor = runOf(step).executor;
+  if (step.batchMode === 'parallel') {
+    return mapWithLimit(items, step.options.maxConcurrency, (item, index) => executor.exec(step, item, { index: offset + index, count }));
   }
   const results: unknown[] = [];
   for (let index = 0; index < items.length; index++) {
-    const item = { index: offset + index, count };
-    const result = await executor.exec(node, items[index], item);
-    assertExecResult(node.name, result, item);
-    results.push(result);
+    results.push(await executor.exec(step, items[index], { index: offset + index, count }));
   }
   return results;
 }
 
-/** A node's prep result crosses to its exec, which runs in an activity on Temporal. */
+/** A node's prep result crosses to its exec, which a durable runtime runs in a task of its own. */
 function checkPrepResult(node: AnyNode, prepRes: unknown): void {
   // Primitives first: this runs every step, and the getter costs more than the check.
   if (isReference(prepRes) && node[HAS_EXEC]) {
     assertPortable(prepRes, 'the prep result', node.name);
-  }
-}
-
-/** A node's exec result crosses back from its activity (a batch node's items are checked one by one). */
-function checkExecResult(node: AnyNode, execRes: unknown): void {
-  if (isReference(execRes) && node[HAS_EXEC] && node.batchMode === 'none') {
-    assertExecResult(node.name, execRes);
   }
 }
 
@@ -574,7 +512,7 @@ function batchItems(node: AnyNode, prepRes: unknown): unknown[] {
   return prepRes;
 }
 
-function checkRetryOptions(name: string, maxRetries: number, wait: number): void {
+function checkOptions(name: string, options: NodeOptions, maxRetries: number, wait: number): void {
   if (!(Number.isInteger(maxRetries) && maxRetries >= 1)) {
     throw new FlowDefinitionError(
       `Node '${name}': maxRetries must be a whole number of at least 1 (the number of tries), got ${String(maxRetries)}.`,
@@ -583,5 +521,13 @@ function checkRetryOptions(name: string, maxRetries: number, wait: number): void
   }
   if (!(typeof wait === 'number' && Number.isFinite(wait) && wait >= 0)) {
     throw new FlowDefinitionError(`Node '${name}': wait must be a number of seconds, 0 or more, got ${String(wait)}.`, name);
+  }
+  const max = options.maxConcurrency;
+  if (max !== undefined && !(Number.isInteger(max) && max >= 1)) {
+    throw new FlowDefinitionError(`Node '${name}': maxConcurrency must be a whole number of at least 1, got ${String(max)}.`, name);
+  }
+  const names = options.nonRetryableErrors;
+  if (names !== undefined && !(Array.isArray(names) && names.every((n) => typeof n === 'string'))) {
+    throw new FlowDefinitionError(`Node '${name}': nonRetryableErrors must be a list of error names, got ${describeValue(names)}.`, name);
   }
 }

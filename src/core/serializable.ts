@@ -1,9 +1,10 @@
 /**
- * What may cross a step: the values that the Temporal runtime's payload converter carries
- * exactly (and that the in-process runtime therefore accepts too). Both runtimes check the same
- * values at the same moments with these functions, so a flow fails alike in both, or in neither.
+ * What may cross a step: the values that a run's payloads carry exactly (plain data, and the few
+ * built-in types a payload keeps). Every runtime checks the same values at the same moments with
+ * these functions, and hands exec and post copies of what crosses, so a flow behaves alike in all
+ * of them, or fails alike.
  */
-import type { BatchItem } from './context.js';
+import type { BatchItem } from './run.js';
 import { NotSerializableError, type Unportable } from './errors.js';
 
 /**
@@ -50,17 +51,6 @@ export function assertExecResult(node: string, result: unknown, item?: BatchItem
   }
 }
 
-/** Checks the exec results of a batch node's items, in order; returns them. */
-export function assertExecResults(node: string, results: unknown[]): unknown[] {
-  for (let index = 0; index < results.length; index++) {
-    const result = results[index];
-    if (isReference(result)) {
-      assertExecResult(node, result, { index, count: results.length });
-    }
-  }
-  return results;
-}
-
 /** True for a plain object whose values are all strings, numbers, booleans, BigInts, null or undefined. */
 function isFlatPlainObject(value: object): boolean {
   const proto = Object.getPrototypeOf(value) as object | null;
@@ -83,6 +73,14 @@ export function portableView<T>(value: T): { value: T; problems: Unportable[] } 
   const problems: Unportable[] = [];
   const copy = portableCopy(value, '$', new Map(), problems);
   return { value: (problems.length === 0 ? value : copy) as T, problems };
+}
+
+/**
+ * A deep copy of a value that can cross a step (check it first): what the other side of a step
+ * receives, as a payload would carry it. Shared references and cycles stay shared in the copy.
+ */
+export function copyPortable<T>(value: T): T {
+  return isReference(value) ? (portableCopy(value, '$', new Map(), []) as T) : value;
 }
 
 /** A step of a path back from the offending value; joined only when there is one to report. */
@@ -258,9 +256,20 @@ function portableCopy(value: unknown, path: string, copies: Map<object, unknown>
     return copy;
   }
   const reason = leafReason(value, proto);
-  const copy = reason === undefined ? value : replaced(path, reason, problems);
+  const copy = reason === undefined ? copyLeaf(value) : replaced(path, reason, problems);
   copies.set(value, copy);
   return copy;
+}
+
+/** A copy of a Date, RegExp or typed array. */
+function copyLeaf(value: object): object {
+  if (value instanceof Date) {
+    return new Date(value.getTime());
+  }
+  if (value instanceof RegExp) {
+    return new RegExp(value.source, value.flags);
+  }
+  return (value as Uint8Array).slice();
 }
 
 function replaced(path: string, reason: string, problems: Unportable[]): string {

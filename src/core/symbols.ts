@@ -1,11 +1,19 @@
 /**
- * Keys of the members that the core and the Temporal runtime use and users never see. Symbols
- * rather than `#private` fields, because each step runs on a shallow copy of its node
- * (`clone()`), which copies symbol-keyed properties and loses `#private` ones.
+ * Keys of the members that the core and the runtimes use and users never see. Symbols rather than
+ * `#private` fields, because each step runs on a shallow copy of its node (`clone()`), which
+ * copies symbol-keyed properties and loses `#private` ones.
  */
 
-/** The run a node's step belongs to (its executor, input source, logger, services). */
+/** The run a step (or the copy that runs an exec) belongs to: its executor, input source, logger, services. */
 export const RUN: unique symbol = Symbol('pocketflow.run');
+/** On a step: the node of the graph it is a copy of (exec runs on fresh copies of that node). */
+export const SOURCE: unique symbol = Symbol('pocketflow.source');
+/** On a step: the position of the walk it is a step of. */
+export const POSITION: unique symbol = Symbol('pocketflow.position');
+/** True on the copy of a node that runs one exec try (or the fallback). */
+export const IN_EXEC: unique symbol = Symbol('pocketflow.inExec');
+/** On a node of a graph: warnings found while its edges were wired, reported when its flow is checked. */
+export const WIRING_WARNINGS: unique symbol = Symbol('pocketflow.wiringWarnings');
 /** The node's whole lifecycle in an async run: prep, exec (or a flow's walk), post. */
 export const RUN_ASYNC: unique symbol = Symbol('pocketflow.runAsync');
 /** The node's whole lifecycle in a sync run. */
@@ -14,10 +22,6 @@ export const RUN_SYNC: unique symbol = Symbol('pocketflow.runSync');
 export const PREP: unique symbol = Symbol('pocketflow.prep');
 /** The user's post, sync or async. */
 export const POST: unique symbol = Symbol('pocketflow.post');
-/** What the node's exec step is in an async run: exec on one input or on each item, or a flow's walk. */
-export const EXEC_STEP: unique symbol = Symbol('pocketflow.execStep');
-/** The same in a sync run. */
-export const EXEC_STEP_SYNC: unique symbol = Symbol('pocketflow.execStepSync');
 /** One call of the user's exec, sync or async. */
 export const CALL_EXEC: unique symbol = Symbol('pocketflow.callExec');
 /** One call of the user's fallback, sync or async. */

@@ -3,17 +3,10 @@
  * the node's exec (and one per custom fallback). Runs in the worker, never in the workflow.
  */
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
-import { type AnyNode, InputUnavailableError, PocketFlowError, UnknownNodeError } from '../core/index.js';
-import {
-  assertExecResult,
-  CALL_EXEC,
-  CALL_FALLBACK,
-  createRunContext,
-  HAS_FALLBACK,
-  RUN,
-  type ExecRunner,
-} from '../core/internal.js';
+import { PocketFlowError } from '../core/index.js';
+import { assertExecResult, CALL_EXEC, CALL_FALLBACK, createRunContext, errorForFallback, execCopy, type Executor, HAS_FALLBACK, isFlowMistake } from '../core/internal.js';
 import { type ExecActivityInput, fallbackActivityName, type FallbackActivityInput } from './definitions.js';
+import { UnknownNodeError } from './errors.js';
 import type { FlowRegistry } from './registry.js';
 
 /** Options of `createFlowActivities`. */
@@ -41,9 +34,8 @@ export function createFlowActivities<Svc>(
 }
 
 async function runExec<Svc>(registry: FlowRegistry<Svc>, options: FlowActivityOptions<Svc>, input: ExecActivityInput): Promise<unknown> {
-  const step = stepFor(registry, options, input);
-  step.curRetry = Context.current().info.attempt - 1;
-  return checked(input, await step[CALL_EXEC](input.input));
+  const copy = execCopyFor(registry, options, input, Context.current().info.attempt - 1);
+  return checked(input, await mistakesUnretried(() => copy[CALL_EXEC](input.input)));
 }
 
 async function runFallback<Svc>(
@@ -51,11 +43,19 @@ async function runFallback<Svc>(
   options: FlowActivityOptions<Svc>,
   input: FallbackActivityInput,
 ): Promise<unknown> {
-  const step = stepFor(registry, options, input);
-  step.curRetry = step.maxRetries - 1;
-  const error = new Error(input.error.message);
-  error.name = input.error.type;
-  return checked(input, await step[CALL_FALLBACK](input.input, error));
+  const node = registry.node(input.flow, input.node);
+  const copy = execCopyFor(registry, options, input, (node?.maxRetries ?? 1) - 1);
+  const error = errorForFallback({ name: input.error.type, message: input.error.message });
+  return checked(input, await mistakesUnretried(() => copy[CALL_FALLBACK](input.input, error)));
+}
+
+/** Runs exec, failing without retries on an error that says the flow is written wrongly (as in-process, where it is not tried again). */
+async function mistakesUnretried(call: () => unknown): Promise<unknown> {
+  try {
+    return await call();
+  } catch (error) {
+    throw isFlowMistake(error) ? nonRetryable(error as PocketFlowError) : error;
+  }
 }
 
 /**
@@ -71,29 +71,22 @@ function checked(input: ExecActivityInput, result: unknown): unknown {
   return result;
 }
 
-function stepFor<Svc>(registry: FlowRegistry<Svc>, options: FlowActivityOptions<Svc>, input: ExecActivityInput): AnyNode {
+/** The fresh copy of the node that runs this try, as in-process: the registered node as built, with the input's params. */
+function execCopyFor<Svc>(registry: FlowRegistry<Svc>, options: FlowActivityOptions<Svc>, input: ExecActivityInput, curRetry: number) {
   const node = registry.node(input.flow, input.node);
   if (node === undefined) {
     throw nonRetryable(
       new UnknownNodeError(input.flow, input.node, 'Deploy the worker with the same flow definitions as the workflow bundle.'),
     );
   }
-  const step = node.clone();
-  step.setParams(input.params ?? {});
-  step[RUN] = createRunContext({
+  const run = createRunContext({
     executor: noNestedExec,
-    input: {
-      ask() {
-        // Retrying cannot help: the node must ask elsewhere, so the failure skips the retry policy.
-        throw nonRetryable(new InputUnavailableError(node.name, 'exec, which runs in a Temporal activity'));
-      },
-    },
     logger: log,
     services: options.services,
     // A local activity cannot heartbeat: it runs inside the workflow task, which the worker keeps alive.
     heartbeat: Context.current().info.isLocal ? undefined : (details?: unknown) => Context.current().heartbeat(details),
   });
-  return step;
+  return execCopy(node, input.params ?? {}, run, curRetry);
 }
 
 /** A failure that Temporal does not retry, typed with the error's name. */
@@ -101,7 +94,7 @@ function nonRetryable(error: PocketFlowError): ApplicationFailure {
   return ApplicationFailure.create({ message: error.message, type: error.name, nonRetryable: true });
 }
 
-const noNestedExec: ExecRunner = {
+const noNestedExec: Executor = {
   exec() {
     throw new PocketFlowError('A node cannot run another exec from inside its own exec.');
   },

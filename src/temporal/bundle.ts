@@ -6,8 +6,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import vm from 'node:vm';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { quoteList } from '../core/internal.js';
 import { payloadConverterPath } from './data-converter.js';
+import { WorkflowBundleError } from './errors.js';
+import { FLOW_WORKFLOW_MARK, type FlowWorkflowMark } from './definitions.js';
 
 /**
  * Modules that exec code may use and that must never enter the workflow bundle. The bundler
@@ -103,6 +107,48 @@ function sourceFiles(path: string): string[] {
     return /\.(ts|mts|js|mjs|cjs|json)$/.test(path) ? [path] : [];
   }
   return readdirSync(path).flatMap((entry) => (entry === 'node_modules' ? [] : sourceFiles(join(path, entry))));
+}
+
+/** What a bundle entry must export, and what each export must be. */
+const EXPORTS: ReadonlyArray<[name: string, shape: FlowWorkflowMark['shape']]> = [
+  ['default', 'flow'],
+  ['pocketflowBatchChunk', 'batchChunk'],
+  ['pocketflowBatchFlowChunk', 'batchFlowChunk'],
+];
+
+/** How a bundle entry exports the workflows, as the refusal says it. */
+const HOW_TO_EXPORT =
+  'const workflows = createFlowWorkflows(flows); export default workflows.flow; export const { pocketflowBatchChunk, pocketflowBatchFlowChunk } = workflows;';
+
+/**
+ * Refuses, with one line that says what to export, a workflow bundle that cannot serve `flows`: one
+ * whose entry lacks the flow workflow as its default export or the chunk workflows by name, or
+ * serves other flows than the worker registers. `source` names the bundle in the message. The
+ * bundle's code is loaded in a context of its own, as the worker's sandbox loads it.
+ */
+export function checkWorkflowBundle(code: string, flows: readonly string[], source: string): void {
+  let exported: Record<string, unknown>;
+  try {
+    const context = vm.createContext({ __webpack_module_cache__: {} });
+    new vm.Script(code, { filename: 'workflow-bundle.js' }).runInContext(context);
+    exported = (context['__TEMPORAL__'] as { importWorkflows: () => Record<string, unknown> }).importWorkflows();
+  } catch (error) {
+    throw new WorkflowBundleError(`${source} fails to load as a workflow bundle: ${(error as Error).message}`);
+  }
+  const markOf = (value: unknown): FlowWorkflowMark | undefined =>
+    typeof value === 'function' ? ((value as unknown as Record<string, unknown>)[FLOW_WORKFLOW_MARK] as FlowWorkflowMark | undefined) : undefined;
+  const missing = EXPORTS.filter(([name, shape]) => markOf(exported[name])?.shape !== shape).map(([name]) =>
+    name === 'default' ? 'the flow workflow as its default export' : name,
+  );
+  if (missing.length > 0) {
+    throw new WorkflowBundleError(`${source} does not export ${missing.join(', ')}, so no flow run could start. Export them: ${HOW_TO_EXPORT}`);
+  }
+  const served = (markOf(exported['default']) as FlowWorkflowMark).flows;
+  if (served.length !== flows.length || served.some((name) => !flows.includes(name))) {
+    throw new WorkflowBundleError(
+      `${source} serves the flows ${quoteList(served)}, and the worker registers ${quoteList(flows)}: build the bundle and the worker from the same flows module.`,
+    );
+  }
 }
 
 const quietBundlerLogger = {

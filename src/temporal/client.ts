@@ -8,7 +8,7 @@ import {
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import { CompositePayloadConverter } from '@temporalio/common';
-import { assertPortable, type Params, PocketFlowError, silentLogger, UnknownFlowError } from '../core/index.js';
+import { assertPortable, type Params, PocketFlowError, silentLogger } from '../core/index.js';
 import {
   type AnswerAccepted,
   answerSignal,
@@ -20,10 +20,10 @@ import {
   stateQuery,
   WAITING_SEARCH_ATTRIBUTE,
 } from './definitions.js';
-import { AnswerRefusedError, RunAlreadyStartedError, UnknownRunError } from './errors.js';
+import { AnswerRefusedError, RunAlreadyStartedError, UnknownFlowError, UnknownRunError } from './errors.js';
 import { PortableJsonPayloadConverter } from './payload-converter.js';
 import { missingSearchAttributes } from './search-attributes.js';
-import { runDetails, runSummary } from './run-details.js';
+import { runDetails } from './run-details.js';
 import type { FlowRegistry } from './registry.js';
 
 export interface StartFlowOptions {
@@ -70,7 +70,9 @@ export async function startFlow(
       workflowId: options.workflowId,
       staticSummary:
         options.summary ??
-        (flow === undefined ? `PocketFlow flow '${options.flow}'` : runSummary(options.flow, flow, shared, { ...flow.params, ...input.params })),
+        (flow === undefined || options.flows === undefined
+          ? `PocketFlow flow '${options.flow}'`
+          : options.flows.summaryOf(options.flow, shared, { ...flow.params, ...input.params })),
       staticDetails: flow === undefined ? undefined : runDetails(options.flow, flow),
       memo: { flow: options.flow },
       typedSearchAttributes: findable ? [{ key: WAITING_SEARCH_ATTRIBUTE, value: false }] : undefined,

@@ -5,18 +5,6 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Action, Params, Unportable } from '../core/index.js';
-import type { WalkFrame } from '../core/internal.js';
-
-/**
- * The workflow type of runs started before a run's type was its flow's name; the bundle's `runFlow`
- * export keeps serving them. New runs have the registered flow's name as their type.
- */
-export const FLOW_WORKFLOW_TYPE = 'runFlow';
-
-/** The flow a listed run runs: its workflow type, or for the older shared type, the flow in its memo. */
-export function flowOfRun(run: { type: string; memo?: Record<string, unknown> }): string {
-  return run.type === FLOW_WORKFLOW_TYPE ? String(run.memo?.['flow'] ?? run.type) : run.type;
-}
 
 /** The node running or waiting (Keyword), kept current by the run when the namespace has it. */
 export const NODE_SEARCH_ATTRIBUTE = defineSearchAttributeKey('PocketFlowNode', SearchAttributeType.KEYWORD);
@@ -34,7 +22,7 @@ export const FLOW_SEARCH_ATTRIBUTES: Readonly<Record<string, 'Keyword' | 'Bool'>
 export interface FlowWorkflowInput {
   /** The registered name of the flow (the run's workflow type says it too). */
   flow: string;
-  /** The initial shared store; JSON only. */
+  /** The initial shared store. */
   shared: object;
   /** The flow's params. */
   params?: Params;
@@ -42,16 +30,27 @@ export interface FlowWorkflowInput {
   resume?: ResumePoint;
 }
 
+/**
+ * Where the walk of one flow under way stood, for each flow from the registered one to the
+ * innermost: the node it runs next (in an outer flow, the nested flow being walked), the prep
+ * result its post needs at the end, and for a batch flow the param set being walked.
+ */
+export interface FlowFrame {
+  at: string;
+  prep: unknown;
+  paramIndex?: number;
+}
+
 /** Where a run that continued as new picks up. */
 export interface ResumePoint {
-  /** The top-level node to run next. */
-  at: string;
-  /** Where the walk stood in each flow under way, the registered flow's first (runs before these were kept say only `at`). */
-  frames?: WalkFrame[];
+  /** Where the walk stood in each flow under way, the registered flow's first. */
+  frames: FlowFrame[];
   /** Steps finished by earlier runs. */
   steps: number;
-  /** Answers that arrived and were not used yet. */
+  /** Answers that arrived and were not used yet, with the request ids they name. */
   inbox: AnswerInput[];
+  /** The request id the next prompt gets: ids go on across runs, so that answers keep naming the right prompt. */
+  nextRequestId: number;
 }
 
 /** What a finished flow run returns. */
@@ -63,7 +62,7 @@ export interface FlowWorkflowResult {
   steps: number;
 }
 
-/** The workflow function that runs a registered flow (what `createFlowWorkflow` returns). */
+/** The workflow that runs a registered flow: the bundle's default export, serving every flow's workflow type. */
 export type FlowWorkflow = (input: FlowWorkflowInput) => Promise<FlowWorkflowResult>;
 
 /** An answer to a pending prompt. */
@@ -152,8 +151,8 @@ export interface FallbackActivityInput extends ExecActivityInput {
   error: { message: string; type: string };
 }
 
-/** The workflow type of a child workflow that runs a chunk of a big batch's items. */
-export const BATCH_CHUNK_WORKFLOW_TYPE = 'pocketflow.batchChunk';
+/** The workflow type (and the bundle's export) of a child workflow that runs a chunk of a big batch's items. */
+export const BATCH_CHUNK_WORKFLOW_TYPE = 'pocketflowBatchChunk';
 
 /** What a batch chunk's child workflow receives: the node, and its items from `offset` of a list of `count`. */
 export interface BatchChunkInput {
@@ -165,8 +164,11 @@ export interface BatchChunkInput {
   count: number;
 }
 
-/** The workflow type of a child workflow that walks a batch flow's graph for a chunk of its param sets. */
-export const FLOW_CHUNK_WORKFLOW_TYPE = 'pocketflow.batchFlowChunk';
+/** The workflow that runs a chunk of a batch node's items and returns their results in order. */
+export type BatchChunkWorkflow = (input: BatchChunkInput) => Promise<unknown[]>;
+
+/** The workflow type (and the bundle's export) of a child workflow that walks a batch flow's graph for a chunk of its param sets. */
+export const FLOW_CHUNK_WORKFLOW_TYPE = 'pocketflowBatchFlowChunk';
 
 /** What a batch flow chunk's child workflow receives: the flow, its param sets from `offset`, and the store to start from. */
 export interface FlowChunkInput {
@@ -180,6 +182,25 @@ export interface FlowChunkInput {
   count: number;
   shared: object;
 }
+
+/** One change to the store: a value set or deleted at a path, or items appended to a list there. */
+export type StoreChange =
+  | { path: string[]; set: unknown }
+  | { path: string[]; deleted: true }
+  | { path: string[]; appended: unknown[] };
+
+/** The workflow that walks a chunk of a batch flow's param sets and returns what they changed in the store. */
+export type BatchFlowChunkWorkflow = (input: FlowChunkInput) => Promise<StoreChange[]>;
+
+/** What a workflow function made here says of itself, so that a worker can check the bundle it is given. */
+export interface FlowWorkflowMark {
+  shape: 'flow' | 'batchChunk' | 'batchFlowChunk';
+  /** The names of the flows it serves. */
+  flows: string[];
+}
+
+/** The property under which a workflow function carries its `FlowWorkflowMark`. */
+export const FLOW_WORKFLOW_MARK = 'pocketflowWorkflow';
 
 /** The activity type of a node's fallback. */
 export function fallbackActivityName(node: string): string {

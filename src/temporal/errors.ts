@@ -3,6 +3,7 @@
  * a stable `name`, which is also the failure `type` when it ends a workflow run.
  */
 import { PocketFlowError } from '../core/index.js';
+import { quoteList } from '../core/internal.js';
 
 /** The workflow was started with an input that is not `{ flow, shared, params? }`. */
 export class InvalidFlowInputError extends PocketFlowError {}
@@ -100,5 +101,57 @@ export class PayloadDecryptionError extends PocketFlowError {
   }
 }
 
+/** A workflow bundle that cannot serve the worker's flows: a worker refuses it at start. */
+export class WorkflowBundleError extends PocketFlowError {}
+
 /** The namespace lacks the search attributes that a command needs. */
 export class SearchAttributesMissingError extends PocketFlowError {}
+
+/** A flow named by the caller is not registered. */
+export class UnknownFlowError extends PocketFlowError {
+  readonly flow: string;
+
+  constructor(flow: string, known: readonly string[]) {
+    const nearest = nearestName(flow, known);
+    super(
+      `Unknown flow '${flow}'${nearest === undefined ? '' : ` (did you mean '${nearest}'?)`}. The registered flows are: ${quoteList(known)}.`,
+    );
+    this.flow = flow;
+  }
+}
+
+/** A node named by a run (an activity, or a run that continued as new) is not in the flow this code builds. */
+export class UnknownNodeError extends PocketFlowError {
+  readonly flow: string;
+  readonly node: string;
+
+  constructor(flow: string, node: string, hint: string) {
+    super(`Flow '${flow}' has no node '${node}'. ${hint}`);
+    this.flow = flow;
+    this.node = node;
+  }
+}
+
+/** The name in `names` closest to `name` by edit distance, when it is close enough to be a typo. */
+function nearestName(name: string, names: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of names) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (best === undefined || distance < best.distance) {
+      best = { name: candidate, distance };
+    }
+  }
+  return best !== undefined && best.distance <= Math.max(2, Math.floor(name.length / 3)) ? best.name : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current.push(Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
+}

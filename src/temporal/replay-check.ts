@@ -6,7 +6,7 @@ import type { Client, WorkflowExecutionDescription, WorkflowExecutionInfo } from
 import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { workerDataConverter } from './data-converter.js';
-import { flowOfRun, NODE_SEARCH_ATTRIBUTE } from './definitions.js';
+import { NODE_SEARCH_ATTRIBUTE } from './definitions.js';
 import { versioningOfDescription } from './deployments.js';
 import { versionKey } from './versioning.js';
 
@@ -39,7 +39,7 @@ export async function runsToReplay(client: Client, query: string, limit: number)
     const version = keyword(run, 'TemporalWorkerDeploymentVersion');
     const pinned = keyword(run, 'TemporalWorkflowVersioningBehavior') === 'Pinned';
     const closed = run.status.name !== 'RUNNING';
-    runs.push({ workflowId: run.workflowId, runId: run.runId, flow: flowOfRun(run), version, pinned, closed, history });
+    runs.push({ workflowId: run.workflowId, runId: run.runId, flow: run.type, version, pinned, closed, history });
   }
   return runs;
 }
@@ -51,7 +51,7 @@ export async function runToReplay(client: Client, described: WorkflowExecutionDe
   return {
     workflowId: described.workflowId,
     runId: described.runId,
-    flow: flowOfRun(described),
+    flow: described.type,
     version: versioning === undefined ? undefined : versionKey(versioning.deploymentName, versioning.buildId),
     pinned: versioning?.behavior === 'pinned',
     closed: described.status.name !== 'RUNNING',

@@ -1,26 +1,12 @@
 /**
- * What the Web UI shows of a run before it does anything: a one-line summary from the flow and
- * its input, and static details holding the flow's graph (Mermaid) and its nodes with the retry
+ * What the Web UI shows of a run before it does anything (beside the summary its registration
+ * gives): static details holding the flow's graph (Mermaid) and its nodes with the retry
  * policy and timeouts their execs run with.
  */
-import { type AnyFlow, type AnyNode, AsyncHumanNode, Flow, type FlowOptions, type Params, toMermaid } from '../core/index.js';
+import { type AnyFlow, type AnyNode, Flow, toMermaid } from '../core/index.js';
 import { HAS_EXEC, reachableNodes } from '../core/internal.js';
 import { DEFAULT_START_TO_CLOSE } from './definitions.js';
 
-
-/** The run's summary: the flow's own (its `summary` option), else the flow's registered name. */
-export function runSummary(name: string, flow: AnyFlow, shared: object, params: Params): string {
-  const own = (flow.options as FlowOptions).summary;
-  let text: unknown;
-  try {
-    text = own?.(shared as Record<string, unknown>, params);
-  } catch {
-    // A label must not stop a run from starting.
-    text = undefined;
-  }
-  const summary = typeof text === 'string' && text.trim() !== '' ? text.trim() : `PocketFlow flow '${name}'`;
-  return summary.length > 200 ? `${summary.slice(0, 199)}…` : summary;
-}
 
 /** The run's static details, in Markdown: the graph and a table of the nodes. */
 export function runDetails(name: string, flow: AnyFlow): string {
@@ -43,7 +29,7 @@ function execColumns(node: AnyNode): [string, string, string, string] {
   if (node instanceof Flow) {
     return ['a nested flow', '', '', ''];
   }
-  if (node instanceof AsyncHumanNode) {
+  if (node.waitsForPerson) {
     return ['the workflow: a wait for a person', '', '', ''];
   }
   if (!node[HAS_EXEC]) {

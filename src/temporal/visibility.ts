@@ -1,6 +1,4 @@
 /** Temporal's list filter (visibility queries) as the command line writes it. */
-import { FLOW_WORKFLOW_TYPE } from './definitions.js';
-
 /** A string literal of Temporal's list filter. */
 export function quoted(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -8,7 +6,7 @@ export function quoted(value: string): string {
 
 /** The query for the project's runs: open ones (or closed ones), of `flows`, narrowed by a user's `extra` filter. */
 export function runsQuery(flows: string[], options: { closed?: boolean; extra?: string }): string {
-  const types = [...flows, FLOW_WORKFLOW_TYPE].map(quoted).join(', ');
+  const types = flows.map(quoted).join(', ');
   const clauses = [`WorkflowType IN (${types})`, options.closed === true ? "ExecutionStatus != 'Running'" : "ExecutionStatus = 'Running'"];
   if (options.extra !== undefined && options.extra.trim() !== '') {
     clauses.push(`(${options.extra})`);

@@ -3,7 +3,8 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { PocketFlowError } from '../core/index.js';
 import { createFlowActivities } from './activities.js';
 import { connectionSettings } from './connection.js';
-import { bundleFlowWorkflows, chooseWorkflowCode, EXEC_ONLY_MODULES, type PrebuiltBundleOptions } from './bundle.js';
+import { readFileSync } from 'node:fs';
+import { bundleFlowWorkflows, checkWorkflowBundle, chooseWorkflowCode, type PrebuiltBundleOptions } from './bundle.js';
 import { type PayloadCodecOptions, workerDataConverter } from './data-converter.js';
 import { installWorkerRuntime } from './metrics.js';
 import { searchAttributesCommand, searchAttributesMissingOn } from './search-attributes.js';
@@ -29,7 +30,10 @@ export type FlowWorkerOptions<Svc = unknown> = FlowWorkerBaseOptions<Svc> &
 export interface FlowWorkerBaseOptions<Svc = unknown> extends PayloadCodecOptions {
   flows: FlowRegistry<Svc>;
   taskQueue: string;
-  /** The workflow bundle entry (a module whose default export and `runFlow` are `createFlowWorkflow(flows)`); or give `workflowBundle`. */
+  /**
+   * The workflow bundle entry: a module that exports `createFlowWorkflows(flows)`'s workflows (its
+   * `flow` as default, the chunk workflows by name); or give `workflowBundle`.
+   */
   workflowsPath?: string;
   /** A bundle already in memory or on disk (see `bundleFlowWorkflows`). */
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -55,31 +59,29 @@ export interface FlowWorkerBaseOptions<Svc = unknown> extends PayloadCodecOption
    * Worker Versioning: the worker runs as a Worker Deployment Version when a deployment name is
    * given here or in TEMPORAL_DEPLOYMENT_NAME (build id: TEMPORAL_WORKER_BUILD_ID, else derived from
    * the workflow bundle's content). Flows are pinned to the build they start on unless registered
-   * with `temporal: { versioning: 'auto-upgrade' }`. `false`: unversioned whatever the environment says.
+   * with `versioning: 'auto-upgrade'`. `false`: unversioned whatever the environment says.
    */
   versioning?: WorkerVersioningOptions | false;
   /** Told where the worker connects and where its workflow code comes from (default: the console). */
   log?: (message: string) => void;
 }
 
-/** Creates (but does not run) a worker for the given flows. */
-export async function createFlowWorker<Svc>(options: FlowWorkerOptions<Svc>): Promise<Worker> {
+/**
+ * Creates (but does not run) a worker for the given flows. Its workflow bundle is checked first:
+ * one that cannot serve the flows is refused (WorkflowBundleError) before anything connects.
+ */
+export async function createFlowWorker<Svc>(options: FlowWorkerOptions<Svc>): Promise<FlowWorker> {
   const log = options.log ?? console.log;
   // Before any connection: Temporal's runtime takes its metrics settings when it is created.
   const metrics = installWorkerRuntime();
   if (metrics !== undefined) {
     log(`Metrics for Prometheus at http://${metrics}/metrics.`);
   }
-  let code = workflowCode(options, log);
+  const code = await workflowCode(options, log);
+  checkWorkflowBundle(code.code, options.flows.names, code.source);
   // Deployment options given with the SDK's own worker options win: then they say how the worker is versioned.
   const settingsOfVersioning = options.worker?.workerDeploymentOptions === undefined ? versioningSettings(options.versioning) : undefined;
-  if (settingsOfVersioning !== undefined && settingsOfVersioning.buildId === undefined && code.workflowBundle === undefined) {
-    // The build id is a hash of the bundle: bundle here rather than inside Worker.create.
-    code = { workflowBundle: await bundleFlowWorkflows(options.workflowsPath as string) };
-  }
-  const versioning = resolveVersioning(settingsOfVersioning, () =>
-    bundleCode(code.workflowBundle as { code: string } | { codePath: string }),
-  );
+  const versioning = resolveVersioning(settingsOfVersioning, () => bundleCode({ code: code.code }));
   // Temporal's environment configuration fills in only what the caller left out.
   const settings = options.connection === undefined || options.namespace === undefined ? connectionSettings() : undefined;
   const connection =
@@ -95,40 +97,91 @@ export async function createFlowWorker<Svc>(options: FlowWorkerOptions<Svc>): Pr
     activities: createFlowActivities(options.flows, { services: options.services }),
     stickyQueueScheduleToStartTimeout: DEFAULT_STICKY_TIMEOUT,
     dataConverter: workerDataConverter({ payloadCodecs: options.payloadCodecs }),
-    ...code,
+    workflowBundle: { code: code.code },
     ...workerDeploymentOptions(versioning),
     ...options.worker,
   });
   if (options.worker?.workerDeploymentOptions === undefined) {
     reportVersioning(versioning, options.versioning === false ? 'versioning: false' : `no ${DEPLOYMENT_NAME_ENV}`, log);
   }
-  aroundRun(worker, {
+  await reportMissingSearchAttributes(connection, namespace ?? 'default', log);
+  return new FlowWorker(worker, {
     whileRunning: (signal) => promoteFirstVersion(versioning, connection, namespace ?? 'default', log, signal),
     after: options.connection === undefined ? () => connection.close() : undefined,
   });
-  await reportMissingSearchAttributes(connection, namespace ?? 'default', log);
-  return worker;
 }
 
-/** The worker's workflow code: a bundle given or prebuilt, else the entry bundled now. */
-function workflowCode(options: FlowWorkerOptions<unknown>, log: (message: string) => void): Partial<WorkerOptions> {
-  if (options.workflowBundle !== undefined) {
-    return { workflowBundle: options.workflowBundle };
+/** What runs beside a worker while it polls, and after it stopped. */
+interface RunHooks {
+  whileRunning: (signal: AbortSignal) => Promise<void>;
+  after: (() => Promise<void>) | undefined;
+}
+
+/**
+ * A Temporal worker for registered flows. `run()` runs it until `shutdown()` (or SIGINT / SIGTERM),
+ * and around that run makes a deployment's first build current and closes a connection the
+ * worker made itself. The SDK's worker is `worker`, for everything else it offers.
+ */
+export class FlowWorker {
+  readonly worker: Worker;
+  readonly #hooks: RunHooks;
+
+  constructor(worker: Worker, hooks: RunHooks) {
+    this.worker = worker;
+    this.#hooks = hooks;
+  }
+
+  /** The worker's options, as Temporal resolved them (its task queue, identity, ...). */
+  get options(): Worker['options'] {
+    return this.worker.options;
+  }
+
+  /** The worker's state: INITIALIZED, RUNNING, STOPPING, DRAINING, DRAINED, STOPPED or FAILED. */
+  getState(): ReturnType<Worker['getState']> {
+    return this.worker.getState();
+  }
+
+  /** Starts the worker's graceful shutdown; `run()` resolves once it has stopped. */
+  shutdown(): void {
+    this.worker.shutdown();
+  }
+
+  /** Polls until the worker shuts down. */
+  async run(): Promise<void> {
+    const stopped = new AbortController();
+    const beside = this.#hooks.whileRunning(stopped.signal);
+    try {
+      await this.worker.run();
+    } finally {
+      stopped.abort();
+      await beside;
+      await this.#hooks.after?.();
+    }
+  }
+}
+
+/** The worker's workflow code: a bundle given or prebuilt, else the entry bundled now; and how to name it in messages. */
+async function workflowCode(options: FlowWorkerOptions<unknown>, log: (message: string) => void): Promise<{ code: string; source: string }> {
+  const given = options.workflowBundle;
+  if (given !== undefined) {
+    return 'code' in given
+      ? { code: given.code, source: options.workflowsPath ?? 'The workflow bundle given' }
+      : { code: readFileSync(given.codePath, 'utf8'), source: options.workflowsPath ?? given.codePath };
   }
   const choice = options.prebuiltBundle === undefined ? undefined : chooseWorkflowCode(options.prebuiltBundle);
   if (choice?.kind === 'prebuilt') {
     log(`Workflow code: ${choice.reason}.`);
-    return { workflowBundle: { codePath: choice.codePath } };
+    return { code: readFileSync(choice.codePath, 'utf8'), source: options.workflowsPath ?? choice.codePath };
   }
   if (options.workflowsPath === undefined) {
     throw new PocketFlowError(
-      `createFlowWorker needs workflowsPath (the module that exports createFlowWorkflow(flows) as default and as runFlow) or a workflow bundle${choice === undefined ? '' : `, and there is ${choice.reason}`}.`,
+      `createFlowWorker needs workflowsPath (the module that exports createFlowWorkflows(flows)'s workflows) or a workflow bundle${choice === undefined ? '' : `, and there is ${choice.reason}`}.`,
     );
   }
   if (choice !== undefined) {
     log(`Workflow code: bundled from ${options.workflowsPath} at start (${choice.reason}; writeWorkflowBundle, or npm run build:workflows in this project, builds it ahead).`);
   }
-  return { workflowsPath: options.workflowsPath, bundlerOptions: { ignoreModules: EXEC_ONLY_MODULES } };
+  return { code: (await bundleFlowWorkflows(options.workflowsPath)).code, source: options.workflowsPath };
 }
 
 /** Says once, at start, which command adds the search attributes the namespace lacks (flows run without them). */
@@ -179,23 +232,4 @@ async function promoteFirstVersion(
   } catch (error) {
     log(`Could not make ${version} the first current version of '${versioning.deploymentName}': ${(error as Error).message}. New runs wait until a build is promoted (pocketflow-temporal promote).`);
   }
-}
-
-/** Runs `whileRunning` beside the worker (aborted when it stops), and `after` once it has stopped. */
-function aroundRun(
-  worker: Worker,
-  hooks: { whileRunning: (signal: AbortSignal) => Promise<void>; after: (() => Promise<void>) | undefined },
-): void {
-  const run = worker.run.bind(worker);
-  worker.run = async () => {
-    const stopped = new AbortController();
-    const beside = hooks.whileRunning(stopped.signal);
-    try {
-      await run();
-    } finally {
-      stopped.abort();
-      await beside;
-      await hooks.after?.();
-    }
-  };
 }

@@ -1,6 +1,6 @@
 /** Answers from the terminal through `node:readline`: Node.js only, never in workflow code. */
 import { createInterface, type Interface } from 'node:readline';
-import type { InputSource, PendingInput } from '../core/context.js';
+import type { InputSource, PendingInput } from '../core/run.js';
 import { PocketFlowError } from '../core/errors.js';
 import { refusalOf } from '../core/input.js';
 

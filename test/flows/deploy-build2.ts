@@ -1,6 +1,8 @@
 // Build 2 of the deploy tests' project (see deploy.ts).
-import { createFlowWorkflow } from '../../src/workflow.js';
+import { createFlowWorkflows } from '../../src/workflow.js';
 import { deployFlows } from './deploy.js';
 
-export const runFlow = createFlowWorkflow(deployFlows(2));
-export default runFlow;
+const workflows = createFlowWorkflows(deployFlows(2));
+// Every flow's runs (a run's workflow type is its flow's name), and the child workflows of big batches.
+export default workflows.flow;
+export const { pocketflowBatchChunk, pocketflowBatchFlowChunk } = workflows;

@@ -87,18 +87,18 @@ function createRepairFlow(build: DeployBuild): AsyncFlow<DeployShared> {
   return new AsyncFlow(extra);
 }
 
-/** Approve → Finish, the same graph in every build, moving to each new current build. */
+/** Approve → Finish, the same graph in every build; registered to move to each new current build. */
 function createUpgradingFlow(build: DeployBuild): AsyncFlow<DeployShared> {
   const approve = new Approve();
   approve.next(new Finish(build));
-  return new AsyncFlow({ start: approve, temporal: { versioning: 'auto-upgrade' } });
+  return new AsyncFlow(approve);
 }
 
 /** The project's flows as build `build` has them. */
 export function deployFlows(build: DeployBuild) {
   return defineFlows({
     'deploy-approval': () => createApprovalFlow(build),
-    'deploy-upgrading': () => createUpgradingFlow(build),
+    'deploy-upgrading': { build: () => createUpgradingFlow(build), versioning: 'auto-upgrade' },
     'deploy-repair': () => createRepairFlow(build),
   });
 }

@@ -1,4 +1,4 @@
-import { type AnyFlow, defineFlows, type FlowFactory } from '../../src/workflow.js';
+import { type AnyFlow, defineFlows, Flow, type FlowFactory } from '../../src/workflow.js';
 import { reachableNodes } from '../../src/core/internal.js';
 import {
   createApplicationFailureFlow,
@@ -17,8 +17,10 @@ import { type FlowCase, flowCases } from './table.js';
 export function withLocalActivities(build: FlowFactory): FlowFactory {
   return (): AnyFlow => {
     const flow = build();
-    for (const node of [flow, ...reachableNodes(flow)]) {
-      node.options.temporal = { ...node.options.temporal, local: true };
+    for (const node of reachableNodes(flow)) {
+      if (!(node instanceof Flow)) {
+        node.options.temporal = { ...node.options.temporal, local: true };
+      }
     }
     return flow;
   };
@@ -29,8 +31,8 @@ export const localName = (name: string): string => `local:${name}`;
 
 /** Every flow the integration tests run on Temporal. */
 export const testFlows = defineFlows({
-  ...Object.fromEntries(Object.entries(flowCases).map(([name, c]) => [name, c.build])),
-  ...Object.fromEntries(Object.entries(flowCases).map(([name, c]) => [localName(name), withLocalActivities(c.build)])),
+  ...Object.fromEntries(Object.entries(flowCases).map(([name, c]) => [name, { ...c.runOptions, build: c.build }])),
+  ...Object.fromEntries(Object.entries(flowCases).map(([name, c]) => [localName(name), { ...c.runOptions, build: withLocalActivities(c.build) }])),
   crashable: createCrashableFlow,
   'huge-input': createHugeInputFlow,
   'unportable-store': createUnportableStoreFlow,
@@ -39,14 +41,10 @@ export const testFlows = defineFlows({
   'flow-failure-in-post': createFlowFailureFlow,
   'application-failure-in-prep': createApplicationFailureFlow,
   // The same conversation, updating PocketFlowNode only around the waits for a person.
-  'human-input-waiting-only': () => {
-    const flow = (flowCases['human-input'] as FlowCase).build();
-    flow.options.temporal = { ...flow.options.temporal, searchAttributes: 'waiting' };
-    return flow;
-  },
+  'human-input-waiting-only': { build: (flowCases['human-input'] as FlowCase).build, searchAttributes: 'waiting' },
   'replay-demo': () => createReplayDemoFlow(false),
   doubling: () => createDoublingFlow({ childBatches: false }),
-  'doubling-five-pending': () => createDoublingFlow({ maxPending: 5, sleepMs: 30, childBatches: false }),
+  'doubling-five-pending': { build: () => createDoublingFlow({ sleepMs: 30, childBatches: false }), maxPendingActivities: 5 },
   'doubling-in-chunks': () => createDoublingFlow({ childBatches: { threshold: 500, chunkSize: 700 } }),
   'doubling-in-turn-in-chunks': () =>
     createDoublingFlow({ inTurn: true, sleepMs: 40, startToClose: '3s', childBatches: { threshold: 10, chunkSize: 20 } }),

@@ -1,5 +1,5 @@
 /** Flows for the scale tests: batches whose activities the run keeps within a bound, or runs in child workflows. */
-import { AsyncBatchNode, AsyncFlow, AsyncParallelBatchNode, type ChildBatchOptions, type TemporalNodeOptions } from '../../src/core/index.js';
+import { AsyncBatchNode, AsyncFlow, AsyncParallelBatchNode, type ChildBatchOptions, type TemporalNodeOptions } from '../../src/workflow.js';
 
 type Shared = { count?: number; doubled?: number[] };
 
@@ -41,7 +41,7 @@ const DoublesInTurn = doubling(AsyncBatchNode);
 
 /** A batch over `shared.count` items that doubles each; its results land in `shared.doubled`. */
 export function createDoublingFlow(
-  options: { maxPending?: number; sleepMs?: number; childBatches?: ChildBatchOptions | false; inTurn?: boolean; startToClose?: string } = {},
+  options: { sleepMs?: number; childBatches?: ChildBatchOptions | false; inTurn?: boolean; startToClose?: string } = {},
 ): AsyncFlow<Shared> {
   const temporal: TemporalNodeOptions = { childBatches: options.childBatches, startToCloseTimeout: options.startToClose };
   // In turn, with retries: a try on a killed worker times out and is tried again.
@@ -50,5 +50,5 @@ export function createDoublingFlow(
       ? new DoublesInTurn({ name: 'DoublesInTurn', maxRetries: 3, wait: 0.1, temporal })
       : new Doubles({ name: 'Doubles', temporal });
   node.sleepMs = options.sleepMs ?? 0;
-  return new AsyncFlow({ start: node, temporal: options.maxPending === undefined ? undefined : { maxPendingActivities: options.maxPending } });
+  return new AsyncFlow(node);
 }

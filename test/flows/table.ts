@@ -11,9 +11,10 @@ import {
   AsyncParallelBatchFlow,
   AsyncParallelBatchNode,
   type AnyFlow,
+  type FlowRunOptions,
   Node,
   type Params,
-} from '../../src/core/index.js';
+} from '../../src/workflow.js';
 
 type Shared = Record<string, unknown>;
 
@@ -453,9 +454,158 @@ const valueCases: Record<string, FlowCase> = {
   },
 };
 
+/** The services the table's runs are given, in-process and by the table's worker. */
+export const tableServices = {
+  async greet(name: string): Promise<string> {
+    return `hello ${name}`;
+  },
+};
+
+type TableServices = typeof tableServices;
+
+/** Reads this.services in prep (or in post): refused in both runtimes, where prep and post run. */
+class GreetsOutsideExec extends AsyncNode<Shared, string, string, TableServices> {
+  constructor(private readonly where: 'prep' | 'post') {
+    super({ name: where === 'prep' ? 'GreetsInPrep' : 'GreetsInPost' });
+  }
+  override async prepAsync(): Promise<string> {
+    return this.where === 'prep' ? this.services.greet('prep') : 'post';
+  }
+  override async execAsync(name: string): Promise<string> {
+    return this.services.greet(name);
+  }
+  override async postAsync(shared: Shared, _p: string, greeting: string): Promise<undefined> {
+    shared['greeting'] = this.where === 'post' ? await this.services.greet('post') : greeting;
+    return undefined;
+  }
+}
+
+/** Asks a person from a plain node's exec: refused in both runtimes, not tried again, and not handed to the fallback. */
+class AsksInExec extends AsyncNode<Shared, void, string> {
+  constructor() {
+    super({ name: 'AsksInExec', maxRetries: 3, wait: 0.01 });
+  }
+  override async execAsync(): Promise<string> {
+    return this.getUserInput('Anyone there?');
+  }
+  override async execFallbackAsync(): Promise<string> {
+    return 'fallback';
+  }
+  override async postAsync(shared: Shared, _p: void, answer: string): Promise<undefined> {
+    shared['answer'] = answer;
+    return undefined;
+  }
+}
+
+/** Counts in post, from the store, once per param set: 101 param sets count to 101. */
+class CountOne extends AsyncNode<Shared, number, number> {
+  constructor() {
+    super({ name: 'CountOne' });
+  }
+  override async prepAsync(): Promise<number> {
+    return this.params['i'] as number;
+  }
+  override async execAsync(i: number): Promise<number> {
+    return i;
+  }
+  override async postAsync(shared: Shared): Promise<undefined> {
+    shared['count'] = ((shared['count'] as number | undefined) ?? 0) + 1;
+    return undefined;
+  }
+}
+
+const OneHundredAndOne = Array.from({ length: 101 }, (_, i) => ({ i }));
+
+class CountInTurn extends AsyncBatchFlow<Shared> {
+  override async prepAsync(): Promise<Params[]> {
+    return OneHundredAndOne;
+  }
+}
+
+class CountAtOnce extends AsyncParallelBatchFlow<Shared> {
+  override async prepAsync(): Promise<Params[]> {
+    return OneHundredAndOne;
+  }
+}
+
+/** What exec can see: a copy of the prep result, the node as built (not what prep set on it), a copy of the params. */
+class SeesCopies extends AsyncNode<Shared, number[], { sum: number; note: string }> {
+  note: string | undefined;
+  override async prepAsync(shared: Shared): Promise<number[]> {
+    this.note = 'set in prep';
+    return shared['list'] as number[];
+  }
+  override async execAsync(list: number[]): Promise<{ sum: number; note: string }> {
+    list.reverse();
+    this.params['touched'] = true;
+    const note = this.note ?? 'unset';
+    this.note = 'set in exec';
+    return { sum: list.reduce((a, b) => a + b, 0), note };
+  }
+  override async postAsync(shared: Shared, list: number[], result: { sum: number; note: string }): Promise<undefined> {
+    shared['seen'] = { ...result, prepList: list, noteInPost: this.note ?? 'unset', touched: this.params['touched'] ?? false };
+    return undefined;
+  }
+}
+
+class QuotaError extends Error {
+  readonly code = 429;
+  constructor(message: string) {
+    super(message);
+    this.name = 'QuotaError';
+  }
+}
+
+/** Its exec throws a QuotaError, which it names as not retried: the fallback gets it at once, as its name and message. */
+class GivesUpOnQuota extends AsyncNode<Shared, void, string> {
+  constructor() {
+    super({ name: 'GivesUpOnQuota', maxRetries: 3, wait: 0.01, nonRetryableErrors: ['QuotaError'] });
+  }
+  override async execAsync(): Promise<string> {
+    throw new QuotaError(`over quota on try ${this.curRetry}`);
+  }
+  override async execFallbackAsync(_p: void, error: Error): Promise<string> {
+    const extra = (error as Error & { code?: number }).code;
+    return `${error.name}: ${error.message}; instanceof ${String(error instanceof QuotaError)}; code ${String(extra)}; curRetry ${this.curRetry}`;
+  }
+  override async postAsync(shared: Shared, _p: void, result: string): Promise<undefined> {
+    shared['result'] = result;
+    return undefined;
+  }
+}
+
+/** Asks for answer n, twelve times; the run continues as new every three steps. */
+class AnswerTwelve extends AsyncHumanNode<Shared, number, string> {
+  constructor() {
+    super({ name: 'AnswerTwelve' });
+  }
+  override async prepAsync(shared: Shared): Promise<number> {
+    return ((shared['answers'] as string[] | undefined) ?? []).length + 1;
+  }
+  override async execAsync(n: number): Promise<string> {
+    return this.getUserInput(`Answer ${n} of 12?`, { validate: (answer) => (answer === `a${n}` ? undefined : `Please answer a${n}.`) });
+  }
+  override async postAsync(shared: Shared, _n: number, answer: string): Promise<string | undefined> {
+    const answers = [...((shared['answers'] as string[] | undefined) ?? []), answer];
+    shared['answers'] = answers;
+    return answers.length < 12 ? 'again' : undefined;
+  }
+}
+
+/** A flow whose only node asks twelve times, continuing as new every three steps on Temporal. */
+export function createTwelveAnswersFlow(): AnyFlow {
+  const ask = new AnswerTwelve();
+  ask.next(ask, 'again');
+  return new AsyncFlow(ask);
+}
+
+export const TWELVE_ANSWERS = Array.from({ length: 12 }, (_, i) => `a${i + 1}`);
+
 /** One row of the table: a flow, its initial store, the answers a person gives, what it ends with. */
 export interface FlowCase {
   build: () => AnyFlow;
+  /** How its runs behave on Temporal, as registered (continue-as-new, ...). */
+  runOptions?: FlowRunOptions;
   shared: Shared;
   /** What the person answers, in order; `null` is no answer before the prompt's timeout. */
   answers?: Array<string | null>;
@@ -574,8 +724,9 @@ export const flowCases: Record<string, FlowCase> = {
     build: () => {
       const count = new CountTo12();
       count.next(count, 'again');
-      return new AsyncFlow({ start: count, temporal: { continueAsNewAfterSteps: 5 } });
+      return new AsyncFlow(count);
     },
+    runOptions: { continueAsNewAfterSteps: 5 },
     shared: {},
     expected: { shared: { n: 12 }, action: undefined },
   },
@@ -614,8 +765,9 @@ export const flowCases: Record<string, FlowCase> = {
     build: () => {
       const count = new CountTo12();
       count.next(count, 'again');
-      return new CountingFlow({ start: count, temporal: { continueAsNewAfterSteps: 5 } });
+      return new CountingFlow(count);
     },
+    runOptions: { continueAsNewAfterSteps: 5 },
     shared: { n: 2 },
     expected: { shared: { n: 12, countedFrom: 2 }, action: 'counted' },
   },
@@ -625,8 +777,9 @@ export const flowCases: Record<string, FlowCase> = {
       count.next(count, 'again');
       const first = new Mark('first');
       first.next(new InnerCounting({ name: 'Inner', start: count })).next(new Mark('last'));
-      return new AsyncFlow({ start: first, temporal: { continueAsNewAfterSteps: 4 } });
+      return new AsyncFlow(first);
     },
+    runOptions: { continueAsNewAfterSteps: 4 },
     shared: {},
     expected: { shared: { n: 12, innerPrep: 'inner prep at n=0', trail: ['first:{}', 'last:{}'] }, action: undefined },
   },
@@ -634,13 +787,15 @@ export const flowCases: Record<string, FlowCase> = {
     build: () => {
       const tally = new TallyToThree();
       tally.next(tally, 'again');
-      return new Tallies({ start: tally, temporal: { continueAsNewAfterSteps: 2 } });
+      return new Tallies(tally);
     },
+    runOptions: { continueAsNewAfterSteps: 2 },
     shared: {},
     expected: { shared: { tally_a: 3, tally_b: 3, tally_c: 3, paramSets: 3 }, action: undefined },
   },
   'batch-of-one-step-walks-continues-as-new': {
-    build: () => new SevenInTurn({ start: new Visit(true), temporal: { continueAsNewAfterSteps: 2 } }),
+    build: () => new SevenInTurn(new Visit(true)),
+    runOptions: { continueAsNewAfterSteps: 2 },
     shared: {},
     expected: { shared: { ...visitedAll, seen: SEVEN_KEYS, count: 7 }, action: undefined },
   },
@@ -652,6 +807,55 @@ export const flowCases: Record<string, FlowCase> = {
     },
     shared: { n: 3 },
     expected: { shared: { n: 12 }, action: undefined },
+  },
+  'services-in-prep': {
+    build: () => new AsyncFlow(new GreetsOutsideExec('prep')),
+    shared: {},
+    expected: { error: /Node 'GreetsInPrep' read this\.services outside exec\. Services are for exec only/, repairable: true },
+  },
+  'services-in-post': {
+    build: () => new AsyncFlow(new GreetsOutsideExec('post')),
+    shared: {},
+    expected: { error: /Node 'GreetsInPost' read this\.services outside exec\. Services are for exec only/, repairable: true },
+  },
+  'prompt-from-plain-exec': {
+    build: () => new AsyncFlow(new AsksInExec()),
+    shared: {},
+    answers: [],
+    expected: { error: /Node 'AsksInExec' asked a person for input in exec, where no person can answer/ },
+  },
+  'running-count-over-101-param-sets': {
+    build: () => new CountInTurn(new CountOne()),
+    shared: {},
+    expected: { shared: { count: 101 }, action: undefined },
+  },
+  'parallel-running-count-over-101-param-sets': {
+    build: () => new CountAtOnce(new CountOne()),
+    shared: {},
+    expected: { shared: { count: 101 }, action: undefined },
+  },
+  'exec-sees-copies': {
+    build: () => new AsyncFlow(new SeesCopies()),
+    shared: { list: [1, 2, 3] },
+    expected: {
+      shared: { list: [1, 2, 3], seen: { sum: 6, note: 'unset', prepList: [1, 2, 3], noteInPost: 'set in prep', touched: false } },
+      action: undefined,
+    },
+  },
+  'non-retryable-error-to-fallback-by-name': {
+    build: () => new AsyncFlow(new GivesUpOnQuota()),
+    shared: {},
+    expected: {
+      shared: { result: 'QuotaError: over quota on try 0; instanceof false; code undefined; curRetry 2' },
+      action: undefined,
+    },
+  },
+  'human-loop-of-12-answers-continues-as-new': {
+    build: createTwelveAnswersFlow,
+    runOptions: { continueAsNewAfterSteps: 3 },
+    shared: {},
+    answers: TWELVE_ANSWERS,
+    expected: { shared: { answers: TWELVE_ANSWERS }, action: undefined },
   },
   ...valueCases,
 };

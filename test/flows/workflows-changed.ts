@@ -1,7 +1,8 @@
 // A bundle whose 'replay-demo' flow has a changed graph, to show that replay catches it.
-import { createFlowWorkflow } from '../../src/workflow.js';
+import { createFlowWorkflows } from '../../src/workflow.js';
 import { changedTestFlows } from './registry.js';
 
-export const runFlow = createFlowWorkflow(changedTestFlows);
-// Every flow's runs (their workflow type is the flow's name); `runFlow` serves runs started under that type.
-export default runFlow;
+const workflows = createFlowWorkflows(changedTestFlows);
+// Every flow's runs (a run's workflow type is its flow's name), and the child workflows of big batches.
+export default workflows.flow;
+export const { pocketflowBatchChunk, pocketflowBatchFlowChunk } = workflows;

@@ -1,7 +1,8 @@
 // The test workflow bundle: every flow of the table, plus the flows the durability tests use.
-import { createFlowWorkflow } from '../../src/workflow.js';
+import { createFlowWorkflows } from '../../src/workflow.js';
 import { testFlows } from './registry.js';
 
-export const runFlow = createFlowWorkflow(testFlows);
-// Every flow's runs (their workflow type is the flow's name); `runFlow` serves runs started under that type.
-export default runFlow;
+const workflows = createFlowWorkflows(testFlows);
+// Every flow's runs (a run's workflow type is its flow's name), and the child workflows of big batches.
+export default workflows.flow;
+export const { pocketflowBatchChunk, pocketflowBatchFlowChunk } = workflows;

@@ -3,10 +3,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { clientDataConverter } from '../../src/temporal/data-converter.js';
-import { createFlowWorker } from '../../src/temporal/worker.js';
+import { createFlowWorker, type FlowWorker } from '../../src/temporal/worker.js';
 import type { FlowRegistry } from '../../src/temporal/registry.js';
 import type { WorkerVersioningOptions } from '../../src/temporal/versioning.js';
 import { testFlows } from '../flows/registry.js';
@@ -34,7 +34,7 @@ export function uniqueQueue(prefix: string): string {
 }
 
 export interface RunningWorker {
-  worker: Worker;
+  worker: FlowWorker;
   stop(): Promise<void>;
 }
 

@@ -1,6 +1,7 @@
 /** `versions`, `promote`, `check-replay`, `upgrade`: deploying a changed flow while runs are in flight. */
 import type { Client } from '@temporalio/client';
-import { PocketFlowError, UnknownFlowError } from '../../core/index.js';
+import { PocketFlowError } from '../../core/index.js';
+import { UnknownFlowError } from '../../temporal/errors.js';
 import { bundleFlowWorkflows } from '../../temporal/bundle.js';
 import { describeFlowRun } from '../../temporal/client.js';
 import { deploymentVersions, pinRun, promoteVersion, versioningOfDescription } from '../../temporal/deployments.js';

@@ -2,12 +2,12 @@
 import { inspect } from 'node:util';
 import { type Client, WorkflowFailedError } from '@temporalio/client';
 import { serialize } from 'superjson';
-import { InvalidInputError, PocketFlowError, UnknownFlowError } from '../../core/index.js';
-import { AnswerRefusedError } from '../../temporal/errors.js';
+import { InvalidInputError, PocketFlowError } from '../../core/index.js';
+import { AnswerRefusedError, UnknownFlowError } from '../../temporal/errors.js';
 import { answerFlow, describeFlowRun, flowResult, getFlowState, startFlow } from '../../temporal/client.js';
 import { failingTaskMessage, versioningOfDescription } from '../../temporal/deployments.js';
 import { quoted } from '../../temporal/visibility.js';
-import { FLOW_WORKFLOW_TYPE, flowOfRun, type FlowRunState, NODE_SEARCH_ATTRIBUTE, WAITING_SEARCH_ATTRIBUTE } from '../../temporal/definitions.js';
+import { type FlowRunState, NODE_SEARCH_ATTRIBUTE, WAITING_SEARCH_ATTRIBUTE } from '../../temporal/definitions.js';
 import { requireSearchAttributes } from '../../temporal/search-attributes.js';
 import { type CliContext, flowNameOf, taskQueueOf } from '../context.js';
 import { withDeadline } from '../deadline.js';
@@ -47,8 +47,8 @@ export async function listCommand(
   if (options.waiting === true) {
     await requireSearchAttributes(client, 'list --waiting');
   }
-  // A run's workflow type is its flow's name; runs started under the older shared type say their flow in the memo.
-  const types = options.flow === undefined ? [...project.flows.names, FLOW_WORKFLOW_TYPE] : [options.flow];
+  // A run's workflow type is its flow's name.
+  const types = options.flow === undefined ? project.flows.names : [options.flow];
   const clauses = [`WorkflowType IN (${types.map(quoted).join(', ')})`];
   if (options.all !== true) {
     clauses.push(`TaskQueue = ${quoted(taskQueueOf(project))}`);
@@ -59,7 +59,7 @@ export async function listCommand(
   }
   let count = 0;
   for await (const run of client.workflow.list({ query: clauses.join(' AND ') })) {
-    const flow = flowOfRun(run);
+    const flow = run.type;
     const node = run.typedSearchAttributes.get(NODE_SEARCH_ATTRIBUTE);
     ctx.out(`${run.workflowId}\t${run.status.name}\t${flow}\t${run.startTime.toISOString()}${node === undefined ? '' : `\t${node}`}\n`);
     if (++count >= options.limit) {

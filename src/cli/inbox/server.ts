@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Client } from '@temporalio/client';
 import { PocketFlowError } from '../../core/index.js';
 import { answerFlow, getFlowState } from '../../temporal/client.js';
-import { flowOfRun, WAITING_SEARCH_ATTRIBUTE, type PendingPrompt } from '../../temporal/definitions.js';
+import { WAITING_SEARCH_ATTRIBUTE, type PendingPrompt } from '../../temporal/definitions.js';
 import { AnswerRefusedError, UnknownRunError } from '../../temporal/errors.js';
 import { readBody } from '../../temporal/http-body.js';
 import { requireSearchAttributes } from '../../temporal/search-attributes.js';
@@ -124,7 +124,7 @@ async function waitingRuns(ctx: Context): Promise<WaitingRun[]> {
   for await (const run of ctx.client.workflow.list({ query: `${WAITING_SEARCH_ATTRIBUTE.name} = true AND ExecutionStatus = 'Running'` })) {
     runs.push({
       workflowId: run.workflowId,
-      flow: flowOfRun(run),
+      flow: run.type,
       startedAt: run.startTime.toISOString(),
       link: ctx.runLink?.(run.workflowId),
       prompts: [],

@@ -8,8 +8,8 @@ import {
   TemporalFailure,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import { AsyncHumanNode, type AnyNode, Flow, type Params } from '../../core/index.js';
-import { type BatchItem, directExecutor, type ExecRunner, HAS_EXEC, HAS_FALLBACK, toError } from '../../core/internal.js';
+import { type AnyFlow, type AnyNode, type Params } from '../../core/index.js';
+import { type BatchItem, directExecutor, type Executor, FLOW_MISTAKES, HAS_FALLBACK, SOURCE, toError } from '../../core/internal.js';
 import { DEFAULT_START_TO_CLOSE, type ExecActivityInput, fallbackActivityName, type FallbackActivityInput } from '../definitions.js';
 import { PayloadTooLargeError } from '../errors.js';
 import { payloadConverter, TYPES_METADATA_KEY } from '../payload-converter.js';
@@ -26,22 +26,25 @@ export const MAX_PAYLOAD_BYTES = 1_900_000;
  * The executor of a flow's run on Temporal: an activity per exec, a fallback activity after the
  * last try, with at most `maxPending` of them pending at once in the run.
  */
-export class ActivityExecutor implements ExecRunner {
+export class ActivityExecutor implements Executor {
   readonly #flow: string;
+  readonly #root: AnyNode | undefined;
   readonly #slots: Slots;
   readonly #steps: () => number;
   /** How many big batches each node started at each step count, so that each gets its own child ids. */
   readonly #batches = new Map<string, number>();
 
-  /** `steps` counts the run's finished steps (earlier runs of a continue-as-new included), for child workflow ids. */
-  constructor(flow: string, maxPending = DEFAULT_MAX_PENDING_ACTIVITIES, steps: () => number = () => 0) {
+  /**
+   * `flow`: the registered flow's name; `root`: the registered flow as built for the run (a batch
+   * flow that is the root says so to its chunks); `steps` counts the run's finished steps
+   * (earlier runs of a continue-as-new included), for child workflow ids.
+   */
+  constructor(flow: string, options: { root?: AnyNode; maxPending?: number; steps?: () => number } = {}) {
     this.#flow = flow;
-    this.#slots = new Slots(maxPending);
-    this.#steps = steps;
+    this.#root = options.root;
+    this.#slots = new Slots(options.maxPending ?? DEFAULT_MAX_PENDING_ACTIVITIES);
+    this.#steps = options.steps ?? (() => 0);
   }
-
-  /** The flow the run runs (set once it is built), so that a batch flow knows whether it is that flow. */
-  root: AnyNode | undefined;
 
   /** A batch past the node's threshold runs in child workflows, a chunk each; a smaller one stays here. */
   execBatch(node: AnyNode, items: readonly unknown[]): Promise<unknown[]> | undefined {
@@ -53,12 +56,12 @@ export class ActivityExecutor implements ExecRunner {
   }
 
   /** A batch flow past its threshold walks its param sets in child workflows, a chunk each. */
-  walkBatch(flow: AnyNode, shared: object, paramSets: readonly Params[]): Promise<void> | undefined {
+  walkBatch(flow: AnyFlow, shared: object, paramSets: readonly Params[]): Promise<void> | undefined {
     const options = childBatchOptions(flow);
-    if (options === undefined || paramSets.length <= options.threshold || !(flow instanceof Flow)) {
+    if (options === undefined || paramSets.length <= options.threshold) {
       return undefined;
     }
-    return walkInChildren(this.#flow, flow, flow === this.root, shared as Record<string, unknown>, paramSets, options, this.#batchKey(flow));
+    return walkInChildren(this.#flow, flow, flow[SOURCE] === this.#root, shared as Record<string, unknown>, paramSets, options, this.#batchKey(flow));
   }
 
   /** `<node>/step-<n>` (`.2`, `.3` for a node's further batches at the same step): the part of a chunk's id that says whose it is. */
@@ -70,7 +73,7 @@ export class ActivityExecutor implements ExecRunner {
   }
 
   exec(node: AnyNode, prepRes: unknown, item?: BatchItem): Promise<unknown> {
-    if (node instanceof AsyncHumanNode || !node[HAS_EXEC]) {
+    if (node.waitsForPerson) {
       return directExecutor.exec(node, prepRes, item);
     }
     const input: ExecActivityInput = { flow: this.#flow, node: node.name, params: node.params, input: prepRes };
@@ -93,8 +96,8 @@ export class ActivityExecutor implements ExecRunner {
       return await this.#slots.run(() => schedule(node, node.name, input, summary, undefined));
     } catch (error) {
       // A normal activity fails with an ActivityFailure; a local one with the failure itself. Cancellation is no failure of exec,
-      // and a result that cannot cross is no failure that a fallback handles (in-process, it is not either).
-      if (!(error instanceof TemporalFailure) || isCancellation(error) || rootCause(error).type === 'NotSerializableError') {
+      // and an error that says the flow is written wrongly is none that a fallback handles (in-process, it is not either).
+      if (!(error instanceof TemporalFailure) || isCancellation(error) || FLOW_MISTAKES.includes(rootCause(error).type)) {
         throw error;
       }
       const fallbackInput: FallbackActivityInput = { ...input, error: rootCause(error) };
@@ -183,7 +186,7 @@ export function activityOptions(node: AnyNode, summary: string): ActivityOptions
       initialInterval: Math.max(1, Math.round(node.wait * 1000)),
       backoffCoefficient: t.backoffCoefficient ?? 1,
       maximumInterval: t.maximumInterval,
-      nonRetryableErrorTypes: t.nonRetryableErrorTypes,
+      nonRetryableErrorTypes: node.options.nonRetryableErrors === undefined ? undefined : [...node.options.nonRetryableErrors],
     },
   };
 }

@@ -6,16 +6,30 @@
  */
 import { ApplicationFailure, executeChild, log, workflowInfo } from '@temporalio/workflow';
 import { deserialize, serialize } from 'superjson';
-import { type AnyFlow, type AnyNode, type ChildBatchOptions, Flow, type InputSource, type Params, UnknownNodeError } from '../../core/index.js';
-import { createRunContext, execItems, mapWithLimit, orchestrate, reachableNodes, RUN } from '../../core/internal.js';
-import { BATCH_CHUNK_WORKFLOW_TYPE, type BatchChunkInput, FLOW_CHUNK_WORKFLOW_TYPE, type FlowChunkInput } from '../definitions.js';
-import { PayloadTooLargeError } from '../errors.js';
+import { type AnyFlow, type AnyNode, Flow, type InputSource, type Params } from '../../core/index.js';
+import { createRunContext, execItems, mapWithLimit, reachableNodes, stepOf, walkParamSets } from '../../core/internal.js';
+import {
+  BATCH_CHUNK_WORKFLOW_TYPE,
+  type BatchChunkInput,
+  type BatchChunkWorkflow,
+  type BatchFlowChunkWorkflow,
+  FLOW_CHUNK_WORKFLOW_TYPE,
+  type FlowChunkInput,
+  type StoreChange,
+} from '../definitions.js';
+import { PayloadTooLargeError, UnknownNodeError } from '../errors.js';
+import type { ChildBatchOptions } from '../options.js';
 import type { FlowRegistry } from '../registry.js';
 import { ActivityExecutor, MAX_PAYLOAD_BYTES, payloadBytes } from './activity-executor.js';
-import { endingFailure } from './failures.js';
-import { applyStoreChanges, conflictingChange, type StoreChange, storeChanges } from './store-changes.js';
+import { endingFailure, FailedSteps } from './failures.js';
+import { applyStoreChanges, conflictingChange, storeChanges } from './store-changes.js';
 
-/** The defaults of `temporal.childBatches` for batch nodes (items) and for batch flows (param sets, each a walk). */
+/**
+ * The defaults of `temporal.childBatches` for batch nodes (items) and for batch flows (param sets,
+ * each a walk). A batch node's items run in children unless it says `false`: their results are the
+ * same wherever they run. A batch flow's param sets only when it sets the option, since chunks
+ * walk on copies of the store.
+ */
 export const CHILD_BATCH_DEFAULTS: Readonly<Record<'node' | 'flow', Required<ChildBatchOptions>>> = {
   node: { threshold: 1000, chunkSize: 1000, concurrentChunks: 10 },
   flow: { threshold: 100, chunkSize: 100, concurrentChunks: 10 },
@@ -24,7 +38,10 @@ export const CHILD_BATCH_DEFAULTS: Readonly<Record<'node' | 'flow', Required<Chi
 /** How a batch node's or batch flow's big batches are split, or undefined when they stay in the run. */
 export function childBatchOptions(node: AnyNode): Required<ChildBatchOptions> | undefined {
   const given = node.options.temporal?.childBatches;
-  return given === false ? undefined : { ...CHILD_BATCH_DEFAULTS[node instanceof Flow ? 'flow' : 'node'], ...given };
+  if (given === false || (given === undefined && node instanceof Flow) || node.waitsForPerson) {
+    return undefined;
+  }
+  return { ...CHILD_BATCH_DEFAULTS[node instanceof Flow ? 'flow' : 'node'], ...given };
 }
 
 /** Splits `items` into chunks of at most `size` items whose input payload stays under Temporal's limit. */
@@ -66,11 +83,11 @@ export async function runInChildren(
   const runChunk = (chunk: { offset: number; items: unknown[] }, index: number): Promise<unknown[]> => {
     const input: BatchChunkInput = { flow, node: node.name, params: node.params, items: chunk.items, offset: chunk.offset, count: items.length };
     const last = chunk.offset + chunk.items.length;
-    return executeChild(BATCH_CHUNK_WORKFLOW_TYPE, {
+    return executeChild<BatchChunkWorkflow>(BATCH_CHUNK_WORKFLOW_TYPE, {
       workflowId: `${workflowInfo().workflowId}/${key}/chunk-${index + 1}`,
       args: [input],
       staticSummary: `${node.name}: items ${chunk.offset + 1}-${last} of ${items.length} (chunk ${index + 1} of ${chunks.length})`,
-    }) as Promise<unknown[]>;
+    });
   };
   log.info(`Node '${node.name}': ${items.length} items in ${chunks.length} child workflows.`, { flow, node: node.name });
   const results = await mapWithLimit(chunks, chunksAtOnce(node, options), runChunk);
@@ -81,18 +98,29 @@ export async function runInChildren(
  * The child workflow of one chunk: the node's exec on each of its items, as in the parent (the
  * same activities, retries, fallback and item numbers), its results in order.
  */
-export async function runBatchChunk(registry: FlowRegistry, input: BatchChunkInput): Promise<unknown[]> {
-  const step = chunkStep(registry, input, false);
+export async function runBatchChunk(registry: FlowRegistry, input: BatchChunkInput, failed: FailedSteps): Promise<unknown[]> {
+  const step = chunkStep(registry, input, false, failed);
   step.setParams(input.params);
-  const results = await execItems(step, input.items, input.offset, input.count);
-  return returnable(results, `The results of items ${input.offset + 1}-${input.offset + input.items.length} of node '${input.node}'`);
+  try {
+    const results = await execItems(step, input.items, input.offset, input.count);
+    return returnable(results, `The results of items ${input.offset + 1}-${input.offset + input.items.length} of node '${input.node}'`);
+  } catch (error) {
+    failed.onStepError(step, error);
+    throw error;
+  }
 }
 
 /**
- * The copy of the node a chunk runs (the batch node, or the batch flow: the registered flow itself
- * when `root`), with a run context of its own; a build that lacks it ends the chunk.
+ * The step a chunk runs (the batch node, or the batch flow: the registered flow itself when
+ * `root`), with a run of its own; a build that lacks it ends the chunk.
  */
-function chunkStep(registry: FlowRegistry, input: { flow: string; node: string }, root: boolean, inputSource?: InputSource): AnyNode {
+function chunkStep(
+  registry: FlowRegistry,
+  input: { flow: string; node: string },
+  root: boolean,
+  failed: FailedSteps,
+  inputSource?: InputSource,
+): AnyNode {
   if (!registry.has(input.flow)) {
     throw endingFailure(new UnknownNodeError(input.flow, input.node, 'This build has no such flow.'));
   }
@@ -101,13 +129,15 @@ function chunkStep(registry: FlowRegistry, input: { flow: string; node: string }
   if (node === undefined) {
     throw endingFailure(new UnknownNodeError(input.flow, input.node, 'A chunk of its batch was started by a build that had it.'));
   }
-  const step = node.clone();
-  step[RUN] = createRunContext({
-    executor: new ActivityExecutor(input.flow, flow.options.temporal?.maxPendingActivities),
-    input: inputSource,
-    logger: log,
-  });
-  return step;
+  return stepOf(
+    node,
+    createRunContext({
+      executor: new ActivityExecutor(input.flow, { maxPending: registry.runOptionsOf(input.flow).maxPendingActivities }),
+      input: inputSource,
+      logger: log,
+      observer: failed,
+    }),
+  );
 }
 
 /** A chunk's result, unless its payload would pass Temporal's limit: then a failure that says what to set. */
@@ -156,11 +186,11 @@ export async function walkInChildren(
       shared: from,
     };
     const last = chunk.offset + chunk.paramSets.length;
-    return executeChild(FLOW_CHUNK_WORKFLOW_TYPE, {
+    return executeChild<BatchFlowChunkWorkflow>(FLOW_CHUNK_WORKFLOW_TYPE, {
       workflowId: `${workflowInfo().workflowId}/${key}/chunk-${index + 1}`,
       args: [input],
       staticSummary: `${flow.name}: param sets ${chunk.offset + 1}-${last} of ${paramSets.length} (chunk ${index + 1} of ${chunks.length})`,
-    }) as Promise<StoreChange[]>;
+    });
   };
   log.info(`Batch flow '${flow.name}': ${paramSets.length} param sets in ${chunks.length} child workflows.`, { flow: flowName, node: flow.name });
   if (flow.batchMode === 'sequential') {
@@ -192,8 +222,8 @@ export async function walkInChildren(
  * The child workflow of one chunk of a batch flow: its graph walked for each of the chunk's param
  * sets (in turn, or at once, as the flow's batch mode says), and what the walks changed in the store.
  */
-export async function runFlowChunk(registry: FlowRegistry, input: FlowChunkInput): Promise<StoreChange[]> {
-  const flow = chunkStep(registry, input, input.root, {
+export async function runFlowChunk(registry: FlowRegistry, input: FlowChunkInput, failed: FailedSteps): Promise<StoreChange[]> {
+  const step = chunkStep(registry, input, input.root, failed, {
     ask(request) {
       return Promise.reject(
         ApplicationFailure.create({
@@ -201,19 +231,18 @@ export async function runFlowChunk(registry: FlowRegistry, input: FlowChunkInput
           nonRetryable: true,
           message:
             `Node '${request.node}' asks a person inside batch flow '${input.node}', whose param sets run in child workflows, ` +
-            'where no answer can reach it. Set temporal.childBatches: false on the batch flow to walk them in the run.',
+            'where no answer can reach it. Drop temporal.childBatches on the batch flow to walk them in the run.',
         }),
       );
     },
   });
-  if (!(flow instanceof Flow)) {
+  if (!(step instanceof Flow)) {
     throw endingFailure(new UnknownNodeError(input.flow, input.node, 'This build has a node of that name that is no batch flow.'));
   }
   const shared = input.shared as Record<string, unknown>;
   const before = copyOf(shared);
-  // In turn (a limit of one) or at once, as the flow's batch mode says.
-  const atOnce = flow.batchMode === 'parallel' ? flow.options.maxConcurrency : 1;
-  await mapWithLimit(input.paramSets, atOnce, (paramSet) => orchestrate(flow, shared, { ...flow.params, ...input.params, ...paramSet }));
+  step.setParams({ ...step.params, ...input.params });
+  await walkParamSets(step, shared, input.paramSets);
   const last = input.offset + input.paramSets.length;
   return returnable(storeChanges(before, shared), `What param sets ${input.offset + 1}-${last} of batch flow '${input.node}' changed in the store`);
 }

@@ -1,38 +1,64 @@
 /**
  * Long loops go on in a fresh run: continue-as-new between two steps of any flow of the run, and
- * resume where the walk stood, nested flows, param sets and prep results included.
+ * pick up where the walk stood, nested flows, param sets and prep results included, with the
+ * prompts' request ids going on where they were.
  */
-import { log, makeContinueAsNewFunc, workflowInfo } from '@temporalio/workflow';
-import { type Action, type AnyFlow, NotSerializableError, assertPortable } from '../../core/index.js';
-import { resumeWalk, type StepControl, type WalkFrame } from '../../core/internal.js';
-import type { AnswerInput, FlowWorkflow, FlowWorkflowInput, ResumePoint } from '../definitions.js';
+import { allHandlersFinished, condition, log, makeContinueAsNewFunc, workflowInfo } from '@temporalio/workflow';
+import { type AnyFlow, assertPortable, NotSerializableError } from '../../core/index.js';
+import { type FlowPosition, ownNodes, type ResumePosition, type RunControl } from '../../core/internal.js';
+import type { AnswerInput, FlowFrame, FlowWorkflow, FlowWorkflowInput, ResumePoint } from '../definitions.js';
+import { UnknownNodeError } from '../errors.js';
 
 /** What the control needs to know about the run it may end. */
 export interface ContinuationState {
   input: FlowWorkflowInput;
   shared: object;
+  /** When set, continue as new after this many steps in one run. */
+  afterSteps: number | undefined;
   /** Steps finished so far, earlier runs included. */
   steps(): number;
-  /** Answers received and not used yet. */
-  unread(): AnswerInput[];
+  /** What the human input carries into the next run: unread answers and the next request id. */
+  carried(): { inbox: AnswerInput[]; nextRequestId: number };
 }
 
 /**
- * The step control of a run: before a step of any of its flows, continues as new when Temporal
- * suggests it or the registered flow's `continueAsNewAfterSteps` is reached, unless the walk is
- * inside a parallel batch flow (then at the first step after it).
+ * The control of a run. Before a step of any of its flows, it continues as new when Temporal
+ * suggests it or `afterSteps` is reached, unless the walk is inside a parallel batch flow (then
+ * at the first step after it). As each flow begins, it starts it where the previous run stood.
  */
-export function continueAsNewControl(flow: AnyFlow, state: ContinuationState): StepControl {
-  const limit = flow.options.temporal?.continueAsNewAfterSteps;
+export function continueAsNewControl(state: ContinuationState): RunControl {
   const stepsBefore = state.input.resume?.steps ?? 0;
+  const resuming = [...(state.input.resume?.frames ?? [])];
+  let resumedAt: FlowFrame | undefined;
   let unportableSaid = false;
   return {
-    beforeStep(_flow, _next, position) {
-      const due = workflowInfo().continueAsNewSuggested || (limit !== undefined && state.steps() - stepsBefore >= limit);
+    resumeAt(flow: AnyFlow): ResumePosition | undefined {
+      const frame = resuming.shift();
+      if (frame === undefined) {
+        return undefined;
+      }
+      // Each frame after the first belongs to the nested flow the frame before it stood at.
+      if (resumedAt !== undefined && resumedAt.at !== flow.name) {
+        throw new UnknownNodeError(flow.name, resumedAt.at, 'The run continued as new inside a nested flow of that name, which this build does not have there.');
+      }
+      resumedAt = frame;
+      const node = ownNodes(flow).find((candidate) => candidate.name === frame.at);
+      if (node === undefined) {
+        throw new UnknownNodeError(
+          flow.name,
+          frame.at,
+          'The run continued as new at this node, which this build does not have: run it on a build that does (keep node names stable across deploys).',
+        );
+      }
+      return { prepRes: frame.prep, node, ...(frame.paramIndex === undefined ? {} : { paramIndex: frame.paramIndex }) };
+    },
+
+    beforeStep(position: FlowPosition): Promise<void> | undefined {
+      const due = workflowInfo().continueAsNewSuggested || (state.afterSteps !== undefined && state.steps() - stepsBefore >= state.afterSteps);
       if (!due) {
         return undefined;
       }
-      const frames = position();
+      const frames = framesOf(position);
       if (frames === undefined) {
         return undefined;
       }
@@ -48,18 +74,29 @@ export function continueAsNewControl(flow: AnyFlow, state: ContinuationState): S
         }
         return undefined;
       }
-      const resume: ResumePoint = { at: (frames[0] as WalkFrame).at, frames, steps: state.steps(), inbox: state.unread() };
-      // The next run keeps the search attributes as they are (so it stays findable), and the same type.
-      const continueRun = makeContinueAsNewFunc<FlowWorkflow>({ typedSearchAttributes: workflowInfo().typedSearchAttributes });
-      return continueRun({ ...state.input, shared: state.shared, resume });
+      return continueAsNew(state, frames);
     },
   };
 }
 
-/**
- * Runs the rest of a run that continued as new from where it stood. A run that continued as new
- * before walks were kept in full says only the top-level node, and its flow had a prep that did nothing.
- */
-export function resumeRun(root: AnyFlow, shared: object, resume: ResumePoint): Promise<Action | undefined> {
-  return resumeWalk(root, shared, resume.frames ?? [{ at: resume.at }]);
+/** Where the walk stands, outermost flow first; undefined inside a parallel batch flow, which has no single place. */
+function framesOf(innermost: FlowPosition): FlowFrame[] | undefined {
+  const frames: FlowFrame[] = [];
+  for (let position: FlowPosition | undefined = innermost; position !== undefined; position = position.parent) {
+    if (position.parallel) {
+      return undefined;
+    }
+    frames.unshift({ at: position.node.name, prep: position.prepRes, ...(position.paramIndex === undefined ? {} : { paramIndex: position.paramIndex }) });
+  }
+  return frames;
+}
+
+/** Continues as new once every signal and update handler has finished, so that no answer in flight is lost. */
+async function continueAsNew(state: ContinuationState, frames: FlowFrame[]): Promise<void> {
+  await condition(allHandlersFinished);
+  const carried = state.carried();
+  const resume: ResumePoint = { frames, steps: state.steps(), inbox: carried.inbox, nextRequestId: carried.nextRequestId };
+  // The next run keeps the search attributes as they are (so it stays findable), and the same type.
+  const continueRun = makeContinueAsNewFunc<FlowWorkflow>({ typedSearchAttributes: workflowInfo().typedSearchAttributes });
+  await continueRun({ ...state.input, shared: state.shared, resume });
 }

@@ -3,10 +3,10 @@
  * run, or an error that fails only the workflow task, so that the run waits for a fixed build.
  */
 import { ApplicationFailure, TemporalFailure } from '@temporalio/workflow';
-import { FlowFailure, type PocketFlowError, UnknownFlowError } from '../../core/index.js';
-import { failedNodeOf, toError } from '../../core/internal.js';
-import { FLOW_WORKFLOW_TYPE, type FlowWorkflowInput } from '../definitions.js';
-import { InvalidFlowInputError } from '../errors.js';
+import { type AnyNode, FlowFailure, type PocketFlowError, type StepObserver } from '../../core/index.js';
+import { toError } from '../../core/internal.js';
+import type { FlowWorkflowInput } from '../definitions.js';
+import { InvalidFlowInputError, UnknownFlowError } from '../errors.js';
 import type { FlowRegistry } from '../registry.js';
 
 /** A failure that ends the run (not a workflow-task retry), typed with the error's name. */
@@ -15,31 +15,45 @@ export function endingFailure(error: PocketFlowError): ApplicationFailure {
 }
 
 /**
- * Returns the flow a run runs (its workflow type; for the `runFlow` type, the input's `flow`), or
- * throws an ending failure unless that names a registered flow and the input carries a shared store.
+ * Returns the flow a run runs (its workflow type), or throws an ending failure unless that names a
+ * registered flow and the input carries a shared store.
  */
 export function checkInput(input: unknown, workflowType: string, registry: FlowRegistry): string {
   const given = input as Partial<FlowWorkflowInput> | undefined;
-  const shape = 'The workflow input must be { shared: object, params?: object, flow?: string }.';
   if (typeof given !== 'object' || given === null) {
-    throw endingFailure(new InvalidFlowInputError(shape));
+    throw endingFailure(new InvalidFlowInputError('The workflow input must be { flow: string, shared: object, params?: object }.'));
   }
-  const flow = workflowType === FLOW_WORKFLOW_TYPE ? given.flow : workflowType;
-  if (typeof flow !== 'string') {
-    throw endingFailure(new InvalidFlowInputError(`${shape} A run of type '${FLOW_WORKFLOW_TYPE}' names its flow in 'flow'.`));
-  }
-  if (given.flow !== undefined && given.flow !== flow) {
+  if (given.flow !== undefined && given.flow !== workflowType) {
     throw endingFailure(
-      new InvalidFlowInputError(`The input names flow '${String(given.flow)}', but the run's workflow type is '${flow}'. Leave 'flow' out.`),
+      new InvalidFlowInputError(`The input names flow '${String(given.flow)}', but the run's workflow type is '${workflowType}'. Start the run with the flow's name as its type.`),
     );
   }
-  if (!registry.has(flow)) {
-    throw endingFailure(new UnknownFlowError(flow, registry.names));
+  if (!registry.has(workflowType)) {
+    throw endingFailure(new UnknownFlowError(workflowType, registry.names));
   }
   if (typeof given.shared !== 'object' || given.shared === null || Array.isArray(given.shared)) {
     throw endingFailure(new InvalidFlowInputError('The shared store must be a JSON object.'));
   }
-  return flow;
+  return workflowType;
+}
+
+/**
+ * Remembers, for each error that escaped a step, the innermost node whose step threw it: the
+ * observer a run (or a chunk of one) gives its flow, so that a failure can name the node.
+ */
+export class FailedSteps implements StepObserver {
+  readonly #nodes = new WeakMap<object, string>();
+
+  onStepError(step: AnyNode, error: unknown): void {
+    if (typeof error === 'object' && error !== null && !this.#nodes.has(error)) {
+      this.#nodes.set(error, step.name);
+    }
+  }
+
+  /** The innermost node whose step threw `error`, if a step threw it. */
+  nodeOf(error: unknown): string | undefined {
+    return typeof error === 'object' && error !== null ? this.#nodes.get(error) : undefined;
+  }
 }
 
 /** What becomes of an error that escaped a flow's run. */
@@ -54,8 +68,7 @@ export type EscapedError =
  * comes from the workflow's own code (prep, post, a human node's exec, the checks between steps):
  * it fails only the workflow task, which Temporal retries, so a fixed build continues the run.
  */
-export function escapedError(flow: string, error: unknown): EscapedError {
-  const node = failedNodeOf(error);
+export function escapedError(flow: string, error: unknown, node: string | undefined): EscapedError {
   const where = node === undefined ? `Flow '${flow}' failed` : `Flow '${flow}' failed at node '${node}'`;
   const meant = causesOf(error).find((e) => e instanceof FlowFailure || e instanceof TemporalFailure);
   if (meant instanceof FlowFailure) {

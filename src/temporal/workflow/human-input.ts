@@ -1,7 +1,6 @@
 /** A person's answers reach a run as signals or updates; answers that arrive early wait in an inbox. */
 import { ApplicationFailure, condition } from '@temporalio/workflow';
-import { InvalidInputError, type PocketFlowError } from '../../core/index.js';
-import type { InputSource, PendingInput } from '../../core/index.js';
+import { type InputSource, InvalidInputError, type PendingInput, type PocketFlowError } from '../../core/index.js';
 import { refusalOf } from '../../core/internal.js';
 import type { AnswerAccepted, AnswerInput, PendingPrompt } from '../definitions.js';
 import { MalformedAnswerError, NoPromptWaitingError } from '../errors.js';
@@ -26,16 +25,26 @@ export class SignalInput implements InputSource {
   readonly #run: RunTracker;
   readonly #open = new Map<number, OpenRequest>();
   readonly #inbox: AnswerInput[];
-  #nextId = 1;
+  #nextId: number;
 
-  constructor(run: RunTracker, inbox: AnswerInput[]) {
+  /**
+   * `carried`: what a run that continued as new left: the answers it received and did not use,
+   * and the request id its next prompt would have had (ids go on across runs).
+   */
+  constructor(run: RunTracker, carried: { inbox: AnswerInput[]; nextRequestId: number } = { inbox: [], nextRequestId: 1 }) {
     this.#run = run;
-    this.#inbox = inbox.map((answer) => ({ answer: answer.answer }));
+    this.#inbox = [...carried.inbox];
+    this.#nextId = carried.nextRequestId;
   }
 
-  /** Answers received and not used yet (their request ids belong to this run, so they are dropped). */
+  /** Answers received and not used yet, with the request ids they name. */
   unread(): AnswerInput[] {
     return [...this.#inbox];
+  }
+
+  /** The request id the next prompt gets. */
+  get nextRequestId(): number {
+    return this.#nextId;
   }
 
   pending(): PendingPrompt[] {

@@ -4,12 +4,9 @@
  * write the parent's store. Deterministic and workflow-safe.
  */
 import { stringify } from 'superjson';
+import type { StoreChange } from '../definitions.js';
 
-/** One change to the store: a value set or deleted at a path, or items appended to a list there. */
-export type StoreChange =
-  | { path: string[]; set: unknown }
-  | { path: string[]; deleted: true }
-  | { path: string[]; appended: unknown[] };
+export type { StoreChange };
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) {

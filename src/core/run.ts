@@ -1,0 +1,161 @@
+/**
+ * What a run hands to every node it runs, and the seams a runtime plugs into: how one exec runs
+ * (the executor), where a person's answers come from (the input source), who watches the steps
+ * (the observer), and what may hold the walk between two steps or start it elsewhere (the control).
+ */
+import { NoInputSourceError } from './errors.js';
+import { directExecutor } from './exec.js';
+import { consoleLogger, type Logger } from './logger.js';
+import type { AnyFlow } from './flow.js';
+import type { AnyNode, Params } from './node.js';
+
+/** One request for a person's input, as a node makes it. */
+export interface InputRequest {
+  /** The question shown to the person. */
+  prompt: string;
+  /**
+   * What the person needs to see to answer (the draft, the recipe), shown with the question where
+   * it is shown apart from the flow's own output: a run's details, `status`, the inbox.
+   */
+  context?: string;
+  /** Answers the node accepts; any other answer is refused and asked again. */
+  choices?: readonly string[];
+  /** Returns a reason to refuse the answer, or undefined to accept it. Must be deterministic. */
+  validate?: (answer: string) => string | undefined;
+  /** How long to wait, in seconds; past it the answer is `null`. Waits forever when unset. */
+  timeoutSeconds?: number;
+}
+
+/** The request as an input source receives it: the node's request plus where it comes from. */
+export interface PendingInput extends InputRequest {
+  /** Which node asked. */
+  node: string;
+}
+
+/** Where a person's answers come from: the terminal, a script, or a durable run's messages. */
+export interface InputSource {
+  /** Resolves with the person's accepted answer, or `null` when `timeoutSeconds` passed first. */
+  ask(request: PendingInput): Promise<string | null>;
+}
+
+/** Which item of a batch node's list one exec call is for. */
+export interface BatchItem {
+  /** The item's index in the list. */
+  index: number;
+  /** How many items the list has. */
+  count: number;
+}
+
+/** Runs one exec of a step (with its retries and fallback): directly, or as a task of a durable runtime. */
+export interface Executor {
+  /**
+   * Runs exec on `input` for `step` and resolves with its result as post receives it; `item` is
+   * set for a batch node's items.
+   */
+  exec(step: AnyNode, input: unknown, item?: BatchItem): Promise<unknown>;
+  /**
+   * Runs a batch node's exec on all of `items` elsewhere and returns the results in order;
+   * undefined to have them run item by item here.
+   */
+  execBatch?(step: AnyNode, items: readonly unknown[]): Promise<unknown[]> | undefined;
+  /**
+   * Walks a batch flow's graph for all of `paramSets` elsewhere, leaving their changes in
+   * `shared`; undefined to walk them here.
+   */
+  walkBatch?(flow: AnyFlow, shared: object, paramSets: readonly Params[]): Promise<void> | undefined;
+}
+
+/** Watches the orchestration loop without changing it. */
+export interface StepObserver {
+  onStepStart?(step: AnyNode): void;
+  onStepEnd?(step: AnyNode, action: string | undefined): void;
+  /** A step threw `error` (called for the innermost step first, then for each flow it escapes). */
+  onStepError?(step: AnyNode, error: unknown): void;
+}
+
+/**
+ * Where the walk of one flow under way stands: the flow's step, the prep result its post will
+ * get, the node it runs (or runs next, between two steps), the param set of a batch flow, and the
+ * position of the walk that the flow is itself a step of.
+ */
+export interface FlowPosition {
+  readonly flow: AnyFlow;
+  readonly prepRes: unknown;
+  node: AnyNode;
+  /** The index of the param set being walked, in a batch flow. */
+  readonly paramIndex: number | undefined;
+  /** True when this walk runs beside others (a parallel batch flow's param sets): no single place to stop at. */
+  readonly parallel: boolean;
+  readonly parent: FlowPosition | undefined;
+}
+
+/** Where a flow starts when a run picks up from a position an earlier run stopped at. */
+export interface ResumePosition {
+  prepRes: unknown;
+  /** A node of the flow's own graph. */
+  node: AnyNode;
+  paramIndex?: number;
+}
+
+/** A runtime's hand on the walk: it may hold the run between two steps, and start a flow elsewhere. */
+export interface RunControl {
+  /**
+   * Called before each step of a flow but its first, and before each param set of a sequential
+   * batch flow but its first, with the position as it stands. A returned promise holds the run
+   * until it settles; a rejection ends the run there with that error.
+   */
+  beforeStep(position: FlowPosition): Promise<void> | undefined;
+  /** Called as each flow begins: where it begins instead of at its start with a fresh prep, or undefined. */
+  resumeAt?(flow: AnyFlow): ResumePosition | undefined;
+}
+
+/** What a run carries to every node it runs. */
+export interface RunContext {
+  readonly executor: Executor;
+  /** Where answers come from, for prep, post and the exec of a human node. */
+  readonly input: InputSource;
+  readonly logger: Logger;
+  /** Dependencies for exec (HTTP clients, LLM clients); given where exec runs. */
+  readonly services: unknown;
+  readonly observer: StepObserver | undefined;
+  readonly control: RunControl | undefined;
+  /** Reports progress of a long exec; nothing in-process. */
+  readonly heartbeat: ((details?: unknown) => void) | undefined;
+}
+
+/** Options of `runAsync` for an in-process run. */
+export interface RunOptions<Svc = unknown> {
+  /** Where a person's answers come from; a node that asks without one fails with `NoInputSourceError`. */
+  input?: InputSource;
+  logger?: Logger;
+  /** Dependencies handed to exec through `this.services`. */
+  services?: Svc;
+  observer?: StepObserver;
+}
+
+/** What a runtime may set beyond the public run options. */
+export interface RuntimeOptions extends RunOptions {
+  executor?: Executor;
+  control?: RunControl;
+  heartbeat?: (details?: unknown) => void;
+}
+
+/** The input source of a run that was given none: a node that asks fails with a hint. */
+const noInput: InputSource = {
+  ask(request) {
+    return Promise.reject(new NoInputSourceError(request.node));
+  },
+};
+
+/** Builds the context a run hands to every node: in-process defaults where `options` says nothing. */
+export function createRunContext(options: RuntimeOptions | undefined): RunContext {
+  return {
+    executor: options?.executor ?? directExecutor,
+    input: options?.input ?? noInput,
+    logger: options?.logger ?? consoleLogger,
+    services: options?.services,
+    observer: options?.observer,
+    control: options?.control,
+    heartbeat: options?.heartbeat,
+  };
+}
