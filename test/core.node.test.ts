@@ -18,6 +18,7 @@ import {
   Node,
   type Params,
   ScriptedInput,
+  ServicesUnavailableError,
 } from '../src/core/index.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -433,6 +434,30 @@ describe('what a run hands to its nodes', () => {
       return undefined;
     }
   }
+
+  it('refuses services to an AsyncHumanNode’s exec, which only waits for a person', async () => {
+    class AsksAndLooksUp extends AsyncHumanNode<S, void, string> {
+      override async execAsync(): Promise<string> {
+        await (this.services as Search).find('x');
+        return this.getUserInput('Go?');
+      }
+    }
+    const failure = await new AsyncFlow(new AsksAndLooksUp()).runAsync({}, { services: {}, input: new ScriptedInput(['y']) }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(ServicesUnavailableError);
+    expect((failure as Error).message).toMatch(/^Node 'AsksAndLooksUp' read this.services in the exec of an AsyncHumanNode/);
+  });
+
+  it('hands every step read-only params, so that no step changes what a later one sees', async () => {
+    class Renames extends AsyncNode<S> {
+      override async prepAsync(): Promise<void> {
+        this.params['lang'] = 'fr';
+      }
+    }
+    const flow = new AsyncFlow(new Renames());
+    flow.setParams({ lang: 'en' });
+    await expect(flow.runAsync({})).rejects.toThrow(TypeError);
+    expect(flow.params).toEqual({ lang: 'en' });
+  });
 
   it('gives exec the run’s services, typed by the node', async () => {
     const shared: S = {};

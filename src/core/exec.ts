@@ -4,7 +4,7 @@
  * a task of its own, which sees the same: that is why the copies are made here too.
  */
 import { isFlowMistake } from './errors.js';
-import type { AnyNode, Params } from './node.js';
+import { type AnyNode, copyOf, type Params } from './node.js';
 import type { BatchItem, Executor, RunContext } from './run.js';
 import { assertExecResult, copyPortable } from './serializable.js';
 import { CALL_EXEC, CALL_FALLBACK, HAS_FALLBACK, IN_EXEC, RUN, SOURCE } from './symbols.js';
@@ -18,13 +18,13 @@ export function toError(thrown: unknown): Error {
 }
 
 /**
- * A fresh copy of the node a step was made from, to run one exec try (or the fallback) on: exec
+ * A fresh view of the node a step was made from, to run one exec try (or the fallback) on: exec
  * sees the node as it was built, with the step's params, and nothing that prep, post or an
- * earlier try set on it.
+ * earlier try set on it; what it sets stays on the view.
  */
 export function execCopy(source: AnyNode, params: Params, run: RunContext | undefined, curRetry: number): AnyNode {
-  const copy = source.clone();
-  copy.params = copyPortable(params);
+  const copy = copyOf(source);
+  copy.params = params;
   copy[RUN] = run;
   copy[IN_EXEC] = true;
   copy.curRetry = curRetry;
@@ -50,9 +50,28 @@ export function afterFailedTry(node: AnyNode, thrown: unknown, attempt: number):
   return node[HAS_FALLBACK] ? { fallback: errorForFallback(error) } : { fail: error };
 }
 
-/** Runs exec where the flow runs: the executor of in-process runs, and of a human node's exec everywhere. */
+/**
+ * Runs exec where the flow runs: the executor of in-process runs, and of a human node's exec
+ * everywhere. Its results are exec's own; the core checks them and hands post copies.
+ */
 export const directExecutor: Executor = {
-  async exec(step: AnyNode, input: unknown, item?: BatchItem): Promise<unknown> {
+  exec(step: AnyNode, input: unknown): Promise<unknown> {
+    if (step.maxRetries > 1 || step[HAS_FALLBACK]) {
+      return execWithRetries(step, input);
+    }
+    // One try and no fallback: exec's own promise, with no extra promise or tick per call.
+    try {
+      const result = execCopy(step[SOURCE] ?? step, step.params, step[RUN], 0)[CALL_EXEC](copyPortable(input));
+      return result instanceof Promise ? result : Promise.resolve(result);
+    } catch (thrown) {
+      return Promise.reject(toError(thrown));
+    }
+  },
+};
+
+/** Exec with its tries and fallback, as `directExecutor.exec` runs it for a node that has more than one try or a fallback. */
+async function execWithRetries(step: AnyNode, input: unknown): Promise<unknown> {
+  {
     const source = step[SOURCE] ?? step;
     for (let attempt = 0; ; attempt++) {
       let result: unknown;
@@ -72,10 +91,10 @@ export const directExecutor: Executor = {
         const fallback = execCopy(source, step.params, step[RUN], step.maxRetries - 1);
         result = await fallback[CALL_FALLBACK](copyPortable(input), next.fallback);
       }
-      return settledResult(step, result, item);
+      return result;
     }
-  },
-};
+  }
+}
 
 /** The synchronous twin of `directExecutor.exec`, for `run()` on sync nodes and flows. */
 export function execSync(step: AnyNode, input: unknown, item?: BatchItem): unknown {
@@ -98,7 +117,7 @@ export function execSync(step: AnyNode, input: unknown, item?: BatchItem): unkno
 }
 
 /** An exec result as post receives it: checked where it is made, and a copy. */
-function settledResult(step: AnyNode, result: unknown, item: BatchItem | undefined): unknown {
+export function settledResult(step: AnyNode, result: unknown, item: BatchItem | undefined): unknown {
   assertExecResult(step.name, result, item);
   return copyPortable(result);
 }

@@ -36,12 +36,7 @@ export type AnyFlow = Flow<any, any, any>;
  * edge matches. Its run returns the last action (unless its post says otherwise), so flows
  * nest. A batch flow walks its graph once per param set that its prep returns.
  */
-export class Flow<S extends object = Record<string, unknown>, P = unknown, Svc = unknown> extends Node<
-  S,
-  P,
-  Action | undefined,
-  Svc
-> {
+export class Flow<S extends object = Record<string, unknown>, P = unknown, Svc = unknown> extends Node<S, P, Action | undefined, Svc> {
   startNode: AnyNode | undefined;
 
   constructor(start?: AnyNode | FlowOptions) {
@@ -120,10 +115,10 @@ export class Flow<S extends object = Record<string, unknown>, P = unknown, Svc =
     const prepRes = this.prep(shared);
     let last: Action | undefined;
     if (this.batchMode === 'none') {
-      last = orchestrateSync(this, shared, { ...this.params }, positionOf(this, prepRes, undefined, false));
+      last = orchestrateSync(this, shared, walkParams(this), positionOf(this, prepRes, undefined, false));
     } else {
       for (const [index, paramSet] of checkParamSets(this, prepRes).entries()) {
-        orchestrateSync(this, shared, { ...this.params, ...paramSet }, positionOf(this, prepRes, index, false));
+        orchestrateSync(this, shared, walkParams(this, paramSet), positionOf(this, prepRes, index, false));
       }
     }
     return this.post(shared, prepRes, last) ?? undefined;
@@ -177,7 +172,7 @@ export class AsyncParallelBatchFlow<S extends object = Record<string, unknown>, 
 /** The walk of a flow's step: the graph once, or once per param set, from where the run resumes it if it does. */
 async function walk(flow: AnyFlow, shared: object, prepRes: unknown, resumed: ResumePosition | undefined): Promise<Action | undefined> {
   if (flow.batchMode === 'none') {
-    return orchestrate(flow, shared, { ...flow.params }, positionOf(flow, prepRes, undefined, false), resumed?.node);
+    return orchestrate(flow, shared, walkParams(flow), positionOf(flow, prepRes, undefined, false), resumed?.node);
   }
   const paramSets = checkParamSets(flow, prepRes);
   // The runtime may walk the param sets elsewhere (in child runs).
@@ -204,7 +199,7 @@ export async function walkParamSets(
 ): Promise<void> {
   if (flow.batchMode === 'parallel') {
     await mapWithLimit(paramSets, flow.options.maxConcurrency, (paramSet, index) =>
-      orchestrate(flow, shared, { ...flow.params, ...paramSet }, positionOf(flow, prepRes, index, true)),
+      orchestrate(flow, shared, walkParams(flow, paramSet), positionOf(flow, prepRes, index, true)),
     );
     return;
   }
@@ -216,7 +211,7 @@ export async function walkParamSets(
     if (hold !== undefined) {
       await hold;
     }
-    await orchestrate(flow, shared, { ...flow.params, ...paramSets[index] }, position, index === first ? resumed?.node : undefined);
+    await orchestrate(flow, shared, walkParams(flow, paramSets[index]), position, index === first ? resumed?.node : undefined);
   }
 }
 
@@ -279,6 +274,15 @@ function orchestrateSync(flow: AnyFlow, shared: object, params: Params, position
     }
     node = next;
   }
+}
+
+/**
+ * The params every step of a walk gets: the flow's, with the param set's over them. Read-only (as
+ * PocketFlow means params to be), so that no step changes what a later one, or its own exec
+ * elsewhere, sees: a node that assigns to them fails in every runtime.
+ */
+function walkParams(flow: AnyFlow, paramSet?: Params): Params {
+  return Object.freeze(paramSet === undefined ? { ...flow.params } : { ...flow.params, ...paramSet });
 }
 
 /** Where a new walk of `flow` starts: at its start node, a step of the walk that `flow` is a step of. */

@@ -7,7 +7,7 @@ export { checkFlow, ownNodes, reachableNodes, walkParamSets } from './flow.js';
 export { execItems, runOf, stepOf } from './node.js';
 export { createRunContext } from './run.js';
 export type { BatchItem, Executor, FlowPosition, ResumePosition, RunContext, RunControl, RuntimeOptions } from './run.js';
-export { afterFailedTry, directExecutor, errorForFallback, execCopy, mapWithLimit, toError } from './exec.js';
+export { afterFailedTry, directExecutor, errorForFallback, execCopy, mapWithLimit, settledResult, toError } from './exec.js';
 export { refusalOf } from './input.js';
 export { assertExecResult, copyPortable, portableView } from './serializable.js';
 export { describeValue, FLOW_MISTAKES, isFlowMistake, quoteList } from './errors.js';

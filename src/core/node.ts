@@ -5,7 +5,7 @@ import {
   InputUnavailableError,
   ServicesUnavailableError,
 } from './errors.js';
-import { execSync, mapWithLimit } from './exec.js';
+import { execSync, mapWithLimit, settledResult } from './exec.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { createRunContext, type FlowPosition, type InputRequest, type RunContext, type RunOptions } from './run.js';
 import { assertPortable, isReference } from './serializable.js';
@@ -30,6 +30,9 @@ export type Action = string;
 
 /** Parameters a flow hands to each node it runs (PocketFlow's `params`). */
 export type Params = Record<string, unknown>;
+
+/** The shared store of a node that names no type for it. */
+export type Store = Record<string, unknown>;
 
 /** How exec is applied to the prep result: once, per item in order, or per item in parallel. */
 export type BatchMode = 'none' | 'sequential' | 'parallel';
@@ -79,7 +82,7 @@ export type InputOptions = Omit<InputRequest, 'prompt'>;
  * services exec reads through `this.services`. Batch nodes set `X` (one item) and `R` (one
  * item's result); for other nodes they equal `P` and `E`.
  */
-export class Node<S extends object = Record<string, unknown>, P = unknown, E = unknown, Svc = unknown, X = P, R = E> {
+export class Node<S extends object = Store, P = unknown, E = unknown, Svc = unknown, X = P, R = E> {
   params: Params = {};
   readonly successors = new Map<Action, AnyNode>();
   readonly name: string;
@@ -89,9 +92,9 @@ export class Node<S extends object = Record<string, unknown>, P = unknown, E = u
   curRetry = 0;
   readonly options: NodeOptions;
   [RUN]: RunContext | undefined;
-  [SOURCE]?: AnyNode;
-  [POSITION]?: FlowPosition;
-  [IN_EXEC]?: true;
+  [SOURCE]: AnyNode | undefined;
+  [POSITION]: FlowPosition | undefined;
+  [IN_EXEC]: boolean;
   [WIRING_WARNINGS]?: string[];
 
   constructor(options?: NodeOptions | number, wait?: number) {
@@ -103,7 +106,11 @@ export class Node<S extends object = Record<string, unknown>, P = unknown, E = u
     this.name = opts.name ?? (new.target.name || 'Node');
     this.maxRetries = opts.maxRetries ?? 1;
     this.wait = opts.wait ?? 0;
+    // Set here, so that every copy of a node has the same shape (a copy per step and per exec try).
     this[RUN] = undefined;
+    this[SOURCE] = undefined;
+    this[POSITION] = undefined;
+    this[IN_EXEC] = false;
     checkOptions(this.name, opts, this.maxRetries, this.wait);
   }
 
@@ -188,7 +195,11 @@ export class Node<S extends object = Record<string, unknown>, P = unknown, E = u
     return step[RUN_ASYNC](shared);
   }
 
-  /** Returns a shallow copy; each step and each exec try run on their own copy. Override if a node holds state that must not be shared. */
+  /**
+   * Returns a shallow copy. Each step and each exec try runs on a copy of its node that reads the
+   * node's fields and keeps what it sets to itself; override `clone()` when a node holds state
+   * (a list it fills, say) that its copies must not share, and they are made with it.
+   */
   clone(): this {
     return Object.assign(Object.create(Object.getPrototypeOf(this)) as this, this);
   }
@@ -276,7 +287,7 @@ export class Node<S extends object = Record<string, unknown>, P = unknown, E = u
 
   async [RUN_ASYNC](shared: S): Promise<Action | undefined> {
     const prepRes = await this[PREP](shared);
-    const execRes = (await execStep(this, prepRes)) as E;
+    const execRes = settledExec(this, await execStep(this, prepRes)) as E;
     return (await this[POST](shared, prepRes, execRes)) ?? undefined;
   }
 
@@ -299,38 +310,17 @@ export class Node<S extends object = Record<string, unknown>, P = unknown, E = u
 
 /** PocketFlow's BaseNode: here the same class as Node (every node can retry). */
 export const BaseNode = Node;
-export type BaseNode<S extends object = Record<string, unknown>, P = unknown, E = unknown, Svc = unknown, X = P, R = E> = Node<
-  S,
-  P,
-  E,
-  Svc,
-  X,
-  R
->;
+export type BaseNode<S extends object = Store, P = unknown, E = unknown, Svc = unknown, X = P, R = E> = Node<S, P, E, Svc, X, R>;
 
 /** A node whose exec runs once per item of the list that prep returns; post receives the results in order. */
-export class BatchNode<S extends object = Record<string, unknown>, I = unknown, R = unknown, Svc = unknown> extends Node<
-  S,
-  I[],
-  R[],
-  Svc,
-  I,
-  R
-> {
+export class BatchNode<S extends object = Store, I = unknown, R = unknown, Svc = unknown> extends Node<S, I[], R[], Svc, I, R> {
   override get batchMode(): BatchMode {
     return 'sequential';
   }
 }
 
 /** A node with an async lifecycle: `prepAsync`, `execAsync`, `postAsync`, `execFallbackAsync`. */
-export class AsyncNode<S extends object = Record<string, unknown>, P = unknown, E = unknown, Svc = unknown, X = P, R = E> extends Node<
-  S,
-  P,
-  E,
-  Svc,
-  X,
-  R
-> {
+export class AsyncNode<S extends object = Store, P = unknown, E = unknown, Svc = unknown, X = P, R = E> extends Node<S, P, E, Svc, X, R> {
   async prepAsync(_shared: S): Promise<P> {
     return undefined as P;
   }
@@ -356,7 +346,7 @@ export class AsyncNode<S extends object = Record<string, unknown>, P = unknown, 
   // sandbox every promise costs a captured stack trace.
   override async [RUN_ASYNC](shared: S): Promise<Action | undefined> {
     const prepRes = this.prepAsync === AsyncNode.prototype.prepAsync ? (undefined as P) : await this.prepAsync(shared);
-    const execRes = (await execStep(this, prepRes)) as E;
+    const execRes = settledExec(this, await execStep(this, prepRes)) as E;
     if (this.postAsync === AsyncNode.prototype.postAsync) {
       return undefined;
     }
@@ -381,26 +371,14 @@ export class AsyncNode<S extends object = Record<string, unknown>, P = unknown, 
 }
 
 /** An async node whose exec runs once per item, one after another. */
-export class AsyncBatchNode<S extends object = Record<string, unknown>, I = unknown, R = unknown, Svc = unknown> extends AsyncNode<
-  S,
-  I[],
-  R[],
-  Svc,
-  I,
-  R
-> {
+export class AsyncBatchNode<S extends object = Store, I = unknown, R = unknown, Svc = unknown> extends AsyncNode<S, I[], R[], Svc, I, R> {
   override get batchMode(): BatchMode {
     return 'sequential';
   }
 }
 
 /** An async node whose exec runs on all items at once (at most `maxConcurrency` at a time when set). */
-export class AsyncParallelBatchNode<
-  S extends object = Record<string, unknown>,
-  I = unknown,
-  R = unknown,
-  Svc = unknown,
-> extends AsyncBatchNode<S, I, R, Svc> {
+export class AsyncParallelBatchNode<S extends object = Store, I = unknown, R = unknown, Svc = unknown> extends AsyncBatchNode<S, I, R, Svc> {
   override get batchMode(): BatchMode {
     return 'parallel';
   }
@@ -411,11 +389,7 @@ export class AsyncParallelBatchNode<
  * Its exec gets no services (reading them fails, in every runtime) and runs with the flow's own
  * steps, so that a durable runtime can wait for the answer for days.
  */
-export class AsyncHumanNode<S extends object = Record<string, unknown>, P = unknown, E = unknown> extends AsyncNode<
-  S,
-  P,
-  E
-> {
+export class AsyncHumanNode<S extends object = Store, P = unknown, E = unknown> extends AsyncNode<S, P, E> {
   override get waitsForPerson(): boolean {
     return true;
   }
@@ -431,10 +405,19 @@ export function runOf(node: AnyNode): RunContext {
 
 /** The copy of `node` that runs as a step of `run`. */
 export function stepOf<T extends AnyNode>(node: T, run: RunContext): T {
-  const step = node.clone();
+  const step = copyOf(node);
   step[SOURCE] = node;
   step[RUN] = run;
   return step;
+}
+
+/**
+ * A copy of `node` for one step or one exec try: one that reads the node's fields and keeps what
+ * it sets to itself (cheap, and a copy per step is made often), or the node's own `clone()` when it
+ * overrides it.
+ */
+export function copyOf<T extends AnyNode>(node: T): T {
+  return node.clone === Node.prototype.clone ? (Object.create(node) as T) : node.clone();
 }
 
 /** Reports, once, the warnings found while `node`'s edges were wired. */
@@ -472,6 +455,17 @@ function execStep(step: AnyNode, prepRes: unknown): unknown {
   const items = batchItems(step, prepRes);
   // The runtime may run a big batch elsewhere (in child runs); else item by item here.
   return executor.execBatch?.(step, items) ?? execItems(step, items);
+}
+
+/** Exec's result as post receives it (a batch node's, item by item): checked and copied, unless the executor did. */
+function settledExec(step: AnyNode, result: unknown): unknown {
+  if (!step[HAS_EXEC] || runOf(step).executor.settlesResults === true) {
+    return result;
+  }
+  if (step.batchMode === 'none') {
+    return settledResult(step, result, undefined);
+  }
+  return (result as unknown[]).map((one, index, all) => settledResult(step, one, { index, count: all.length }));
 }
 
 /**

@@ -48,11 +48,13 @@ export interface BatchItem {
 
 /** Runs one exec of a step (with its retries and fallback): directly, or as a task of a durable runtime. */
 export interface Executor {
-  /**
-   * Runs exec on `input` for `step` and resolves with its result as post receives it; `item` is
-   * set for a batch node's items.
-   */
+  /** Runs exec on `input` for `step` and resolves with its result; `item` is set for a batch node's items. */
   exec(step: AnyNode, input: unknown, item?: BatchItem): Promise<unknown>;
+  /**
+   * True when the results reach the core checked and as copies already (they crossed a process):
+   * the core hands them to post as they are, where it otherwise checks them and copies them.
+   */
+  readonly settlesResults?: boolean;
   /**
    * Runs a batch node's exec on all of `items` elsewhere and returns the results in order;
    * undefined to have them run item by item here.

@@ -80,7 +80,14 @@ export function portableView<T>(value: T): { value: T; problems: Unportable[] } 
  * receives, as a payload would carry it. Shared references and cycles stay shared in the copy.
  */
 export function copyPortable<T>(value: T): T {
-  return isReference(value) ? (portableCopy(value, '$', new Map(), []) as T) : value;
+  if (!isReference(value)) {
+    return value;
+  }
+  // Most values crossing a step are flat records (params, small results): a spread copies them.
+  if (isFlatPlainObject(value as object)) {
+    return { ...value };
+  }
+  return portableCopy(value, '$', new Map(), []) as T;
 }
 
 /** A step of a path back from the offending value; joined only when there is one to report. */

@@ -86,7 +86,8 @@ function execCopyFor<Svc>(registry: FlowRegistry<Svc>, options: FlowActivityOpti
     // A local activity cannot heartbeat: it runs inside the workflow task, which the worker keeps alive.
     heartbeat: Context.current().info.isLocal ? undefined : (details?: unknown) => Context.current().heartbeat(details),
   });
-  return execCopy(node, input.params ?? {}, run, curRetry);
+  // Read-only, as a walk's params are in the run.
+  return execCopy(node, Object.freeze(input.params ?? {}), run, curRetry);
 }
 
 /** A failure that Temporal does not retry, typed with the error's name. */

@@ -528,7 +528,7 @@ class CountAtOnce extends AsyncParallelBatchFlow<Shared> {
   }
 }
 
-/** What exec can see: a copy of the prep result, the node as built (not what prep set on it), a copy of the params. */
+/** What exec can see: a copy of the prep result, and the node as built (not what prep set on it). */
 class SeesCopies extends AsyncNode<Shared, number[], { sum: number; note: string }> {
   note: string | undefined;
   override async prepAsync(shared: Shared): Promise<number[]> {
@@ -537,14 +537,20 @@ class SeesCopies extends AsyncNode<Shared, number[], { sum: number; note: string
   }
   override async execAsync(list: number[]): Promise<{ sum: number; note: string }> {
     list.reverse();
-    this.params['touched'] = true;
     const note = this.note ?? 'unset';
     this.note = 'set in exec';
     return { sum: list.reduce((a, b) => a + b, 0), note };
   }
   override async postAsync(shared: Shared, list: number[], result: { sum: number; note: string }): Promise<undefined> {
-    shared['seen'] = { ...result, prepList: list, noteInPost: this.note ?? 'unset', touched: this.params['touched'] ?? false };
+    shared['seen'] = { ...result, prepList: list, noteInPost: this.note ?? 'unset' };
     return undefined;
+  }
+}
+
+/** Exec assigns to its params, which are read-only in every runtime. */
+class TouchesParams extends AsyncNode<Shared> {
+  override async execAsync(): Promise<void> {
+    this.params['touched'] = true;
   }
 }
 
@@ -838,9 +844,14 @@ export const flowCases: Record<string, FlowCase> = {
     build: () => new AsyncFlow(new SeesCopies()),
     shared: { list: [1, 2, 3] },
     expected: {
-      shared: { list: [1, 2, 3], seen: { sum: 6, note: 'unset', prepList: [1, 2, 3], noteInPost: 'set in prep', touched: false } },
+      shared: { list: [1, 2, 3], seen: { sum: 6, note: 'unset', prepList: [1, 2, 3], noteInPost: 'set in prep' } },
       action: undefined,
     },
+  },
+  'params-are-read-only': {
+    build: () => new AsyncFlow(new TouchesParams()),
+    shared: {},
+    expected: { error: /Cannot add property touched, object is not extensible/ },
   },
   'non-retryable-error-to-fallback-by-name': {
     build: () => new AsyncFlow(new GivesUpOnQuota()),

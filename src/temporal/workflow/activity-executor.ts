@@ -9,7 +9,7 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import { type AnyFlow, type AnyNode, type Params } from '../../core/index.js';
-import { type BatchItem, directExecutor, type Executor, FLOW_MISTAKES, HAS_FALLBACK, SOURCE, toError } from '../../core/internal.js';
+import { type BatchItem, directExecutor, type Executor, FLOW_MISTAKES, HAS_FALLBACK, settledResult, SOURCE, toError } from '../../core/internal.js';
 import { DEFAULT_START_TO_CLOSE, type ExecActivityInput, fallbackActivityName, type FallbackActivityInput } from '../definitions.js';
 import { PayloadTooLargeError } from '../errors.js';
 import { payloadConverter, TYPES_METADATA_KEY } from '../payload-converter.js';
@@ -27,6 +27,8 @@ export const MAX_PAYLOAD_BYTES = 1_900_000;
  * last try, with at most `maxPending` of them pending at once in the run.
  */
 export class ActivityExecutor implements Executor {
+  /** Results come from activities, checked there and decoded here: copies already. */
+  readonly settlesResults = true;
   readonly #flow: string;
   readonly #root: AnyNode | undefined;
   readonly #slots: Slots;
@@ -74,7 +76,8 @@ export class ActivityExecutor implements Executor {
 
   exec(node: AnyNode, prepRes: unknown, item?: BatchItem): Promise<unknown> {
     if (node.waitsForPerson) {
-      return directExecutor.exec(node, prepRes, item);
+      // Exec runs here, in the workflow, as in-process: its result is checked and copied as there.
+      return directExecutor.exec(node, prepRes, item).then((result) => settledResult(node, result, item));
     }
     const input: ExecActivityInput = { flow: this.#flow, node: node.name, params: node.params, input: prepRes };
     if (item !== undefined) {
