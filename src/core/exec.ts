@@ -71,47 +71,42 @@ export const directExecutor: Executor = {
 
 /** Exec with its tries and fallback, as `directExecutor.exec` runs it for a node that has more than one try or a fallback. */
 async function execWithRetries(step: AnyNode, input: unknown): Promise<unknown> {
-  {
-    const source = step[SOURCE] ?? step;
-    for (let attempt = 0; ; attempt++) {
-      let result: unknown;
-      try {
-        result = await execCopy(source, step.params, step[RUN], attempt)[CALL_EXEC](copyPortable(input));
-      } catch (thrown) {
-        const next = afterFailedTry(step, thrown, attempt);
-        if (next === 'again') {
-          if (step.wait > 0) {
-            await new Promise((resolve) => setTimeout(resolve, step.wait * 1000));
-          }
-          continue;
+  const source = step[SOURCE] ?? step;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await execCopy(source, step.params, step[RUN], attempt)[CALL_EXEC](copyPortable(input));
+    } catch (thrown) {
+      const next = afterFailedTry(step, thrown, attempt);
+      if (next === 'again') {
+        if (step.wait > 0) {
+          await new Promise((resolve) => setTimeout(resolve, step.wait * 1000));
         }
-        if ('fail' in next) {
-          throw next.fail;
-        }
-        const fallback = execCopy(source, step.params, step[RUN], step.maxRetries - 1);
-        result = await fallback[CALL_FALLBACK](copyPortable(input), next.fallback);
+        continue;
       }
-      return result;
+      if ('fail' in next) {
+        throw next.fail;
+      }
+      return execCopy(source, step.params, step[RUN], step.maxRetries - 1)[CALL_FALLBACK](copyPortable(input), next.fallback);
     }
   }
 }
 
 /** The synchronous twin of `directExecutor.exec`, for `run()` on sync nodes and flows. */
-export function execSync(step: AnyNode, input: unknown, item?: BatchItem): unknown {
+export function execSync(step: AnyNode, input: unknown): unknown {
   const source = step[SOURCE] ?? step;
   for (let attempt = 0; ; attempt++) {
     try {
-      return settledResult(step, execCopy(source, step.params, step[RUN], attempt)[CALL_EXEC](copyPortable(input)), item);
+      return execCopy(source, step.params, step[RUN], attempt)[CALL_EXEC](copyPortable(input));
     } catch (thrown) {
       const next = afterFailedTry(step, thrown, attempt);
       if (next === 'again') {
         sleepSync(step.wait * 1000);
-      } else if ('fail' in next) {
-        throw next.fail;
-      } else {
-        const fallback = execCopy(source, step.params, step[RUN], step.maxRetries - 1);
-        return settledResult(step, fallback[CALL_FALLBACK](copyPortable(input), next.fallback), item);
+        continue;
       }
+      if ('fail' in next) {
+        throw next.fail;
+      }
+      return execCopy(source, step.params, step[RUN], step.maxRetries - 1)[CALL_FALLBACK](copyPortable(input), next.fallback);
     }
   }
 }

@@ -294,17 +294,8 @@ export class Node<S extends object = Store, P = unknown, E = unknown, Svc = unkn
   [RUN_SYNC](shared: S): Action | undefined {
     refuseIfAsync(this);
     const prepRes = this.prep(shared);
-    checkPrepResult(this, prepRes);
-    let execRes: unknown;
-    if (!this[HAS_EXEC]) {
-      execRes = this.batchMode === 'none' ? undefined : batchItems(this, prepRes).map(() => undefined);
-    } else if (this.batchMode === 'none') {
-      execRes = execSync(this, prepRes);
-    } else {
-      const items = batchItems(this, prepRes);
-      execRes = items.map((item, index) => execSync(this, item, { index, count: items.length }));
-    }
-    return this.post(shared, prepRes, execRes as E) ?? undefined;
+    const execRes = settledExec(this, execStep(this, prepRes, true)) as E;
+    return this.post(shared, prepRes, execRes) ?? undefined;
   }
 }
 
@@ -442,12 +433,18 @@ export function warnIfSuccessors(node: AnyNode, flowKind: string): void {
   }
 }
 
-/** Exec on the prep result, or on each of its items, through the run's executor. */
-function execStep(step: AnyNode, prepRes: unknown): unknown {
+/**
+ * Exec on the prep result, or on each of its items: through the run's executor, or in a sync run
+ * (`sync`) one call after another here.
+ */
+function execStep(step: AnyNode, prepRes: unknown, sync = false): unknown {
   if (!step[HAS_EXEC]) {
     return step.batchMode === 'none' ? undefined : batchItems(step, prepRes).map(() => undefined);
   }
   checkPrepResult(step, prepRes);
+  if (sync) {
+    return step.batchMode === 'none' ? execSync(step, prepRes) : batchItems(step, prepRes).map((item) => execSync(step, item));
+  }
   const executor = runOf(step).executor;
   if (step.batchMode === 'none') {
     return executor.exec(step, prepRes);
