@@ -58,6 +58,22 @@ export default tseslint.config(
     },
   },
   {
+    // The core is PocketFlow's model: it knows no runtime.
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...noIo,
+            ...noApp,
+            { group: ['@temporalio/*', '**/temporal/**', '**/terminal/**', '**/cli/**'], message: 'The core knows no runtime: a runtime plugs into its seams (executor, input source, observer, control).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [...noIo, ...onlyEntries] }],

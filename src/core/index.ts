@@ -1,7 +1,7 @@
 /**
  * The core: PocketFlow's model (nodes, flows, batch and parallel variants, retries and fallback)
  * and the one orchestration loop that every runtime runs. No I/O and no Node built-in, so that
- * workflow code may import it. What the runtimes share beyond this public surface lives in
+ * deterministic orchestration code may import it. What the runtimes share beyond this public surface lives in
  * `./internal.js`.
  */
 export {

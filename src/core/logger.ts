@@ -1,4 +1,4 @@
-/** The logging interface the core writes to; a runtime may pass its own (a workflow's replay-safe logger). */
+/** The logging interface the core writes to; a runtime may pass its own (one that is silent on replay). */
 export interface Logger {
   debug(message: string, attrs?: Record<string, unknown>): void;
   info(message: string, attrs?: Record<string, unknown>): void;

@@ -333,8 +333,8 @@ export class AsyncNode<S extends object = Store, P = unknown, E = unknown, Svc =
   }
 
   // The same lifecycle as Node's, calling the async methods directly, and not at all when the
-  // node keeps the default (which does nothing): each call is a promise, and in a workflow
-  // sandbox every promise costs a captured stack trace.
+  // node keeps the default (which does nothing): each call is a promise, and in a
+  // sandboxed runtime every promise costs a captured stack trace.
   override async [RUN_ASYNC](shared: S): Promise<Action | undefined> {
     const prepRes = this.prepAsync === AsyncNode.prototype.prepAsync ? (undefined as P) : await this.prepAsync(shared);
     const execRes = settledExec(this, await execStep(this, prepRes)) as E;

@@ -44,7 +44,7 @@ export function isReference(value: unknown): boolean {
   return typeof value === 'object' ? value !== null : typeof value === 'function' || typeof value === 'symbol';
 }
 
-/** Checks a node's exec result (or one batch item's) where it is made: in the run, or in its activity. */
+/** Checks a node's exec result (or one batch item's) where it is made, before post receives it. */
 export function assertExecResult(node: string, result: unknown, item?: BatchItem): void {
   if (isReference(result)) {
     assertPortable(result, item === undefined ? 'the exec result' : `the exec result of item ${item.index + 1} of ${item.count}`, node);

@@ -51,22 +51,8 @@ export interface FlowWorkflows {
 export function createFlowWorkflows(registry: FlowRegistry): FlowWorkflows {
   const workflows: FlowWorkflows = {
     flow: (input) => runFlow(registry, input),
-    pocketflowBatchChunk: async (input) => {
-      const failed = new FailedSteps();
-      try {
-        return await runBatchChunk(registry, input, failed);
-      } catch (error) {
-        throw settled(input.flow, error, failed.nodeOf(error));
-      }
-    },
-    pocketflowBatchFlowChunk: async (input) => {
-      const failed = new FailedSteps();
-      try {
-        return await runFlowChunk(registry, input, failed);
-      } catch (error) {
-        throw settled(input.flow, error, failed.nodeOf(error));
-      }
-    },
+    pocketflowBatchChunk: chunkWorkflow((input, failed) => runBatchChunk(registry, input, failed)),
+    pocketflowBatchFlowChunk: chunkWorkflow((input, failed) => runFlowChunk(registry, input, failed)),
   };
   const shapes = { flow: 'flow', pocketflowBatchChunk: 'batchChunk', pocketflowBatchFlowChunk: 'batchFlowChunk' } as const;
   for (const [name, workflow] of Object.entries(workflows)) {
@@ -143,6 +129,18 @@ async function runFlow(registry: FlowRegistry, input: FlowWorkflowInput): Promis
     }
     throw thrown;
   }
+}
+
+/** A chunk's workflow: `run`, with what failed at which node, its errors settled as a run's are. */
+function chunkWorkflow<I extends { flow: string }, R>(run: (input: I, failed: FailedSteps) => Promise<R>): (input: I) => Promise<R> {
+  return async (input) => {
+    const failed = new FailedSteps();
+    try {
+      return await run(input, failed);
+    } catch (error) {
+      throw settled(input.flow, error, failed.nodeOf(error));
+    }
+  };
 }
 
 /**
