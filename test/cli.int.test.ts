@@ -74,7 +74,7 @@ describe('the command line with another project', () => {
     const started = await runCli(['run'], { env, stdin: '' });
     expect(started.code).toBe(0);
     expect(started.stdout).toContain(`No Temporal server on 127.0.0.1:${port}; starting a local dev server...`);
-    expect(started.stdout).toContain('Stop it with: pocketflow-temporal server stop');
+    expect(started.stdout).toContain('Stop it with: npx pocketflow-temporal server stop');
     expect(await isServerReachable(`127.0.0.1:${port}`)).toBe(true);
     const status = await runCli(['server', 'status'], { env });
     expect(status.stdout).toMatch(new RegExp(`^The local dev server runs \\(pid \\d+\\) on 127\\.0\\.0\\.1:${port}\\.\\nWeb UI: http://127\\.0\\.0\\.1:\\d+\\nData: `));

@@ -40,7 +40,8 @@ describe('runs as operators find them', () => {
 
       const waiting = await runCli(['list', '--waiting', '--config', PROJECT], { env });
       expect(waiting.code).toBe(0);
-      expect(waiting.stdout).toMatch(new RegExp(`^${workflowId}\\tRUNNING\\thuman-input\\t\\S+\\tAskName$`, 'm'));
+      expect(waiting.stdout).toMatch(/^ID\tSTATUS\tFLOW\tSTARTED\tNODE\tWAITING FOR$/m);
+      expect(waiting.stdout).toMatch(new RegExp(`^${workflowId}\\tRUNNING\\thuman-input\\t\\S+\\tAskName\\trequest 1: Your name\\?$`, 'm'));
       const byFlow = await runCli(['list', '--flow', 'human-input', '--config', PROJECT], { env });
       expect(byFlow.stdout).toContain(workflowId);
       const otherFlow = await runCli(['list', '--flow', 'fallback', '--config', PROJECT], { env });

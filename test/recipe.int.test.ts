@@ -80,6 +80,7 @@ describe('the Recipe Finder command', () => {
       'Found 3 recipes.',
       'How about: Grilled Chicken with Herbs',
       'Accept this recipe? (y/n):',
+      "Let's try another recipe...",
       'How about: Chicken Stir Fry',
       'Accept this recipe? (y/n):',
       "Great choice! Here's your recipe...",
@@ -105,7 +106,7 @@ describe('the Recipe Finder command', () => {
     const env = { TEMPORAL_TASK_QUEUE: taskQueue };
     const first = await cli(['run', '--id', workflowId, '--ingredient', 'chicken'], { stdin: '', env });
     expect(first.code).toBe(0);
-    expect(first.stdout).toContain(`Continue with: pocketflow-temporal attach ${workflowId}`);
+    expect(first.stdout).toContain(`Continue with: npx pocketflow-temporal attach ${workflowId}`);
 
     const worker = await startWorker(taskQueue, { flows: recipeFlows, services: services(), bundlePath: undefined, bundle });
     try {
@@ -127,7 +128,7 @@ describe('the Recipe Finder command', () => {
       expect(rejected.code).toBe(0);
       expect(rejected.stdout).toBe(
         `Run ${workflowId} accepted "n" for request 1 (GetApproval).\n` +
-          'Suggesting best recipe...\nHow about: Chicken Stir Fry\n' +
+          "Let's try another recipe...\nSuggesting best recipe...\nHow about: Chicken Stir Fry\n" +
           'Waiting:  request 2 from GetApproval: Accept this recipe? (y/n):\n',
       );
       const approved = await cli(['approve', workflowId], { env });
@@ -233,7 +234,7 @@ describe('leaving a conversation', () => {
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code).toBe(130);
-    expect(stdout).toContain(`Continue with: pocketflow-temporal attach ${workflowId}`);
+    expect(stdout).toContain(`Continue with: npx pocketflow-temporal attach ${workflowId}`);
     const client = await connectClient();
     expect((await client.workflow.getHandle(workflowId).describe()).status.name).toBe('RUNNING');
 

@@ -92,6 +92,7 @@ describe('the Recipe Finder flow, in-process', () => {
       'Found 3 recipes.',
       'Suggesting best recipe...',
       'How about: Grilled Chicken with Herbs',
+      "Let's try another recipe...",
       'Suggesting best recipe...',
       'How about: Chicken Stir Fry',
       "Great choice! Here's your recipe...",

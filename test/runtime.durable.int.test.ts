@@ -89,7 +89,7 @@ describe('durability', () => {
       const state = await getFlowState(client, workflowId);
       expect(state.status).toBe('completed');
       expect(state.refused).toEqual([
-        { answer: 'maybe', reason: 'Answer "maybe" refused by node \'Approve\': Please answer one of: y, n.' },
+        { answer: 'maybe', reason: "Node 'Approve' refused it for request 2: Please answer one of: y, n." },
       ]);
     } finally {
       await worker.stop();

@@ -12,6 +12,7 @@ export const DEFAULT_TASK_QUEUE = 'recipe-finder';
 export const flows = defineFlows({
   [RECIPE_FLOW]: {
     build: createRecipeFlow,
-    summary: (shared) => `Recipe Finder: ${typeof shared['ingredient'] === 'string' ? shared['ingredient'] : 'ingredient to be asked'}`,
+    // What is known when the run starts; what it learns later (the ingredient asked) its prompts' context says.
+    summary: (shared) => (typeof shared['ingredient'] === 'string' ? `Recipe Finder: ${shared['ingredient']}` : 'Recipe Finder'),
   },
 });

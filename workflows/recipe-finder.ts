@@ -166,17 +166,17 @@ export class SuggestRecipe extends AsyncNode<
 }
 
 /** Waits for the person's yes or no. */
-export class GetApproval extends AsyncHumanNode<RecipeShared, Recipe, string> {
-  override async prepAsync(shared: RecipeShared): Promise<Recipe> {
-    return shared.suggestion as Recipe;
+export class GetApproval extends AsyncHumanNode<RecipeShared, { recipe: Recipe; ingredient: string }, string> {
+  override async prepAsync(shared: RecipeShared): Promise<{ recipe: Recipe; ingredient: string }> {
+    return { recipe: shared.suggestion as Recipe, ingredient: shared.ingredient ?? '' };
   }
 
-  override async execAsync(recipe: Recipe): Promise<string> {
+  override async execAsync({ recipe, ingredient }: { recipe: Recipe; ingredient: string }): Promise<string> {
     // The context is what the Web UI, status and the inbox show beside the question.
-    return this.getUserInput('Accept this recipe? (y/n):', { choices: ['y', 'n'], context: `Recipe: ${recipe.name}` });
+    return this.getUserInput('Accept this recipe? (y/n):', { choices: ['y', 'n'], context: `Recipe: ${recipe.name}\nIngredient: ${ingredient}` });
   }
 
-  override async postAsync(shared: RecipeShared, recipe: Recipe, answer: string): Promise<string> {
+  override async postAsync(shared: RecipeShared, { recipe }: { recipe: Recipe; ingredient: string }, answer: string): Promise<string> {
     if (answer === 'y') {
       shared.accepted = recipe;
       say(shared, "Great choice! Here's your recipe...");
@@ -185,6 +185,7 @@ export class GetApproval extends AsyncHumanNode<RecipeShared, Recipe, string> {
       return 'accept';
     }
     shared.rejected = [...(shared.rejected ?? []), recipe.id];
+    say(shared, "Let's try another recipe...");
     return 'retry';
   }
 }

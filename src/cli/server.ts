@@ -83,7 +83,7 @@ export async function ensureServer(ctx: CliContext): Promise<{ settings: Connect
     });
     writeFileSync(devServerPidFile(), `${server.pid}\n`);
     ctx.out(`Temporal dev server running (pid ${server.pid}), data in ${join(dataDir(), 'temporal.db')}.\n`);
-    ctx.out('Stop it with: pocketflow-temporal server stop\n');
+    ctx.out('Stop it with: npx pocketflow-temporal server stop\n');
   }
   return { settings: connectionSettings(address), uiUrl };
 }

@@ -115,6 +115,33 @@ export interface FlowRunState {
   refused: RefusedAnswer[];
 }
 
+/**
+ * The memo field where a run records what it waits for, kept current as prompts open and close:
+ * the server keeps it, so `status`, `list --waiting`, the inbox and the Web UI's Memo tab read it
+ * with no worker up (encrypted like any payload when keys are set).
+ */
+export const WAITING_MEMO = 'waiting';
+
+/** A pending prompt as the run records it, with the command that answers it. */
+export interface RecordedPrompt extends PendingPrompt {
+  answerWith: string;
+}
+
+/** What a run records in its memo about its waiting (`WAITING_MEMO`). */
+export interface WaitingRecord {
+  /** The node waiting for an answer, or null while the run waits for none. */
+  node: string | null;
+  prompts: RecordedPrompt[];
+  /** The shared store as the wait began; left out past `WAITING_STORE_BYTES` (then `sharedOmitted` says so). */
+  shared?: object;
+  sharedOmitted?: string;
+  /** The answers refused most recently, with why. */
+  refused: RefusedAnswer[];
+}
+
+/** How large a store the waiting record keeps, in payload bytes (a memo is small). */
+export const WAITING_STORE_BYTES = 8192;
+
 /** How many finished steps the state query keeps. */
 export const STEP_HISTORY_LIMIT = 100;
 

@@ -85,7 +85,7 @@ export async function promoteVersion(client: Client, deploymentName: string, bui
   if (outcome === 'unknown-build') {
     throw new PocketFlowError(
       `Deployment '${deploymentName}' has no build '${buildId}' yet: start its workers first (a version exists once they poll). ` +
-        `See the builds with: pocketflow-temporal versions.`,
+        `See the builds with: npx pocketflow-temporal versions.`,
     );
   }
 }

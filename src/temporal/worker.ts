@@ -227,9 +227,9 @@ async function promoteFirstVersion(
     if (outcome === 'set') {
       log(`Build ${versioning.buildId} is the first of deployment '${versioning.deploymentName}': made it the current version.`);
     } else if (outcome === 'timed-out' && !signal.aborted) {
-      log(`Deployment '${versioning.deploymentName}' has no current version and ${version} could not be made current: new runs wait. Run: pocketflow-temporal promote ${versioning.buildId} --deployment ${versioning.deploymentName}`);
+      log(`Deployment '${versioning.deploymentName}' has no current version and ${version} could not be made current: new runs wait. Run: npx pocketflow-temporal promote ${versioning.buildId} --deployment ${versioning.deploymentName}`);
     }
   } catch (error) {
-    log(`Could not make ${version} the first current version of '${versioning.deploymentName}': ${(error as Error).message}. New runs wait until a build is promoted (pocketflow-temporal promote).`);
+    log(`Could not make ${version} the first current version of '${versioning.deploymentName}': ${(error as Error).message}. New runs wait until a build is promoted (npx pocketflow-temporal promote).`);
   }
 }

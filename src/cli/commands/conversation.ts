@@ -50,7 +50,7 @@ export async function attachCommand(ctx: CliContext, workflowId: string, options
   const description = await describeFlowRun(client, workflowId);
   if (description.status.name !== 'RUNNING') {
     throw new PocketFlowError(
-      `Run ${workflowId} already finished (${description.status.name}); see: pocketflow-temporal status ${workflowId}`,
+      `Run ${workflowId} already finished (${description.status.name}); see: npx pocketflow-temporal status ${workflowId}`,
     );
   }
   ctx.out(`Attached to run ${workflowId}.\n`);
@@ -102,7 +102,7 @@ async function holdConversation(
         leave(
           130,
           `\nStopped here; nothing is lost. The run ${workflowId} keeps waiting on the server.\n` +
-            `Continue with: pocketflow-temporal attach ${workflowId}\n`,
+            `Continue with: npx pocketflow-temporal attach ${workflowId}\n`,
         ),
       );
     });
@@ -116,7 +116,7 @@ async function holdConversation(
         return leave(
           0,
           `\nInput closed; nothing is lost. The run ${workflowId} keeps waiting.\n` +
-            `Continue with: pocketflow-temporal attach ${workflowId}, or answer with: pocketflow-temporal respond ${workflowId} <answer>\n`,
+            `Continue with: npx pocketflow-temporal attach ${workflowId}, or answer with: npx pocketflow-temporal respond ${workflowId} <answer>\n`,
         );
       }
       if (error instanceof WorkflowFailedError) {

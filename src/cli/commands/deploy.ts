@@ -40,7 +40,7 @@ export async function versionsCommand(ctx: CliContext, options: { deployment?: s
     if (row.openRuns === 0 && row.role === 'drained') {
       ctx.out(`Build ${row.buildId} is drained (no open run holds it): its workers can stop.\n`);
     } else if (row.role === 'inactive' && rows.indexOf(row) === 0) {
-      ctx.out(`Build ${row.buildId} is the newest and takes no new runs yet: promote it with pocketflow-temporal promote ${row.buildId}.\n`);
+      ctx.out(`Build ${row.buildId} is the newest and takes no new runs yet: promote it with npx pocketflow-temporal promote ${row.buildId}.\n`);
     }
   }
   return 0;

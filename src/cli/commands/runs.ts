@@ -7,8 +7,9 @@ import { AnswerRefusedError, UnknownFlowError } from '../../temporal/errors.js';
 import { answerFlow, describeFlowRun, flowResult, getFlowState, startFlow } from '../../temporal/client.js';
 import { failingTaskMessage, versioningOfDescription } from '../../temporal/deployments.js';
 import { quoted } from '../../temporal/visibility.js';
-import { type FlowRunState, NODE_SEARCH_ATTRIBUTE, WAITING_SEARCH_ATTRIBUTE } from '../../temporal/definitions.js';
+import { type FlowRunState, type WaitingRecord, NODE_SEARCH_ATTRIBUTE, WAITING_SEARCH_ATTRIBUTE } from '../../temporal/definitions.js';
 import { requireSearchAttributes } from '../../temporal/search-attributes.js';
+import { recordedPrompt, recordedRefusal, START_WORKER_COMMAND, waitingRecordOf, workflowPollers } from '../../temporal/waiting.js';
 import { type CliContext, flowNameOf, taskQueueOf } from '../context.js';
 import { withDeadline } from '../deadline.js';
 import { connect, runLink } from '../server.js';
@@ -59,9 +60,14 @@ export async function listCommand(
   }
   let count = 0;
   for await (const run of client.workflow.list({ query: clauses.join(' AND ') })) {
-    const flow = run.type;
-    const node = run.typedSearchAttributes.get(NODE_SEARCH_ATTRIBUTE);
-    ctx.out(`${run.workflowId}\t${run.status.name}\t${flow}\t${run.startTime.toISOString()}${node === undefined ? '' : `\t${node}`}\n`);
+    if (count === 0) {
+      ctx.out(`ID\tSTATUS\tFLOW\tSTARTED\tNODE${options.waiting === true ? '\tWAITING FOR' : ''}\n`);
+    }
+    const node = run.typedSearchAttributes.get(NODE_SEARCH_ATTRIBUTE) ?? '';
+    // What the run recorded that it waits for: readable with no worker up.
+    const prompt = options.waiting === true ? waitingRecordOf(run)?.prompts[0] : undefined;
+    const waitingFor = options.waiting !== true ? '' : `\t${prompt === undefined ? '' : `request ${prompt.requestId}: ${prompt.prompt}`}`;
+    ctx.out(`${run.workflowId}\t${run.status.name}\t${run.type}\t${run.startTime.toISOString()}\t${node}${waitingFor}\n`);
     if (++count >= options.limit) {
       break;
     }
@@ -72,21 +78,30 @@ export async function listCommand(
   return 0;
 }
 
-/** How long `respond --signal` waits for a worker to show the pending prompt before it sends unchecked. */
-const SIGNAL_CHECK_MS = 1000;
-
 /** How long a query or update waits for a worker before the command says none answered. */
 const WORKER_WAIT_MS = 5000;
 
-const noWorker = (queue: string): string =>
-  `No worker answered within ${WORKER_WAIT_MS / 1000} s. Start one (pocketflow-temporal worker, task queue '${queue}')`;
+/** How long `status` waits for a worker's answer when the run recorded what it waits for. */
+const RECORDED_WAIT_MS = 1000;
 
-/** Prints a run's status, current node, pending prompts, shared store and recent steps (or its result or failure). */
+const noWorker = (queue: string): string =>
+  `No worker answered within ${WORKER_WAIT_MS / 1000} s. Start one (${START_WORKER_COMMAND}, task queue '${queue}')`;
+
+/** What `status` says of workers when none can answer, and the state as the run recorded it. */
+interface WithoutWorker {
+  note: string;
+  recorded: WaitingRecord | undefined;
+}
+
+/**
+ * Prints a run's status, current node, pending prompts, shared store and recent steps (or its
+ * result or failure). With no worker up it prints what the run recorded when its wait began.
+ */
 export async function statusCommand(ctx: CliContext, workflowId: string, options: { json?: boolean }): Promise<number> {
   const { client } = await connect();
   const description = await describeFlowRun(client, workflowId);
   const status = description.status.name;
-  const flow = (description.memo?.['flow'] as string | undefined) ?? '?';
+  const flow = description.type;
   let state: FlowRunState | undefined;
   let result: { shared: object; action: string | undefined; steps: number } | undefined;
   let failure: string | undefined;
@@ -100,19 +115,36 @@ export async function statusCommand(ctx: CliContext, workflowId: string, options
   }
   const build = versioningOfDescription(description);
   const failingTask = status === 'RUNNING' ? await failingTaskMessage(client, description) : undefined;
+  let withoutWorker: WithoutWorker | undefined;
   if (status === 'RUNNING' && failingTask === undefined) {
     // A pinned run is served only by workers of its build.
     const needed = build?.behavior === 'pinned' ? ` of build ${build.buildId} (deployment '${build.deploymentName}')` : '';
-    state = await withDeadline(
-      getFlowState(client, workflowId),
-      WORKER_WAIT_MS,
-      `${noWorker(description.taskQueue).replace('No worker', `No worker${needed}`)} to read the state of run ${workflowId} (status RUNNING).` +
-        (needed === '' ? '' : ` It waits for one; or move it to another build with: pocketflow-temporal upgrade ${workflowId} --to <build>.`),
-    );
+    const recorded = waitingRecordOf(description);
+    if ((await workflowPollers(client, description.taskQueue)) === 0) {
+      withoutWorker = {
+        note: `none polls task queue '${description.taskQueue}', so the run waits (as it recorded when its wait began, below). Start one with: ${START_WORKER_COMMAND}`,
+        recorded,
+      };
+    } else {
+      const timedOut =
+        `No worker${needed} answered within ${((recorded?.prompts.length ?? 0) > 0 ? RECORDED_WAIT_MS : WORKER_WAIT_MS) / 1000} s` +
+        (needed === '' ? '' : `: the run waits for one, or move it to another build with: npx pocketflow-temporal upgrade ${workflowId} --to <build>`);
+      // A run that recorded its wait can be shown from the record: a worker gets a short while to answer.
+      const wait = (recorded?.prompts.length ?? 0) > 0 ? RECORDED_WAIT_MS : WORKER_WAIT_MS;
+      state = await withDeadline(getFlowState(client, workflowId), wait, timedOut).catch((error: unknown) => {
+        if (!(error instanceof PocketFlowError) || error.message !== timedOut) {
+          throw error;
+        }
+        withoutWorker = { note: `${timedOut}; below is what the run recorded when its wait began.`, recorded };
+        return undefined;
+      });
+    }
   }
+  const shared = result?.shared ?? state?.shared ?? withoutWorker?.recorded?.shared;
   if (options.json === true) {
     // Plain JSON, as the Web UI shows it: a Date as its ISO string, a Map as pairs, a BigInt as a string.
-    ctx.out(`${JSON.stringify(serialize({ workflowId, status, flow, build, failingTask, state, result, failure }).json, null, 2)}\n`);
+    const shown = { workflowId, status, flow, build, failingTask, shared, state, result, failure, worker: withoutWorker?.note, recorded: withoutWorker?.recorded };
+    ctx.out(`${JSON.stringify(serialize(shown).json, null, 2)}\n`);
     return 0;
   }
   const lines = [`Run:      ${workflowId}`, `Flow:     ${flow}`, `Status:   ${status}`, `Started:  ${description.startTime.toISOString()}`];
@@ -125,33 +157,47 @@ export async function statusCommand(ctx: CliContext, workflowId: string, options
   if (failingTask !== undefined) {
     lines.push(
       `Failing:  ${failingTask}`,
-      `          The run stays open and retries this step: deploy a fixed build${build?.behavior === 'pinned' ? ` and move the run to it (pocketflow-temporal upgrade ${workflowId} --to <build>)` : ''}.`,
+      `          The run stays open and retries this step: deploy a fixed build${build?.behavior === 'pinned' ? ` and move the run to it (npx pocketflow-temporal upgrade ${workflowId} --to <build>)` : ''}.`,
     );
   }
   if (result !== undefined) {
-    lines.push(`Result:   last action ${result.action ?? '(none)'} after ${result.steps} steps`);
+    lines.push(`Result:   ${result.action === undefined ? 'finished' : `last action '${result.action}'`} after ${result.steps} steps`);
   }
-  if (state !== undefined) {
-    if (state.currentNodes.length > 0) {
-      lines.push(`Node:     ${state.currentNodes.join(', ')}`);
-    }
-    for (const prompt of state.pending) {
-      // Choices the prompt already lists, as in "Accept this recipe? (y/n):", are not repeated.
-      const named = prompt.choices === undefined || prompt.prompt.includes(prompt.choices.join('/'));
-      const choices = prompt.choices && !named ? ` [${prompt.choices.join('/')}]` : '';
-      lines.push(`Waiting:  request ${prompt.requestId} from ${prompt.node}: ${prompt.prompt}${choices}`);
-      if (prompt.context !== undefined) {
-        lines.push(`Context:  ${prompt.context.replace(/\n/g, '\n          ')}`);
-      }
-    }
-    if (state.recentSteps.length > 0) {
-      lines.push(`Steps:    ${state.recentSteps.map((s) => `${s.node} -> ${s.action ?? 'default'}`).join(', ')}`);
-    }
+  if (withoutWorker !== undefined) {
+    lines.push(`Worker:   ${withoutWorker.note}`);
   }
-  const shared = result?.shared ?? state?.shared;
+  const nodes = state?.currentNodes ?? (withoutWorker?.recorded?.node == null ? [] : [withoutWorker.recorded.node]);
+  if (nodes.length > 0) {
+    lines.push(`Node:     ${nodes.join(', ')}`);
+  }
+  const prompts = state?.pending ?? withoutWorker?.recorded?.prompts ?? [];
+  for (const prompt of prompts) {
+    // Choices the prompt already lists, as in "Accept this recipe? (y/n):", are not repeated.
+    const named = prompt.choices === undefined || prompt.prompt.includes(prompt.choices.join('/'));
+    const choices = prompt.choices && !named ? ` [${prompt.choices.join('/')}]` : '';
+    lines.push(`Waiting:  request ${prompt.requestId} from ${prompt.node}: ${prompt.prompt}${choices}`);
+    if (prompt.context !== undefined) {
+      lines.push(`Context:  ${prompt.context.replace(/\n/g, '\n          ')}`);
+    }
+    lines.push(
+      `Answer:   npx pocketflow-temporal respond ${workflowId} ${prompt.choices?.[0] ?? '<answer>'} --request ${prompt.requestId}` +
+        (withoutWorker === undefined ? '' : ' --signal   (queued, taken when a worker runs)'),
+    );
+  }
+  if (withoutWorker !== undefined && prompts.length === 0) {
+    lines.push(withoutWorker.recorded === undefined ? 'Waiting:  nothing the run recorded' : 'Waiting:  for no answer (the run waits for a worker to go on)');
+  }
+  for (const refused of state?.refused ?? withoutWorker?.recorded?.refused ?? []) {
+    lines.push(`Refused:  ${JSON.stringify(refused.answer)}: ${refused.reason}`);
+  }
+  if (state !== undefined && state.recentSteps.length > 0) {
+    lines.push(`Steps:    ${state.recentSteps.map((s) => `${s.node} -> ${s.action ?? 'default'}`).join(', ')}`);
+  }
   if (shared !== undefined) {
     const shown = inspect(shared, { depth: 8, breakLength: 100, maxArrayLength: 50, maxStringLength: 2000 });
-    lines.push(`Shared:   ${shown.replace(/\n/g, '\n          ')}`);
+    lines.push(`Shared:   ${shown.replace(/\n/g, '\n          ')}${state === undefined && result === undefined ? '\n          (as the wait began)' : ''}`);
+  } else if (withoutWorker?.recorded?.sharedOmitted !== undefined) {
+    lines.push(`Shared:   ${withoutWorker.recorded.sharedOmitted}`);
   }
   for (const place of state?.unportable ?? []) {
     lines.push(`Problem:  the shared store holds ${place.reason} at ${place.path}; the step that wrote it fails when it ends.`);
@@ -173,18 +219,25 @@ export async function respondCommand(
     throw new PocketFlowError(`Run ${workflowId} already finished (${description.status.name}); there is nothing to answer.`);
   }
   if (options.signal === true) {
-    // When a worker answers at once, an answer that the waiting prompt's choices can never take is refused here, unsent.
-    const state = await withDeadline(getFlowState(client, workflowId), SIGNAL_CHECK_MS, '').catch(() => undefined);
-    const prompt = state?.pending.find((p) => options.request === undefined || p.requestId === options.request);
-    if (prompt?.choices !== undefined && !prompt.choices.includes(answer)) {
-      throw new AnswerRefusedError(
-        workflowId,
-        new InvalidInputError(prompt.node, answer, `Please answer one of: ${prompt.choices.join(', ')}.`).message,
-      );
+    // An answer that the waiting prompt's allowed answers can never take is refused here, unsent.
+    const prompt = recordedPrompt(waitingRecordOf(description), options.request);
+    const refusal = recordedRefusal(prompt, answer);
+    if (prompt !== undefined && refusal !== undefined) {
+      throw new AnswerRefusedError(workflowId, new InvalidInputError(prompt.node, answer, refusal).message);
     }
     await answerFlow(client, workflowId, answer, { requestId: options.request, wait: 'signal' });
-    ctx.out(`Sent ${JSON.stringify(answer)} to run ${workflowId}; it is processed when the run reaches a prompt.\n`);
+    ctx.out(
+      `Queued ${JSON.stringify(answer)} for run ${workflowId}${prompt === undefined ? '' : ` (request ${prompt.requestId}, ${prompt.node})`}; ` +
+        'the run takes it when it reaches the prompt, with a worker up. A refusal shows in: npx pocketflow-temporal status ' +
+        `${workflowId}\n`,
+    );
     return 0;
+  }
+  if ((await workflowPollers(client, description.taskQueue)) === 0) {
+    throw new PocketFlowError(
+      `No worker polls task queue '${description.taskQueue}', so no one can check the answer now. Start one (${START_WORKER_COMMAND}), ` +
+        'or queue the answer with --signal: the run takes it when a worker runs.',
+    );
   }
   const project = await ctx.project();
   const transcript = project?.transcript;

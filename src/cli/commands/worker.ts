@@ -15,7 +15,7 @@ export async function workerCommand(ctx: CliContext): Promise<number> {
   const settings = connectionSettings();
   installWorkerRuntime();
   const connection = await NativeConnection.connect({ ...settings.options, address: settings.address }).catch((error: unknown) => {
-    throw new ServerUnreachableError(settings.address, error, 'Start one (pocketflow-temporal server start), or set TEMPORAL_ADDRESS to a running server.');
+    throw new ServerUnreachableError(settings.address, error, 'Start one (npx pocketflow-temporal server start), or set TEMPORAL_ADDRESS to a running server.');
   });
   const taskQueue = taskQueueOf(project);
   const worker = await project.createWorker({ connection, namespace: settings.namespace, taskQueue });

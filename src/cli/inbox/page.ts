@@ -39,6 +39,7 @@ export const INBOX_STYLE = `  body { font: 15px/1.45 system-ui, sans-serif; marg
   button { padding: 0.3rem 0.8rem; cursor: pointer; }
   .note { margin: 0.4rem 0 0; font-size: 0.9rem; }
   .note.refused { color: #b00020; }
+  .note.sent { color: #1b6e2a; }
   .problem { color: #8a5a00; }
 `;
 
@@ -119,7 +120,9 @@ function render(runs) {
       header.append(link);
     }
     article.append(header);
-    if (run.problem) article.append(el('p', 'problem', run.problem));
+    if (run.noWorker) article.append(el('p', 'problem', run.noWorker));
+    const said = notes.get(run.workflowId);
+    if (said) article.append(el('p', 'note ' + said.kind, said.text));
     for (const prompt of run.prompts) article.append(renderPrompt(run, prompt));
     list.append(article);
   }
@@ -151,6 +154,13 @@ async function send(workflowId, requestId, answer, key) {
   if (response.ok) {
     drafts.delete(key);
     notes.delete(key);
+    // Said on the run, since the answered prompt leaves the page.
+    notes.set(workflowId, {
+      kind: 'sent',
+      text: body.queued
+        ? 'Queued ' + JSON.stringify(answer) + ' for request ' + requestId + ' (' + body.why + '): the run takes it when a worker runs.'
+        : 'Answered ' + JSON.stringify(answer) + ' (request ' + body.accepted.requestId + ', ' + body.accepted.node + ').',
+    });
   } else {
     notes.set(key, { kind: 'refused', text: body.error });
   }

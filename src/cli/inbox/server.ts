@@ -1,14 +1,17 @@
 /**
  * The approvals inbox: a small local web server that lists every run waiting for an answer, across
- * flows (found by the PocketFlowWaiting search attribute), and answers them with the validated
- * update. Answers need the page's token and the page's own origin, so another site cannot post them.
+ * flows (found by the PocketFlowWaiting search attribute, with the prompts each run recorded), and
+ * answers them with the validated update, or, while no worker polls a run's task queue, queues the
+ * answer by signal once it passes the prompt's allowed answers. Answers need the page's token and
+ * the page's own origin, so another site cannot post them.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Client } from '@temporalio/client';
-import { PocketFlowError } from '../../core/index.js';
-import { answerFlow, getFlowState } from '../../temporal/client.js';
+import { InvalidInputError, PocketFlowError } from '../../core/index.js';
+import { answerFlow, describeFlowRun } from '../../temporal/client.js';
 import { WAITING_SEARCH_ATTRIBUTE, type PendingPrompt } from '../../temporal/definitions.js';
+import { recordedPrompt, recordedRefusal, START_WORKER_COMMAND, waitingRecordOf, workflowPollers } from '../../temporal/waiting.js';
 import { AnswerRefusedError, UnknownRunError } from '../../temporal/errors.js';
 import { readBody } from '../../temporal/http-body.js';
 import { requireSearchAttributes } from '../../temporal/search-attributes.js';
@@ -23,7 +26,7 @@ export interface InboxOptions {
   port?: number;
   /** Where a run's page in the Web UI is, for the links (undefined: no links). */
   runLink?: (workflowId: string) => string | undefined;
-  /** How long a run's state query or an answer may wait for a worker, in ms. */
+  /** How long an answer may wait for a worker to take it, in ms. */
   workerWaitMs?: number;
 }
 
@@ -40,14 +43,13 @@ export interface WaitingRun {
   startedAt: string;
   link: string | undefined;
   prompts: PendingPrompt[];
-  /** Why the prompts could not be read (no worker answered), when they could not. */
-  problem?: string;
+  /** Said when no worker polls the run's task queue: answers are queued until one does. */
+  noWorker?: string;
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
 const MAX_RUNS = 100;
-const NO_WORKER = "No worker answered in time: start one for this run's task queue.";
-const NOT_CONFIRMED = "No worker confirmed the answer in time: it may still be taken when a worker runs; reload to see.";
+const NOT_CONFIRMED = "No worker confirmed the answer in time.";
 /** The host names the inbox serves under (its page, and the Origin of its answers). */
 const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
 
@@ -109,6 +111,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
     send(res, 200, 'text/javascript; charset=utf-8', INBOX_SCRIPT);
   } else if (req.method === 'GET' && path === '/inbox.css') {
     send(res, 200, 'text/css; charset=utf-8', INBOX_STYLE);
+  } else if (req.method === 'GET' && path === '/favicon.ico') {
+    res.writeHead(204, { 'Cache-Control': 'max-age=86400' });
+    res.end();
   } else if (req.method === 'GET' && path === '/api/waiting') {
     sendJson(res, 200, { runs: await waitingRuns(ctx) });
   } else if (req.method === 'POST' && path === '/api/answer') {
@@ -118,38 +123,30 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
   }
 }
 
-/** Every run waiting for an answer, newest first, with its pending prompts. */
+/** Every run waiting for an answer, newest first, with the prompts it recorded (no worker needed to read them). */
 async function waitingRuns(ctx: Context): Promise<WaitingRun[]> {
   const runs: WaitingRun[] = [];
+  const pollers = new Map<string, Promise<number | undefined>>();
   for await (const run of ctx.client.workflow.list({ query: `${WAITING_SEARCH_ATTRIBUTE.name} = true AND ExecutionStatus = 'Running'` })) {
-    runs.push({
+    if (!pollers.has(run.taskQueue)) {
+      pollers.set(run.taskQueue, workflowPollers(ctx.client, run.taskQueue));
+    }
+    const waiting: WaitingRun = {
       workflowId: run.workflowId,
       flow: run.type,
       startedAt: run.startTime.toISOString(),
       link: ctx.runLink?.(run.workflowId),
-      prompts: [],
-    });
+      prompts: waitingRecordOf(run)?.prompts ?? [],
+    };
+    if ((await pollers.get(run.taskQueue)) === 0) {
+      waiting.noWorker =
+        `No worker polls task queue '${run.taskQueue}': an answer is queued, and taken when one runs (${START_WORKER_COMMAND}).`;
+    }
+    runs.push(waiting);
     if (runs.length >= MAX_RUNS) {
       break;
     }
   }
-  await Promise.all(
-    runs.map(async (run) => {
-      try {
-        const ms = ctx.workerWaitMs ?? 3000;
-        // Polls cannot pile up while no worker answers.
-        // The client's deadline, just after ours, cancels the query itself.
-        const state = await withDeadline(
-          ctx.client.withDeadline(Date.now() + ms + 500, () => getFlowState(ctx.client, run.workflowId)),
-          ms,
-          NO_WORKER,
-        );
-        run.prompts = state.pending;
-      } catch (error) {
-        run.problem = error instanceof Error ? error.message : String(error);
-      }
-    }),
-  );
   return runs;
 }
 
@@ -178,12 +175,36 @@ async function answer(req: IncomingMessage, res: ServerResponse, ctx: Context): 
     return;
   }
   try {
-    const ms = ctx.workerWaitMs ?? 5000;
-    const accepted = await withDeadline(
-      ctx.client.withDeadline(Date.now() + ms + 500, () => answerFlow(ctx.client, workflowId, text, { requestId: requestId as number | undefined })),
-      ms,
-      NOT_CONFIRMED,
-    );
+    const description = await describeFlowRun(ctx.client, workflowId);
+    const queue = async (why: string): Promise<void> => {
+      // No worker checks it now: queue it, once the prompt's allowed answers take it.
+      const prompt = recordedPrompt(waitingRecordOf(description), requestId as number | undefined);
+      const refused = recordedRefusal(prompt, text);
+      if (prompt !== undefined && refused !== undefined) {
+        throw new AnswerRefusedError(workflowId, new InvalidInputError(prompt.node, text, refused).message);
+      }
+      await answerFlow(ctx.client, workflowId, text, { requestId: requestId as number | undefined, wait: 'signal' });
+      sendJson(res, 200, { queued: true, requestId: prompt?.requestId ?? requestId, why });
+    };
+    if ((await workflowPollers(ctx.client, description.taskQueue)) === 0) {
+      await queue(`no worker polls task queue '${description.taskQueue}'`);
+      return;
+    }
+    const ms = ctx.workerWaitMs ?? 2500;
+    let accepted: Awaited<ReturnType<typeof answerFlow>>;
+    try {
+      accepted = await withDeadline(
+        ctx.client.withDeadline(Date.now() + ms + 500, () => answerFlow(ctx.client, workflowId, text, { requestId: requestId as number | undefined })),
+        ms,
+        NOT_CONFIRMED,
+      );
+    } catch (error) {
+      if (!(error instanceof PocketFlowError) || error.message !== NOT_CONFIRMED) {
+        throw error;
+      }
+      await queue(`no worker took it within ${ms / 1000} s`);
+      return;
+    }
     sendJson(res, 200, { accepted });
   } catch (error) {
     const status = error instanceof AnswerRefusedError ? 422 : error instanceof UnknownRunError ? 404 : 502;

@@ -169,7 +169,7 @@ export class SignalInput implements InputSource {
       if (refusal === undefined) {
         target.answer = answer.answer;
       } else {
-        this.#run.refuse(answer.answer, new InvalidInputError(target.node, answer.answer, refusal).message);
+        this.#run.refuse(answer.answer, `Node '${target.node}' refused it for request ${target.requestId}: ${refusal}`);
       }
     }
   }

@@ -157,7 +157,7 @@ function settled(flowName: string, error: unknown, node: string | undefined): un
     return escaped.failure;
   }
   log.error(
-    `${escaped.error.message} The workflow task fails and is retried; a build that fixes it continues the run (a pinned run once moved there: pocketflow-temporal upgrade <workflow id> --to <build>).`,
+    `${escaped.error.message} The workflow task fails and is retried; a build that fixes it continues the run (a pinned run once moved there: npx pocketflow-temporal upgrade <workflow id> --to <build>).`,
     { flow: flowName, node: escaped.node ?? null },
   );
   return escaped.error;

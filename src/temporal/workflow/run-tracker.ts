@@ -1,14 +1,19 @@
 /** What a run shows while it runs: its status, current nodes and recent steps, by query and in the UI's details. */
-import { log, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { log, setCurrentDetails, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { AnyNode } from '../../core/index.js';
 import { portableView } from '../../core/internal.js';
 import {
   type FlowRunState,
   NODE_SEARCH_ATTRIBUTE,
   type PendingPrompt,
+  type RecordedPrompt,
   STEP_HISTORY_LIMIT,
+  WAITING_MEMO,
   WAITING_SEARCH_ATTRIBUTE,
+  WAITING_STORE_BYTES,
+  type WaitingRecord,
 } from '../definitions.js';
+import { payloadBytes } from './activity-executor.js';
 
 /** Keeps the run's visible state: current nodes, recent steps, refused answers, status. */
 export class RunTracker {
@@ -24,6 +29,10 @@ export class RunTracker {
   #shownNode: string | null = null;
   #shownWaiting = false;
   #pending: PendingPrompt[] = [];
+  /** How many answers were refused in all (the kept list is bounded). */
+  #refusedCount = 0;
+  /** What the waiting record in the memo says, as a key: a run starts waiting for nothing. */
+  #recorded = recordKey([], 0);
 
   readonly #nodeWhileWaitingOnly: boolean;
 
@@ -70,7 +79,10 @@ export class RunTracker {
   /** Records an answer that was refused, so that the sender can read why. */
   refuse(answer: unknown, reason: string): void {
     pushBounded(this.#refused, { answer, reason });
-    log.warn(`Refused an answer: ${reason}`, { answer });
+    this.#refusedCount += 1;
+    // The reason names the answer when it matters; the log keeps the answer itself out (it may be anything a person typed).
+    log.warn(`Refused an answer: ${reason}`);
+    this.#recordWaiting();
   }
 
   /**
@@ -92,9 +104,36 @@ export class RunTracker {
       lines.push(...promptDetails(workflowInfo().workflowId, prompt));
     }
     setCurrentDetails(lines.join('\n\n'));
+    this.#recordWaiting();
     // The node started last is the innermost one running (a nested flow's node, not the flow).
     const node = waiting ? (this.#pending[0]?.node ?? null) : this.#nodeWhileWaitingOnly ? null : (current.at(-1) ?? null);
     this.#upsertSearchAttributes(node, waiting);
+  }
+
+  /** Records in the memo what the run waits for, when that changed: readable with no worker up. */
+  #recordWaiting(): void {
+    const prompts = this.#status === 'running' ? this.#pending : [];
+    const key = recordKey(prompts, this.#refusedCount);
+    if (key === this.#recorded) {
+      return;
+    }
+    this.#recorded = key;
+    const workflowId = workflowInfo().workflowId;
+    const record: WaitingRecord = {
+      node: prompts[0]?.node ?? null,
+      prompts: prompts.map((prompt): RecordedPrompt => ({ ...prompt, answerWith: answerCommand(workflowId, prompt) })),
+      refused: this.#refused.slice(-5),
+    };
+    if (prompts.length > 0) {
+      const shared = portableView(this.#shared).value;
+      const bytes = payloadBytes(shared);
+      if (bytes <= WAITING_STORE_BYTES) {
+        record.shared = shared;
+      } else {
+        record.sharedOmitted = `The shared store is ${bytes} bytes, more than a memo keeps; a worker's state query reads it.`;
+      }
+    }
+    upsertMemo({ [WAITING_MEMO]: record });
   }
 
   /** Upserts the node running or waiting and whether a person's answer is pending, when they changed. */
@@ -145,11 +184,21 @@ function promptDetails(workflowId: string, prompt: PendingPrompt): string[] {
   }
   const example = prompt.choices?.[0] ?? '...';
   lines.push(
-    `Answer with \`pocketflow-temporal respond ${workflowId} ${example} --request ${prompt.requestId}\`, ` +
+    `Answer with \`${answerCommand(workflowId, prompt)}\`, ` +
       `or here with Send Update \`answerInput\` (Signal \`answer\` while no worker runs): ` +
       `\`${JSON.stringify({ answer: example, requestId: prompt.requestId })}\``,
   );
   return lines;
+}
+
+/** The command that answers `prompt` of run `workflowId`, as a person types it in a project's folder. */
+function answerCommand(workflowId: string, prompt: PendingPrompt): string {
+  return `npx pocketflow-temporal respond ${workflowId} ${prompt.choices?.[0] ?? '<answer>'} --request ${prompt.requestId}`;
+}
+
+/** What a waiting record says, as a key: which prompts are pending and how many answers were refused. */
+function recordKey(prompts: readonly PendingPrompt[], refused: number): string {
+  return `${prompts.map((prompt) => prompt.requestId).join(',')}|${refused}`;
 }
 
 function pushBounded<T>(list: T[], item: T): void {
