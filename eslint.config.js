@@ -20,6 +20,7 @@ const workflowCode = [
   'src/temporal/definitions.ts',
   'src/temporal/errors.ts',
   'src/temporal/payload-converter.ts',
+  'src/temporal/failure-converter.ts',
   'src/temporal/encrypted-payloads.ts',
   'src/workflow.ts',
   'test/flows/table.ts',

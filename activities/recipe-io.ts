@@ -31,9 +31,24 @@ export function recipeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Recip
   };
 }
 
-/** A recipe API answer that is not what TheMealDB's filter endpoint returns. */
+/**
+ * A recipe API answer that is not what TheMealDB's filter endpoint returns. Its message names the
+ * API by origin only: the path and query of RECIPE_API_URL often hold a key (TheMealDB's does),
+ * and an exec error reaches the run's history, the fallback and the worker log.
+ */
 export class RecipeApiError extends Error {
   override name = 'RecipeApiError';
+}
+
+/** The LLM endpoint refused or failed a request; the message never holds the API key, even masked. */
+export class LlmError extends Error {
+  override name = 'LlmError';
+}
+
+/** `text` with the key and anything shaped like an OpenAI key (masked ones included) left out. */
+export function withoutKeys(text: string, key: string | undefined): string {
+  const bare = key === undefined || key === '' ? text : text.split(key).join('<the API key>');
+  return bare.replace(/\bsk-[\w*-]{2,}/g, '<an API key>');
 }
 
 /** Builds the services the Recipe Finder's exec calls. `fetchImpl` is for tests. */
@@ -50,13 +65,14 @@ export function createRecipeServices(config: RecipeConfig, fetchImpl: typeof fet
   return {
     async fetchRecipes(ingredient: string): Promise<Recipe[]> {
       const url = `${config.recipeApiUrl}${encodeURIComponent(ingredient)}`;
+      const api = `The recipe API at ${new URL(url).origin}`;
       const response = await fetchImpl(url, { signal: AbortSignal.timeout(config.timeoutMs) });
       if (!response.ok) {
-        throw new RecipeApiError(`The recipe API answered ${response.status} ${response.statusText} for ${url}.`);
+        throw new RecipeApiError(`${api} answered ${response.status} ${response.statusText}.`);
       }
       const body = (await response.json()) as { meals?: Array<{ idMeal?: unknown; strMeal?: unknown }> | null };
       if (typeof body !== 'object' || body === null || !('meals' in body)) {
-        throw new RecipeApiError(`The recipe API's answer has no 'meals' field (${url}).`);
+        throw new RecipeApiError(`${api} answered with no 'meals' field: is RECIPE_API_URL a filter-by-ingredient endpoint?`);
       }
       return (body.meals ?? [])
         .filter((m) => typeof m.strMeal === 'string')
@@ -67,19 +83,23 @@ export function createRecipeServices(config: RecipeConfig, fetchImpl: typeof fet
       if (llm === undefined) {
         return { recipe: offlineChoice(candidates), source: 'offline chooser' as const };
       }
-      const completion = await llm.chat.completions.create({
-        model: config.openaiModel,
-        messages: [
-          {
-            role: 'system',
-            content: 'You suggest one recipe. Answer with the exact name of one recipe from the list, and nothing else.',
-          },
-          {
-            role: 'user',
-            content: `Ingredient: ${ingredient}\nRecipes:\n${candidates.map((c) => `- ${c.name}`).join('\n')}`,
-          },
-        ],
-      });
+      const completion = await llm.chat.completions
+        .create({
+          model: config.openaiModel,
+          messages: [
+            {
+              role: 'system',
+              content: 'You suggest one recipe. Answer with the exact name of one recipe from the list, and nothing else.',
+            },
+            {
+              role: 'user',
+              content: `Ingredient: ${ingredient}\nRecipes:\n${candidates.map((c) => `- ${c.name}`).join('\n')}`,
+            },
+          ],
+        })
+        .catch((error: unknown) => {
+          throw llmError(error, config.openaiApiKey);
+        });
       const reply = completion.choices[0]?.message?.content?.trim() ?? '';
       const recipe = matchRecipe(reply, candidates);
       if (recipe === undefined) {
@@ -88,6 +108,19 @@ export function createRecipeServices(config: RecipeConfig, fetchImpl: typeof fet
       return { recipe, source: 'LLM' as const };
     },
   };
+}
+
+/**
+ * The error to throw for a failed LLM call: a new one, so that neither the message nor a cause
+ * carries the key (an OpenAI 401 quotes it masked), with the status and error code kept.
+ */
+function llmError(error: unknown, key: string | undefined): LlmError {
+  if (error instanceof OpenAI.APIError) {
+    const status = error.status === undefined ? '' : ` answered ${error.status}`;
+    const code = typeof error.code === 'string' ? ` (${error.code})` : '';
+    return new LlmError(`The LLM endpoint${status}${code}: ${withoutKeys(error.message, key)}`);
+  }
+  return new LlmError(`The LLM call failed: ${withoutKeys(error instanceof Error ? error.message : String(error), key)}`);
 }
 
 /** The candidate the reply names: an exact match first, then the longest name it contains. */

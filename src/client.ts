@@ -17,7 +17,8 @@ export { answerFlow, cancelFlow, describeFlowRun, flowResult, getFlowState, star
 export type { StartFlowOptions } from './temporal/client.js';
 export { connectClient, connectionSettings } from './temporal/connection.js';
 export type { ConnectionSettings } from './temporal/connection.js';
-export { clientDataConverter, payloadCodecsFromEnv } from './temporal/data-converter.js';
+export { clientDataConverter, failureMessage, payloadCodecsFromEnv } from './temporal/data-converter.js';
+export { failureConverter } from './temporal/failure-converter.js';
 export type { PayloadCodecOptions } from './temporal/data-converter.js';
 export { payloadConverter, PortableJsonPayloadConverter } from './temporal/payload-converter.js';
 export { AesGcmCodec, ENCRYPTION_KEYS_ENV, encryptionCodecFromEnv, encryptionKeysFromEnv } from './temporal/encryption.js';

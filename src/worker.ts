@@ -43,7 +43,7 @@ export {
 export type { WorkerVersioningOptions } from './temporal/versioning.js';
 export { deploymentVersions, promoteVersion, runVersioning, UnknownDeploymentError } from './temporal/deployments.js';
 export type { DeploymentVersionRow, RunVersioning } from './temporal/deployments.js';
-export { payloadConverterPath, payloadCodecsFromEnv, workerDataConverter } from './temporal/data-converter.js';
+export { failureConverterPath, payloadConverterPath, payloadCodecsFromEnv, workerDataConverter } from './temporal/data-converter.js';
 export type { PayloadCodecOptions } from './temporal/data-converter.js';
 export { installWorkerRuntime, METRICS_ADDRESS_ENV, metricsAddressFromEnv } from './temporal/metrics.js';
 export type { ConnectionSettings } from './temporal/connection.js';

@@ -155,8 +155,13 @@ describe('docker-compose.yml', () => {
     expect(publishedPorts('temporal')).toContain('7233:7233');
   });
 
-  it('publishes the Temporal UI on port 8080', () => {
+  it('publishes the Temporal UI on port 8080, and tells the command line in the worker that this is where links point', () => {
     expect(publishedPorts('temporal-ui')).toContain('8080:8080');
+    expect(environment('worker')['TEMPORAL_UI_URL']).toBe('${TEMPORAL_UI_URL:-http://localhost:8080}');
+  });
+
+  it('says the server runs with no authorizer, as later server versions require to start that way', () => {
+    expect(environment('temporal')['TEMPORAL_ALLOW_NO_AUTH']).toBe('true');
   });
 
   it('points the Temporal UI at the temporal service and sets its CORS origins', () => {

@@ -9,6 +9,7 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleFlowWorkflows } from '../src/temporal/bundle.js';
+import { failureMessage } from '../src/temporal/data-converter.js';
 import { answerFlow, flowResult, getFlowState, startFlow } from '../src/temporal/client.js';
 import { createFlowActivities } from '../src/temporal/activities.js';
 import { runVersioning } from '../src/temporal/deployments.js';
@@ -56,7 +57,7 @@ const activityTypes = async (workflowId: string): Promise<string[]> => {
 const failedTaskMessage = async (workflowId: string): Promise<string | undefined> => {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const failed = (history.events ?? []).find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
-  return failed?.workflowTaskFailedEventAttributes?.failure?.message ?? undefined;
+  return failureMessage(client, failed?.workflowTaskFailedEventAttributes?.failure);
 };
 
 beforeAll(async () => {
@@ -198,13 +199,20 @@ describe('deploying a changed flow', () => {
     expect(await runVersioning(client, repair)).toMatchObject({ buildId: buildIds.get(1), override: false });
   });
 
-  it('says in one line what is wrong with a deploy command, and exits 1 or 2', async () => {
+  it('says in one line what is wrong with a deploy command, and exits 1, or 2 for a usage mistake', async () => {
     const unknown = await cli(2, ['versions', '--deployment', 'no-such-deployment']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
     expect(unknown.stderr).toContain("No worker deployment 'no-such-deployment' in namespace 'default'");
+    const noDeployment = await runCli(['--config', 'test/flows/deploy.config.ts', 'versions'], {
+      env: { DEPLOY_TEST_BUILD: '2', TEMPORAL_DEPLOYMENT_NAME: '' },
+    });
+    expect(noDeployment.code).toBe(2);
+    expect(noDeployment.stderr).toBe(
+      'error: Which deployment? Pass --deployment <name>, or set TEMPORAL_DEPLOYMENT_NAME as for the workers.\n',
+    );
     const neither = await cli(2, ['upgrade', '--to', 'x']);
-    expect(neither.code).toBe(1);
+    expect(neither.code).toBe(2);
     expect(neither.stderr).toContain('Name the runs to upgrade: a workflow id, or --query <filter>');
     const ramp = await cli(2, ['promote', 'x', '--ramp', '150']);
     expect(ramp.code).toBe(2);

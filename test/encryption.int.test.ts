@@ -2,13 +2,19 @@
 // POCKETFLOW_ENCRYPTION_KEYS set leaves only ciphertext in the server's history, and reads back
 // through the CLI (after a key rotation too) and through the codec server the Web UI would call.
 import { randomBytes } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
+import { flowResult, startFlow } from '../src/temporal/client.js';
 import { startCodecServer } from '../src/temporal/codec-server.js';
+import { clientDataConverter, failureMessage } from '../src/temporal/data-converter.js';
 import { AesGcmCodec } from '../src/temporal/encryption.js';
 import { runCli } from './setup/cli.js';
-import { address, uniqueQueue } from './setup/harness.js';
-import { useRecipeStandIns } from './setup/stand-ins.js';
+import { address, startWorker, uniqueQueue, waitFor } from './setup/harness.js';
+import { pickLastListed, startOpenAiStandIn, startRecipeApi, useRecipeStandIns } from './setup/stand-ins.js';
 
 const RECIPES = { chicken: ['Chicken Curry', 'Chicken Stir Fry', 'Grilled Chicken with Herbs'] };
 
@@ -39,6 +45,34 @@ function payloadsIn(value: unknown, found: RawPayload[] = []): RawPayload[] {
 }
 
 const text = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? new Uint8Array()).toString('latin1');
+
+type ProtoFailure = temporal.api.failure.v1.IFailure;
+
+/** Every failure in a history (found by shape: a message beside failure info or encoded attributes), causes included. */
+function failuresIn(value: unknown, found: ProtoFailure[] = []): ProtoFailure[] {
+  if (typeof value !== 'object' || value === null || value instanceof Uint8Array) {
+    return found;
+  }
+  const maybe = value as ProtoFailure & Record<string, unknown>;
+  if (typeof maybe.message === 'string' && ('encodedAttributes' in maybe || 'applicationFailureInfo' in maybe)) {
+    found.push(maybe);
+  }
+  for (const child of Object.values(value)) {
+    failuresIn(child, found);
+  }
+  return found;
+}
+
+/** The history as the server holds it, read by a client with no codec, as one lower-case text with every payload's bytes. */
+async function rawHistoryText(workflowId: string): Promise<{ text: string; failures: ProtoFailure[] }> {
+  const raw = new Client({ connection: await Connection.connect({ address: address() }) });
+  const history = await raw.workflow.getHandle(workflowId).fetchHistory();
+  const payloads = payloadsIn(history);
+  return {
+    text: `${JSON.stringify(history)}\n${payloads.map((p) => text(p.data)).join('\n')}`.toLowerCase(),
+    failures: failuresIn(history),
+  };
+}
 
 describe('encryption at rest', () => {
   it('leaves only ciphertext in the history of a Recipe Finder run, readable through the CLI, after a key rotation, and by the codec server', async () => {
@@ -114,6 +148,100 @@ describe('encryption at rest', () => {
       expect(plain.payloads.every((p) => Buffer.from(p.metadata['encoding'] ?? '', 'base64').toString() !== 'binary/encrypted')).toBe(true);
     } finally {
       await server.close();
+    }
+  });
+
+  it('encrypts failures too: a failed workflow task and a flow failure leave no message or stack trace in plain text', async () => {
+    const key = randomBytes(32);
+    const codec = new AesGcmCodec({ keys: new Map([['f', new Uint8Array(key)]]), encryptWith: 'f' });
+    const taskQueue = uniqueQueue('encrypted-failures');
+    const worker = await startWorker(taskQueue, { payloadCodecs: [codec] });
+    const client = new Client({
+      connection: await Connection.connect({ address: address() }),
+      dataConverter: clientDataConverter({ payloadCodecs: [codec] }),
+    });
+    try {
+      const taskFails = `post-throws-${taskQueue}`;
+      const handle = await startFlow(client, { flow: 'post-throws', taskQueue, workflowId: taskFails });
+      const failed = await waitFor(async () => {
+        const history = await handle.fetchHistory();
+        return history.events?.find((event) => event.workflowTaskFailedEventAttributes != null)?.workflowTaskFailedEventAttributes ?? undefined;
+      }, 'a failed workflow task');
+      // With the keys, the message reads as the worker threw it.
+      expect(await failureMessage(client, failed.failure)).toMatch(/Cannot read properties of undefined \(reading 'title'\)/);
+      await handle.terminate('the test has seen the failed workflow task');
+      const taskHistory = await rawHistoryText(taskFails);
+      expect(taskHistory.failures.length).toBeGreaterThan(0);
+      for (const failure of taskHistory.failures) {
+        expect(failure.message).toBe('Encoded failure');
+        expect(failure.stackTrace ?? '').toBe('');
+        expect(text(failure.encodedAttributes?.metadata?.['encoding'])).toBe('binary/encrypted');
+      }
+      for (const plain of ['title', 'readstitle', 'cannot read']) {
+        expect(taskHistory.text).not.toContain(plain);
+      }
+
+      const flowFails = `flow-failure-${taskQueue}`;
+      await startFlow(client, { flow: 'flow-failure-in-post', taskQueue, workflowId: flowFails });
+      const failure = (await flowResult(client, flowFails).catch((e: unknown) => e)) as WorkflowFailedError;
+      expect(failure).toBeInstanceOf(WorkflowFailedError);
+      expect(failure.cause?.message).toBe("Flow 'flow-failure-in-post' failed at node 'GivesUp': No recipe fits");
+      const causes: string[] = [];
+      for (let cause: unknown = failure.cause; cause instanceof Error; cause = cause.cause) {
+        causes.push(cause.message);
+      }
+      expect(causes).toContain('0 of 3 recipes match');
+      const flowHistory = await rawHistoryText(flowFails);
+      expect(flowHistory.failures.length).toBeGreaterThanOrEqual(2);
+      for (const plain of ['no recipe fits', 'recipes match', 'givesup']) {
+        expect(flowHistory.text).not.toContain(plain);
+      }
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('keeps the recipe API key in its URL and the LLM key out of the history, the worker log and the terminal', async () => {
+    const recipeKey = 'k3y9in9path';
+    const llmKey = 'sk-live-0123456789abcdefghijklmnop';
+    const api = await startRecipeApi(RECIPES, { failTimes: 100, failStatus: 401, key: recipeKey });
+    const llm = await startOpenAiStandIn(pickLastListed, { refuseKeys: true });
+    const data = mkdtempSync(join(tmpdir(), 'pft-secrets-'));
+    const taskQueue = uniqueQueue('secrets');
+    const workflowId = `secrets-${taskQueue}`;
+    const env = {
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      POCKETFLOW_TEMPORAL_DATA: data,
+      POCKETFLOW_ENCRYPTION_KEYS: `s:${randomBytes(32).toString('base64')}`,
+      RECIPE_API_URL: api.filterUrl,
+      OPENAI_BASE_URL: llm.baseUrl,
+      OPENAI_API_KEY: llmKey,
+    };
+    try {
+      const run = await runCli(['run', '--id', workflowId], { stdin: 'chicken\ny\n', env });
+      expect(run.stdout).toContain('The recipe API could not be reached; using the built-in list.');
+      expect(run.stdout).toContain('(offline chooser: no LLM was used)');
+      // Both services were called and refused: the failures below are real.
+      expect(api.requests.map((r) => r.url)).toContain(`/api/json/v1/${recipeKey}/filter.php?i=chicken`);
+      expect(llm.requests.length).toBeGreaterThan(0);
+
+      const workerLog = readFileSync(join(data, 'worker.log'), 'utf8');
+      // The worker log says what failed, by origin and status, and never with a key.
+      expect(workerLog).toContain(`The recipe API at ${api.url} answered 401 Unauthorized.`);
+      expect(workerLog).toContain('The LLM endpoint answered 401 (invalid_api_key)');
+      const { text: history, failures } = await rawHistoryText(workflowId);
+      expect(failures.length).toBeGreaterThan(0);
+      for (const where of [history, workerLog.toLowerCase(), `${run.stdout}${run.stderr}`.toLowerCase()]) {
+        for (const secret of [recipeKey, llmKey, llmKey.slice(0, 7), llmKey.slice(-4)]) {
+          expect(where).not.toContain(secret.toLowerCase());
+        }
+      }
+      for (const plain of ['unauthorized', 'incorrect api key', 'recipe api at']) {
+        expect(history).not.toContain(plain);
+      }
+    } finally {
+      await api.close();
+      await llm.close();
     }
   });
 });

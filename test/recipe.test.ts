@@ -1,9 +1,17 @@
 // The Recipe Finder in-process and its I/O alone, against local stand-ins for the APIs (no Temporal).
 import { describe, expect, it } from 'vitest';
-import { createRecipeServices, matchRecipe, type RecipeConfig, recipeConfigFromEnv } from '../activities/recipe-io.js';
+import {
+  createRecipeServices,
+  LlmError,
+  matchRecipe,
+  RecipeApiError,
+  type RecipeConfig,
+  recipeConfigFromEnv,
+  withoutKeys,
+} from '../activities/recipe-io.js';
 import { ScriptedInput, silentLogger } from '../src/core/index.js';
 import { builtInRecipes, createRecipeFlow, type RecipeShared } from '../workflows/recipe-finder.js';
-import { startRecipeApi, useRecipeStandIns } from './setup/stand-ins.js';
+import { pickLastListed, startOpenAiStandIn, startRecipeApi, useRecipeStandIns } from './setup/stand-ins.js';
 
 const RECIPES = { chicken: ['Chicken Curry', 'Chicken Stir Fry', 'Grilled Chicken with Herbs'] };
 
@@ -49,15 +57,45 @@ describe('recipe services', () => {
     expect(standIns.llm.requests.length).toBe(before);
   });
 
-  it('says which URL failed when the recipe API answers with an error', async () => {
-    const failing = await startRecipeApi(RECIPES, { failTimes: 1 });
+  it('says which API failed, by origin only, when the recipe API answers with an error: the URL may hold a key', async () => {
+    const failing = await startRecipeApi(RECIPES, { failTimes: 1, failStatus: 401, key: 'k3y-in-the-path' });
     try {
-      await expect(createRecipeServices(config({ recipeApiUrl: failing.filterUrl })).fetchRecipes('chicken')).rejects.toThrow(
-        /The recipe API answered 503 .* for http:\/\/127\.0\.0\.1:\d+\/api\/json\/v1\/1\/filter\.php\?i=chicken\./,
-      );
+      const error = await createRecipeServices(config({ recipeApiUrl: failing.filterUrl }))
+        .fetchRecipes('chicken')
+        .catch((e: unknown) => e as Error);
+      expect(error).toBeInstanceOf(RecipeApiError);
+      expect((error as Error).message).toBe(`The recipe API at ${failing.url} answered 401 Unauthorized.`);
+      expect(`${(error as Error).stack}`).not.toContain('k3y-in-the-path');
+      expect(failing.requests.at(-1)?.url).toBe('/api/json/v1/k3y-in-the-path/filter.php?i=chicken');
     } finally {
       await failing.close();
     }
+  });
+
+  it('keeps the API key out of an LLM error, even the masked key an OpenAI 401 quotes', async () => {
+    const refusing = await startOpenAiStandIn(pickLastListed, { refuseKeys: true });
+    try {
+      const key = 'sk-proj-abcdefghijklmnopqrstuvwxyz0123';
+      const services = createRecipeServices(config({ openaiBaseUrl: refusing.baseUrl, openaiApiKey: key }));
+      const error = await services.suggestRecipe('chicken', [{ id: '1', name: 'Chicken Curry' }]).catch((e: unknown) => e as Error);
+      expect(error).toBeInstanceOf(LlmError);
+      expect((error as Error).message).toBe(
+        'The LLM endpoint answered 401 (invalid_api_key): 401 Incorrect API key provided: <an API key>. ' +
+          'You can find your API key at https://platform.openai.com/account/api-keys.',
+      );
+      expect((error as Error).cause).toBeUndefined();
+      for (const part of [key, key.slice(0, 7), key.slice(-4)]) {
+        expect(`${(error as Error).stack}`).not.toContain(part);
+      }
+    } finally {
+      await refusing.close();
+    }
+  });
+
+  it('leaves out the key itself, whatever its shape, and anything shaped like an OpenAI key', () => {
+    expect(withoutKeys('bad key abc123xyz in abc123xyz', 'abc123xyz')).toBe('bad key <the API key> in <the API key>');
+    expect(withoutKeys('Incorrect API key provided: sk-ab***yz.', undefined)).toBe('Incorrect API key provided: <an API key>.');
+    expect(withoutKeys('no key here', '')).toBe('no key here');
   });
 
   it('matches the LLM reply to a candidate, exactly or by the longest name it contains', () => {

@@ -8,6 +8,7 @@ import type { LogMetadata } from '@temporalio/common';
 import { Runtime, Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
 import { NotSerializableError } from '../src/core/index.js';
+import { failureMessage } from '../src/temporal/data-converter.js';
 import { answerFlow, cancelFlow, flowResult, getFlowState, startFlow } from '../src/temporal/client.js';
 import { AnswerRefusedError, UnknownFlowError, UnknownRunError } from '../src/temporal/errors.js';
 import { answerSignal } from '../src/temporal/definitions.js';
@@ -24,7 +25,7 @@ async function failedTaskMessage(handle: WorkflowHandle): Promise<string> {
   return waitFor(async () => {
     const history = await handle.fetchHistory();
     const failed = history.events?.find((event) => event.workflowTaskFailedEventAttributes != null);
-    return failed?.workflowTaskFailedEventAttributes?.failure?.message ?? undefined;
+    return failureMessage(handle.client, failed?.workflowTaskFailedEventAttributes?.failure);
   }, 'a failed workflow task');
 }
 

@@ -5,6 +5,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import { ScriptedInput, silentLogger } from '../src/core/index.js';
+import { failureMessage } from '../src/temporal/data-converter.js';
 import { answerFlow, flowResult, startFlow } from '../src/temporal/client.js';
 import { localName } from './flows/registry.js';
 import { flowCases, tableServices } from './flows/table.js';
@@ -57,7 +58,7 @@ async function failedTaskOnTemporal(
     const message = await waitFor(async () => {
       const history = await handle.fetchHistory();
       const failed = history.events?.find((event) => event.workflowTaskFailedEventAttributes != null);
-      return failed?.workflowTaskFailedEventAttributes?.failure?.message ?? undefined;
+      return failureMessage(client, failed?.workflowTaskFailedEventAttributes?.failure);
     }, 'a failed workflow task');
     return { message, status: (await handle.describe()).status.name };
   } finally {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { changedTestFlows, testFlows } from './flows/registry.js';
 import { WorkflowBundleError } from '../src/temporal/errors.js';
+import { logLine } from '../src/temporal/metrics.js';
 import {
   bundleFlowWorkflows,
   chooseWorkflowCode,
@@ -80,8 +81,30 @@ describe('a workflow bundle that cannot serve the flows', () => {
   it('is refused when it serves other flows than the worker registers', async () => {
     const bundle = await bundleFlowWorkflows(join(import.meta.dirname, 'flows', 'workflows-changed.ts'));
     await expect(createFlowWorker({ ...noConnection, flows: testFlows, workflowBundle: bundle })).rejects.toThrow(
-      /^The workflow bundle given serves the flows 'replay-demo', 'post-throws', and the worker registers 'retries-counted-by-attempt', .*: build the bundle and the worker from the same flows module\.$/,
+      new RegExp(
+        `^The workflow bundle given serves 3 flows and the worker registers ${testFlows.names.length}: the worker registers ` +
+          "'retries-counted-by-attempt', 'fallback', 'default-fallback-rethrows', 'batch-order', 'parallel-overlap' and " +
+          `${testFlows.names.length - 8} more, which it does not serve\\. Build the bundle and the worker from the same flows module\\.$`,
+      ),
     );
-    expect(changedTestFlows.names).toEqual(['replay-demo', 'post-throws']);
+    expect(changedTestFlows.names).toEqual(['replay-demo', 'post-throws', 'approval-then-post-throws']);
+  });
+});
+
+describe("the worker's log lines", () => {
+  it('writes an entry on one line: time, level, message, and its metadata as JSON with errors by name and message', () => {
+    const entry = {
+      level: 'WARN' as const,
+      message: 'Activity failed',
+      timestampNanos: 1_764_700_000_123_000_000n,
+      meta: { sdkComponent: 'activity', nested: { taskQueue: 'q', attempt: 2 }, error: new TypeError('boom\nsecond line') },
+    };
+    expect(logLine(entry)).toBe(
+      '2025-12-02T18:26:40.123Z [WARN] Activity failed ' +
+        '{"sdkComponent":"activity","nested":{"taskQueue":"q","attempt":2},"error":"TypeError: boom\\nsecond line"}',
+    );
+    expect(logLine({ level: 'INFO', message: 'Worker state changed', timestampNanos: 0n })).toBe(
+      '1970-01-01T00:00:00.000Z [INFO] Worker state changed',
+    );
   });
 });

@@ -1,8 +1,14 @@
 /** What every command gets: where to write, the project (loaded once, when a command needs it), the settings. */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { PocketFlowError } from '../core/index.js';
 import { UnknownFlowError } from '../temporal/errors.js';
 import { NoProjectError, type ProjectConfig, loadProject } from './project.js';
+
+/** A mistake in how a command was called (a missing option, two that exclude each other): exit code 2, as commander's own. */
+export class UsageError extends PocketFlowError {
+  override name = 'UsageError';
+}
 
 export interface CliContext {
   out(text: string): void;

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { CommanderError } from 'commander';
-import { createContext } from './context.js';
+import { createContext, UsageError } from './context.js';
 import { createProgram, type ExitCode } from './program.js';
 import { PROJECT_FILE } from './project.js';
 
@@ -34,7 +34,7 @@ export async function main(argv: string[]): Promise<number> {
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
     }
     process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
+    return error instanceof UsageError ? 2 : 1;
   }
 }
 

@@ -7,7 +7,7 @@ import type { FlowWorker } from '../temporal/worker.js';
 import { PocketFlowError } from '../core/index.js';
 import { connectClient, type ConnectionSettings, connectionSettings } from '../temporal/connection.js';
 import { isServerReachable, startDevServer } from '../temporal/dev-server.js';
-import { installWorkerRuntime } from '../temporal/metrics.js';
+import { installWorkerRuntime, logLine } from '../temporal/metrics.js';
 import type { CliContext } from './context.js';
 import { dataDir, taskQueueOf } from './context.js';
 
@@ -19,11 +19,6 @@ export async function connect(): Promise<{ client: Client; settings: ConnectionS
     ? 'Check TEMPORAL_ADDRESS (or the profile) and that the server runs.'
     : "Start one ('pocketflow-temporal run' starts a local one), or set TEMPORAL_ADDRESS to a running server.";
   return { client: await connectClient(settings, hint), settings };
-}
-
-/** A JSON replacer that writes an Error as its name and message (JSON.stringify alone writes `{}`). */
-function errorsAsText(_key: string, value: unknown): unknown {
-  return value instanceof Error ? `${value.name}: ${value.message}` : value;
 }
 
 /**
@@ -44,7 +39,7 @@ export function installQuietRuntime(): string {
     // The native side's warnings (a failing workflow task, a nondeterminism on replay) go the same way.
     telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
     logger: new DefaultLogger('WARN', (entry) => {
-      appendFileSync(logFile, `${new Date().toISOString()} ${entry.level} ${entry.message} ${JSON.stringify(entry.meta ?? {}, errorsAsText)}\n`);
+      appendFileSync(logFile, `${logLine(entry)}\n`);
     }),
   });
   return logFile;

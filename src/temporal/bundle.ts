@@ -9,7 +9,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import vm from 'node:vm';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { quoteList } from '../core/internal.js';
-import { payloadConverterPath } from './data-converter.js';
+import { failureConverterPath, payloadConverterPath } from './data-converter.js';
 import { WorkflowBundleError } from './errors.js';
 import { FLOW_WORKFLOW_MARK, type FlowWorkflowMark } from './definitions.js';
 
@@ -33,7 +33,7 @@ export type WorkflowCodeChoice =
   | { kind: 'source'; reason: string };
 
 /**
- * Bundles workflow code (with the flows' payload converter) once, so that several workers (or
+ * Bundles workflow code (with the flows' payload and failure converters) once, so that several workers (or
  * restarts) can share it. Module ids are relative to the project's folder (the nearest one with a
  * package.json), not to the working directory, so that the same code bundles the same wherever it
  * is checked out and whichever folder the worker starts in: the build id is a hash of the bundle.
@@ -43,6 +43,7 @@ export async function bundleFlowWorkflows(workflowsPath: string): Promise<{ code
   return bundleWorkflowCode({
     workflowsPath,
     payloadConverterPath: payloadConverterPath(),
+    failureConverterPath: failureConverterPath(),
     ignoreModules: EXEC_ONLY_MODULES,
     logger: quietBundlerLogger,
     webpackConfigHook: (config) => ({ ...config, context }),
@@ -144,11 +145,24 @@ export function checkWorkflowBundle(code: string, flows: readonly string[], sour
     throw new WorkflowBundleError(`${source} does not export ${missing.join(', ')}, so no flow run could start. Export them: ${HOW_TO_EXPORT}`);
   }
   const served = (markOf(exported['default']) as FlowWorkflowMark).flows;
-  if (served.length !== flows.length || served.some((name) => !flows.includes(name))) {
+  const onlyWorker = flows.filter((name) => !served.includes(name));
+  const onlyBundle = served.filter((name) => !flows.includes(name));
+  if (onlyWorker.length > 0 || onlyBundle.length > 0) {
+    const differences = [
+      onlyWorker.length === 0 ? undefined : `the worker registers ${someOf(onlyWorker)}, which it does not serve`,
+      onlyBundle.length === 0 ? undefined : `it serves ${someOf(onlyBundle)}, which the worker does not register`,
+    ].filter((part) => part !== undefined);
     throw new WorkflowBundleError(
-      `${source} serves the flows ${quoteList(served)}, and the worker registers ${quoteList(flows)}: build the bundle and the worker from the same flows module.`,
+      `${source} serves ${served.length} flows and the worker registers ${flows.length}: ${differences.join('; ')}. ` +
+        'Build the bundle and the worker from the same flows module.',
     );
   }
+}
+
+/** The first few names, quoted, and how many more there are. */
+function someOf(names: readonly string[], shown = 5): string {
+  const rest = names.length - shown;
+  return rest > 0 ? `${quoteList(names.slice(0, shown))} and ${rest} more` : quoteList(names);
 }
 
 const quietBundlerLogger = {

@@ -5,6 +5,7 @@
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { PocketFlowError } from '../core/index.js';
+import { failureMessage } from './data-converter.js';
 import { describeDeployment, setVersion, versionKey } from './versioning.js';
 import { quoted } from './visibility.js';
 
@@ -121,14 +122,27 @@ export function versioningOfDescription(described: WorkflowExecutionDescription)
   };
 }
 
-/** The message of the run's latest failed workflow task, when its current task keeps failing. */
-export async function failingTaskMessage(client: Client, described: WorkflowExecutionDescription): Promise<string | undefined> {
-  if (Number(described.raw.pendingWorkflowTask?.attempt ?? 0) < 2) {
+/**
+ * The message of the run's latest failed workflow task, when its current task keeps failing (it
+ * failed at least once since the last one that completed). Without `anyAttempt`, only once the
+ * task's retries began (attempt 2 or more): a look at the run's description, no history read.
+ */
+export async function failingTaskMessage(
+  client: Client,
+  described: WorkflowExecutionDescription,
+  options: { anyAttempt?: boolean } = {},
+): Promise<string | undefined> {
+  if (options.anyAttempt !== true && Number(described.raw.pendingWorkflowTask?.attempt ?? 0) < 2) {
     return undefined;
   }
   const history = await client.workflow.getHandle(described.workflowId, described.runId).fetchHistory();
-  const failed = (history.events ?? []).filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED).at(-1);
-  return failed?.workflowTaskFailedEventAttributes?.failure?.message ?? 'the workflow task fails (see the worker log)';
+  const events = history.events ?? [];
+  const failed = events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED).at(-1);
+  const completed = events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED).at(-1);
+  if (failed === undefined || Number(completed?.eventId ?? 0) > Number(failed.eventId ?? 0)) {
+    return undefined;
+  }
+  return (await failureMessage(client, failed.workflowTaskFailedEventAttributes?.failure)) ?? 'the workflow task fails (see the worker log)';
 }
 
 /** Pins a run to a build of its deployment (Temporal's versioning override). */

@@ -1,11 +1,11 @@
 /**
- * The worker's metrics: Temporal's SDK metrics (workflow task failures, activity failures,
- * schedule-to-start latency, slots, pollers) served for Prometheus when POCKETFLOW_METRICS_ADDRESS
- * is set. Off by default.
+ * The worker's runtime: its log lines, one per entry, and Temporal's SDK metrics (workflow task
+ * failures, activity failures, schedule-to-start latency, slots, pollers) served for Prometheus
+ * when POCKETFLOW_METRICS_ADDRESS is set (off by default).
  */
 import { isIP } from 'node:net';
 import { IllegalStateError } from '@temporalio/common';
-import { Runtime, type RuntimeOptions } from '@temporalio/worker';
+import { DefaultLogger, type LogEntry, type LogLevel, Runtime, type RuntimeOptions } from '@temporalio/worker';
 import { WorkerSettingError } from './worker-env.js';
 
 /** The environment variable that turns the Prometheus endpoint on: `host:port`, e.g. `127.0.0.1:9464`. */
@@ -30,25 +30,54 @@ export function metricsAddressFromEnv(env: NodeJS.ProcessEnv = process.env): str
   return raw;
 }
 
+/** A JSON replacer that writes an error as its name and message (its stack would span lines). */
+function errorsAsText(_key: string, value: unknown): unknown {
+  return value instanceof Error ? `${value.name}: ${value.message}` : value;
+}
+
+/** A log entry as one line: time, level, message, and its metadata as JSON. */
+export function logLine(entry: LogEntry): string {
+  const meta = entry.meta === undefined || Object.keys(entry.meta).length === 0 ? '' : ` ${JSON.stringify(entry.meta, errorsAsText)}`;
+  const time = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
+  return `${time} [${entry.level}] ${entry.message}${meta}`;
+}
+
 /**
- * Installs Temporal's runtime (once per process) with `options`, plus a Prometheus endpoint at
- * POCKETFLOW_METRICS_ADDRESS (served at `/metrics`) when that is set; returns that address. Must
- * run before the process makes its first connection or worker. With no options and no address it
- * installs nothing, and the SDK makes its default runtime when first needed.
+ * The worker's default logger: entries at `level` and above, one line each (the SDK's own spreads
+ * an entry's metadata over several), warnings and errors on stderr.
+ */
+export function oneLineLogger(level: LogLevel = 'INFO'): DefaultLogger {
+  return new DefaultLogger(level, (entry) => {
+    const line = `${logLine(entry)}\n`;
+    if (entry.level === 'WARN' || entry.level === 'ERROR') {
+      process.stderr.write(line);
+    } else {
+      process.stdout.write(line);
+    }
+  });
+}
+
+/**
+ * Installs Temporal's runtime (once per process) with `options` (by default the one-line logger),
+ * plus a Prometheus endpoint at POCKETFLOW_METRICS_ADDRESS (served at `/metrics`) when that is
+ * set; returns that address. Must run before the process makes its first connection or worker:
+ * when a runtime exists already (the application installed its own), it is kept as it is, unless
+ * metrics were asked for, which it could not serve.
  */
 export function installWorkerRuntime(options: RuntimeOptions = {}, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const address = metricsAddressFromEnv(env);
   if (installed !== undefined) {
     return installed.metrics;
   }
-  if (address === undefined && Object.keys(options).length === 0) {
-    return undefined;
-  }
   const metrics = address === undefined ? options.telemetryOptions?.metrics : { prometheus: { bindAddress: address } };
   try {
-    Runtime.install({ ...options, telemetryOptions: { ...options.telemetryOptions, metrics } });
+    Runtime.install({ logger: oneLineLogger(), ...options, telemetryOptions: { ...options.telemetryOptions, metrics } });
   } catch (error) {
-    if (error instanceof IllegalStateError && address !== undefined) {
+    if (error instanceof IllegalStateError && address === undefined) {
+      installed = { metrics: undefined };
+      return undefined;
+    }
+    if (error instanceof IllegalStateError) {
       throw new WorkerSettingError(
         `${METRICS_ADDRESS_ENV} is set, but Temporal's runtime was created before metrics could be turned on ` +
           '(a NativeConnection or a worker was made first). Call installWorkerRuntime() before making the connection, ' +

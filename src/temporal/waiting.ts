@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { refusalOf } from '../core/internal.js';
 import { WAITING_MEMO, type RecordedPrompt, type WaitingRecord } from './definitions.js';
+import { failingTaskMessage } from './deployments.js';
 
 /** What the run recorded about its waiting, from its memo (a description or a listed run); undefined when it recorded none. */
 export function waitingRecordOf(run: { memo?: Record<string, unknown> }): WaitingRecord | undefined {
@@ -56,3 +57,19 @@ export function recordedRefusal(prompt: RecordedPrompt | undefined, answer: stri
 
 /** The command that starts a worker for the project, as a person types it in its folder. */
 export const START_WORKER_COMMAND = 'npx pocketflow-temporal worker';
+
+/**
+ * When no worker confirmed an answer in time because the run's workflow task fails (a bug in a
+ * prep or post, such as the one right after the prompt): what to tell the person, who must not
+ * answer again, since the server keeps the answer with the failing task and a fixed build takes it.
+ * Undefined when the run's task does not fail.
+ */
+export async function answerHeldByFailingTask(client: Client, workflowId: string): Promise<string | undefined> {
+  const described = await client.workflow.getHandle(workflowId).describe();
+  const failing = await failingTaskMessage(client, described, { anyAttempt: true });
+  return failing === undefined
+    ? undefined
+    : `Run ${workflowId} got the answer, but its workflow task fails: ${failing}. The run stays open and the server keeps ` +
+        'the answer with the failing task, so do not answer again: once a fixed build runs it, the run takes this answer ' +
+        `(README, "Deploying a changed flow"; see npx pocketflow-temporal status ${workflowId}).`;
+}

@@ -3,7 +3,7 @@
  * errors in prep and post, some that a fixed build repairs and some that end the run.
  */
 import { ApplicationFailure } from '@temporalio/workflow';
-import { AsyncFlow, AsyncNode, FlowFailure } from '../../src/core/index.js';
+import { AsyncFlow, AsyncHumanNode, AsyncNode, FlowFailure } from '../../src/core/index.js';
 
 type Shared = { posts?: Record<string, number>; trail?: string[] };
 
@@ -91,6 +91,26 @@ export function createPostThrowsFlow(fixed = false): AsyncFlow<Shared> {
   const before = new Counted('Before', 0);
   before.next(new ReadsTitle(fixed));
   return new AsyncFlow(before);
+}
+
+/** Asks for a yes or no, then its post reads a field of nothing (a TypeError): the answer is taken and the task fails. */
+class ApprovesThenThrows extends AsyncHumanNode<Shared & { recipe?: Recipe }, void, string> {
+  constructor(private readonly fixed: boolean) {
+    super({ name: 'ApprovesThenThrows' });
+  }
+  override async execAsync(): Promise<string> {
+    return this.getUserInput('Approve? (y/n)', { choices: ['y', 'n'] });
+  }
+  override async postAsync(shared: Shared & { recipe?: Recipe }, _prep: void, answer: string): Promise<undefined> {
+    const title = this.fixed ? (shared.recipe?.title ?? 'no recipe') : (shared.recipe as Recipe).title;
+    shared.trail = [title, `answered ${answer}`];
+    return undefined;
+  }
+}
+
+/** ApprovesThenThrows, whose post throws a TypeError right after it takes the answer, unless `fixed`. */
+export function createApprovalThenPostThrowsFlow(fixed = false): AsyncFlow<Shared> {
+  return new AsyncFlow(new ApprovesThenThrows(fixed));
 }
 
 /** Post returns a number where an action (a string) belongs. */

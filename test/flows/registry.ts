@@ -2,6 +2,7 @@ import { type AnyFlow, defineFlows, Flow, type FlowFactory } from '../../src/wor
 import { reachableNodes } from '../../src/core/internal.js';
 import {
   createApplicationFailureFlow,
+  createApprovalThenPostThrowsFlow,
   createCrashableFlow,
   createFlowFailureFlow,
   createHugeInputFlow,
@@ -37,6 +38,7 @@ export const testFlows = defineFlows({
   'huge-input': createHugeInputFlow,
   'unportable-store': createUnportableStoreFlow,
   'post-throws': () => createPostThrowsFlow(false),
+  'approval-then-post-throws': () => createApprovalThenPostThrowsFlow(false),
   'post-returns-number': createNumberActionFlow,
   'flow-failure-in-post': createFlowFailureFlow,
   'application-failure-in-prep': createApplicationFailureFlow,
@@ -50,8 +52,9 @@ export const testFlows = defineFlows({
     createDoublingFlow({ inTurn: true, sleepMs: 40, startToClose: '3s', childBatches: { threshold: 10, chunkSize: 20 } }),
 });
 
-/** A later build: the replay demo's graph changed, and the post that threw fixed. */
+/** A later build: the replay demo's graph changed, and the posts that threw fixed. */
 export const changedTestFlows = defineFlows({
   'replay-demo': () => createReplayDemoFlow(true),
   'post-throws': () => createPostThrowsFlow(true),
+  'approval-then-post-throws': () => createApprovalThenPostThrowsFlow(true),
 });

@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { clientDataConverter } from '../../src/temporal/data-converter.js';
@@ -49,6 +50,7 @@ export async function startWorker(
     namespace?: string;
     log?: (message: string) => void;
     versioning?: WorkerVersioningOptions;
+    payloadCodecs?: PayloadCodec[];
   } = {},
 ): Promise<RunningWorker> {
   quietRuntime();
@@ -60,6 +62,7 @@ export async function startWorker(
     namespace: options.namespace,
     log: options.log,
     services: options.services,
+    payloadCodecs: options.payloadCodecs,
     versioning: options.versioning ?? false,
     workflowBundle: options.bundle ?? { codePath: options.bundlePath ?? inject('workflowBundlePath') },
   });

@@ -36,16 +36,19 @@ function json(res: ServerResponse, status: number, value: unknown): void {
   res.end(JSON.stringify(value));
 }
 
-/** TheMealDB's filter endpoint shape; answers 503 to the first `failTimes` requests. */
+/**
+ * TheMealDB's filter endpoint shape, under `/api/json/v1/<key>/` (TheMealDB's free key is 1);
+ * answers `failStatus` (503 unless given) to the first `failTimes` requests.
+ */
 export async function startRecipeApi(
   recipes: Record<string, string[]>,
-  options: { failTimes?: number } = {},
+  options: { failTimes?: number; failStatus?: number; key?: string } = {},
 ): Promise<StandIn & { filterUrl: string }> {
   let failures = options.failTimes ?? 0;
   const standIn = await serve((req, _body, res) => {
     if (failures > 0) {
       failures -= 1;
-      json(res, 503, { error: 'temporarily unavailable' });
+      json(res, options.failStatus ?? 503, { error: 'temporarily unavailable' });
       return;
     }
     const ingredient = new URL(req.url ?? '/', 'http://x').searchParams.get('i')?.toLowerCase() ?? '';
@@ -54,14 +57,34 @@ export async function startRecipeApi(
       meals: names === undefined ? null : names.map((strMeal, i) => ({ strMeal, idMeal: String(52000 + i), strMealThumb: '' })),
     });
   });
-  return { ...standIn, filterUrl: `${standIn.url}/api/json/v1/1/filter.php?i=` };
+  return { ...standIn, filterUrl: `${standIn.url}/api/json/v1/${options.key ?? '1'}/filter.php?i=` };
 }
 
-/** An OpenAI-compatible chat completions endpoint that answers with `choose(userMessage)`. */
-export async function startOpenAiStandIn(choose: (prompt: string) => string): Promise<StandIn & { baseUrl: string }> {
+/**
+ * An OpenAI-compatible chat completions endpoint that answers with `choose(userMessage)`; with
+ * `refuseKeys`, it answers every request as OpenAI answers a wrong key: a 401 that quotes the key
+ * masked.
+ */
+export async function startOpenAiStandIn(
+  choose: (prompt: string) => string,
+  options: { refuseKeys?: boolean } = {},
+): Promise<StandIn & { baseUrl: string }> {
   const standIn = await serve((req, body, res) => {
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
       json(res, 404, { error: { message: 'not found' } });
+      return;
+    }
+    if (options.refuseKeys === true) {
+      const key = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+      const masked = `${key.slice(0, 7)}${'*'.repeat(Math.max(key.length - 11, 0))}${key.slice(-4)}`;
+      json(res, 401, {
+        error: {
+          message: `Incorrect API key provided: ${masked}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+          type: 'invalid_request_error',
+          param: null,
+          code: 'invalid_api_key',
+        },
+      });
       return;
     }
     const request = JSON.parse(body) as { model: string; messages: Array<{ role: string; content: string }> };

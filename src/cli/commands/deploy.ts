@@ -8,7 +8,7 @@ import { deploymentVersions, pinRun, promoteVersion, versioningOfDescription } f
 import { type ReplayVerdict, replayRuns, runsToReplay, runToReplay } from '../../temporal/replay-check.js';
 import { BUILD_ID_ENV, buildIdFromEnv, buildIdOfCode, DEPLOYMENT_NAME_ENV, deploymentNameFromEnv, describeDeployment } from '../../temporal/versioning.js';
 import { runsQuery } from '../../temporal/visibility.js';
-import type { CliContext } from '../context.js';
+import { type CliContext, UsageError } from '../context.js';
 import type { ProjectConfig } from '../project.js';
 import { connect, installQuietRuntime } from '../server.js';
 
@@ -16,7 +16,7 @@ import { connect, installQuietRuntime } from '../server.js';
 function deploymentOf(given: string | undefined): string {
   const name = given ?? deploymentNameFromEnv();
   if (name === undefined) {
-    throw new PocketFlowError(`Which deployment? Pass --deployment <name>, or set ${DEPLOYMENT_NAME_ENV} as for the workers.`);
+    throw new UsageError(`Which deployment? Pass --deployment <name>, or set ${DEPLOYMENT_NAME_ENV} as for the workers.`);
   }
   return name;
 }
@@ -136,7 +136,7 @@ export async function upgradeCommand(
   options: { to: string; query?: string; limit: number },
 ): Promise<number> {
   if ((workflowId === undefined) === (options.query === undefined)) {
-    throw new PocketFlowError('Name the runs to upgrade: a workflow id, or --query <filter> (not both).');
+    throw new UsageError('Name the runs to upgrade: a workflow id, or --query <filter> (not both).');
   }
   const project = await ctx.needProject('upgrade');
   const { client } = await connect();

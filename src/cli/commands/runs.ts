@@ -9,7 +9,14 @@ import { failingTaskMessage, versioningOfDescription } from '../../temporal/depl
 import { quoted } from '../../temporal/visibility.js';
 import { type FlowRunState, type WaitingRecord, NODE_SEARCH_ATTRIBUTE, WAITING_SEARCH_ATTRIBUTE } from '../../temporal/definitions.js';
 import { requireSearchAttributes } from '../../temporal/search-attributes.js';
-import { recordedPrompt, recordedRefusal, START_WORKER_COMMAND, waitingRecordOf, workflowPollers } from '../../temporal/waiting.js';
+import {
+  answerHeldByFailingTask,
+  recordedPrompt,
+  recordedRefusal,
+  START_WORKER_COMMAND,
+  waitingRecordOf,
+  workflowPollers,
+} from '../../temporal/waiting.js';
 import { type CliContext, flowNameOf, taskQueueOf } from '../context.js';
 import { withDeadline } from '../deadline.js';
 import { connect, runLink } from '../server.js';
@@ -247,7 +254,11 @@ export async function respondCommand(
     answerFlow(client, workflowId, answer, { requestId: options.request }),
     WORKER_WAIT_MS,
     noWorkerHint,
-  );
+  ).catch(async (error: unknown) => {
+    // A worker may have taken the answer and then failed the run's task: then a second answer must not be suggested.
+    const held = error instanceof PocketFlowError && error.message === noWorkerHint ? await answerHeldByFailingTask(client, workflowId) : undefined;
+    throw held === undefined ? error : new PocketFlowError(held);
+  });
   ctx.out(`Run ${workflowId} accepted ${JSON.stringify(answer)} for request ${accepted?.requestId} (${accepted?.node}).\n`);
   if (transcript !== undefined && before !== undefined && accepted !== undefined) {
     await showWhatFollows(ctx, client, workflowId, accepted.requestId, transcript, transcript(before.shared).length);

@@ -11,7 +11,14 @@ import type { Client } from '@temporalio/client';
 import { InvalidInputError, PocketFlowError } from '../../core/index.js';
 import { answerFlow, describeFlowRun } from '../../temporal/client.js';
 import { WAITING_SEARCH_ATTRIBUTE, type PendingPrompt } from '../../temporal/definitions.js';
-import { recordedPrompt, recordedRefusal, START_WORKER_COMMAND, waitingRecordOf, workflowPollers } from '../../temporal/waiting.js';
+import {
+  answerHeldByFailingTask,
+  recordedPrompt,
+  recordedRefusal,
+  START_WORKER_COMMAND,
+  waitingRecordOf,
+  workflowPollers,
+} from '../../temporal/waiting.js';
 import { AnswerRefusedError, UnknownRunError } from '../../temporal/errors.js';
 import { readBody } from '../../temporal/http-body.js';
 import { requireSearchAttributes } from '../../temporal/search-attributes.js';
@@ -201,6 +208,11 @@ async function answer(req: IncomingMessage, res: ServerResponse, ctx: Context): 
     } catch (error) {
       if (!(error instanceof PocketFlowError) || error.message !== NOT_CONFIRMED) {
         throw error;
+      }
+      const held = await answerHeldByFailingTask(ctx.client, workflowId);
+      if (held !== undefined) {
+        sendJson(res, 409, { error: held });
+        return;
       }
       await queue(`no worker took it within ${ms / 1000} s`);
       return;
