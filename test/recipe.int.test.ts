@@ -208,7 +208,7 @@ describe('leaving a conversation', () => {
   it('loses nothing on Ctrl-C at the approval prompt: the run keeps waiting and says how to continue', async () => {
     const taskQueue = uniqueQueue('ctrl-c');
     const workflowId = `ctrl-c-${taskQueue}`;
-    const child = spawn(process.execPath, [join(root, 'src/cli/bin.mjs'), 'run', '--id', workflowId, '--ingredient', 'chicken'], {
+    const child = spawn(process.execPath, [join(root, 'bin/pocketflow-temporal.mjs'), 'run', '--id', workflowId, '--ingredient', 'chicken'], {
       cwd: root,
       env: {
         ...process.env,

@@ -1,5 +1,5 @@
 // How a worker is set up before it polls: its workflow code (prebuilt or bundled) and its options from the environment.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -31,6 +31,12 @@ describe('a prebuilt workflow bundle', () => {
         codePath: options.bundlePath,
         reason: expect.stringContaining('the prebuilt bundle at'),
       });
+      // The project copied elsewhere, bundle and sources together, keeps its bundle.
+      const moved = mkdtempSync(join(tmpdir(), 'pft-bundle-moved-'));
+      cpSync(dir, moved, { recursive: true });
+      const movedOptions = { bundlePath: join(moved, 'out', 'bundle.js'), sources: [join(moved, 'src')] };
+      expect(chooseWorkflowCode(movedOptions)).toMatchObject({ kind: 'prebuilt', codePath: movedOptions.bundlePath });
+      rmSync(moved, { recursive: true, force: true });
       writeFileSync(file, 'export const version = 2;\n');
       expect(chooseWorkflowCode(options)).toMatchObject({ kind: 'source', reason: expect.stringContaining('is older than its sources') });
     } finally {

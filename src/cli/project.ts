@@ -16,7 +16,7 @@ export interface ProjectConfig {
   /** The task queue the project's worker polls; TEMPORAL_TASK_QUEUE overrides it. */
   taskQueue: string;
   /**
-   * The workflow bundle entry (the module whose default export is `createFlowWorkflow(flows)`),
+   * The workflow bundle entry (the module whose default export is `createFlowWorkflows(flows).flow`),
    * relative to the project file: what `check-replay` and `upgrade` replay histories against.
    */
   workflowsPath?: string;
@@ -52,11 +52,33 @@ export class NoProjectError extends PocketFlowError {
   }
 }
 
+const TYPESCRIPT_FILE = /\.[cm]?tsx?$/;
+
+let typeScriptLoader: Promise<void> | undefined;
+
+/**
+ * Lets Node import a TypeScript project file, and the project's TypeScript modules it imports,
+ * through tsx's loader (which also maps the `.js` of an import to its `.ts`, as TypeScript's own
+ * resolution does): registered once, and only when the command line runs compiled; run from its
+ * sources it already runs under a TypeScript loader.
+ */
+function registerTypeScriptLoader(): Promise<void> {
+  typeScriptLoader ??= import.meta.url.endsWith('.ts')
+    ? Promise.resolve()
+    : import('tsx/esm/api').then(({ register }) => {
+        register();
+      });
+  return typeScriptLoader;
+}
+
 /** Loads the project file at `path` (relative to the current directory), or undefined when there is none. */
 export async function loadProject(path: string): Promise<ProjectConfig | undefined> {
   const file = resolve(path);
   if (!existsSync(file)) {
     return undefined;
+  }
+  if (TYPESCRIPT_FILE.test(file)) {
+    await registerTypeScriptLoader();
   }
   const loaded = (await import(pathToFileURL(file).href)) as { default?: ProjectConfig };
   if (loaded.default === undefined || typeof loaded.default !== 'object') {

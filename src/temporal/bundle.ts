@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import vm from 'node:vm';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { quoteList } from '../core/internal.js';
@@ -68,7 +68,7 @@ export async function writeWorkflowBundle(workflowsPath: string, options: Prebui
   const { code } = await bundleFlowWorkflows(workflowsPath);
   mkdirSync(dirname(options.bundlePath), { recursive: true });
   writeFileSync(options.bundlePath, code);
-  writeFileSync(fingerprintPath(options.bundlePath), `${JSON.stringify({ sources: fingerprint(options.sources) }, null, 2)}\n`);
+  writeFileSync(fingerprintPath(options.bundlePath), `${JSON.stringify({ sources: fingerprint(options) }, null, 2)}\n`);
 }
 
 /** The prebuilt bundle when it exists and matches its sources; otherwise why the worker bundles from source. */
@@ -78,7 +78,7 @@ export function chooseWorkflowCode(options: PrebuiltBundleOptions): WorkflowCode
     return { kind: 'source', reason: `no prebuilt bundle at ${where}` };
   }
   const recorded = (JSON.parse(readFileSync(fingerprintPath(options.bundlePath), 'utf8')) as { sources?: string }).sources;
-  if (recorded !== fingerprint(options.sources)) {
+  if (recorded !== fingerprint(options)) {
     return { kind: 'source', reason: `the prebuilt bundle at ${where} is older than its sources` };
   }
   return { kind: 'prebuilt', codePath: options.bundlePath, reason: `the prebuilt bundle at ${where}` };
@@ -88,13 +88,18 @@ function fingerprintPath(bundlePath: string): string {
   return bundlePath.replace(/\.js$/, '') + '.json';
 }
 
-/** A hash of the names and contents of every source file under `paths`, in a stable order. */
-function fingerprint(paths: string[]): string {
+/**
+ * A hash of the names and contents of every source file of a bundle, in a stable order. Names are
+ * relative to the bundle's folder, so that a project copied or checked out elsewhere, bundle and
+ * sources together (an image's build stage, another clone), keeps a bundle that matches.
+ */
+function fingerprint({ bundlePath, sources }: PrebuiltBundleOptions): string {
   const hash = createHash('sha256');
-  for (const file of paths.flatMap(sourceFiles).sort()) {
+  const base = dirname(resolve(bundlePath));
+  for (const file of sources.flatMap(sourceFiles).map((path) => relative(base, resolve(path)).split(sep).join('/')).sort()) {
     hash.update(file);
     hash.update('\0');
-    hash.update(readFileSync(file));
+    hash.update(readFileSync(resolve(base, file)));
     hash.update('\0');
   }
   return hash.digest('hex');

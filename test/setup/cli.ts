@@ -22,7 +22,7 @@ export interface RunningCli {
 
 /** Starts `pocketflow-temporal <args>` against the test server, with `stdin` as the person's typing. */
 export function startCli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): RunningCli {
-  const child = spawn(process.execPath, [join(root, 'src/cli/bin.mjs'), ...args], {
+  const child = spawn(process.execPath, [join(root, 'bin/pocketflow-temporal.mjs'), ...args], {
     cwd: root,
     env: {
       ...process.env,

@@ -1,0 +1,180 @@
+// The package as users get it: `npm pack` builds what it ships, and a fresh project outside the
+// repository installs the tarball, typechecks a flow written from the README against the shipped
+// types, runs it in-process, and runs it on Temporal with its own worker, client and command line.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify, stripVTControlCharacters } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { flowResult } from '../src/temporal/client.js';
+import { address, connectClient, uniqueQueue, waitFor } from './setup/harness.js';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..');
+const fixture = join(import.meta.dirname, 'fixtures', 'user-project');
+const work = mkdtempSync(join(tmpdir(), 'pft-package-'));
+const project = join(work, 'user-project');
+let tarball = '';
+let shipped: string[] = [];
+
+/** Runs a command in the user's project, as the user would from a shell there. */
+const inProject = (command: string, args: string[], env: Record<string, string> = {}) =>
+  run(command, args, { cwd: project, env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 });
+
+beforeAll(async () => {
+  const packed = await run('npm', ['pack', '--pack-destination', work, '--json'], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
+  const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  tarball = join(work, info!.filename);
+  shipped = info!.files.map((file) => file.path);
+  cpSync(fixture, project, { recursive: true });
+  renameSync(join(project, 'package.json.txt'), join(project, 'package.json'));
+  renameSync(join(project, 'tsconfig.json.txt'), join(project, 'tsconfig.json'));
+  await inProject('npm', [
+    'install',
+    tarball,
+    '@temporalio/worker@1.24.0',
+    '@temporalio/client@1.24.0',
+    'typescript@5.9.3',
+    '@types/node@20.19.9',
+    '--prefer-offline',
+    '--no-audit',
+    '--no-fund',
+  ]);
+}, 600_000);
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('the package', () => {
+  it('ships the compiled library with its types and source maps, the command, and nothing else', () => {
+    for (const entry of ['index', 'workflow', 'client', 'worker', 'dev-server', 'cli/index']) {
+      for (const ext of ['.js', '.d.ts', '.js.map']) {
+        expect(shipped, `${entry}${ext}`).toContain(`dist/src/${entry}${ext}`);
+      }
+    }
+    expect(shipped).toContain('bin/pocketflow-temporal.mjs');
+    expect(shipped).toContain('dist/src/cli/main.js');
+    const stray = shipped.filter(
+      (path) => !/^(bin\/|dist\/src\/.*\.(js|d\.ts|js\.map)$|README\.md$|CHANGELOG\.md$|package\.json$)/.test(path),
+    );
+    expect(stray).toEqual([]);
+    expect(shipped.some((path) => path.endsWith('.ts') && !path.endsWith('.d.ts'))).toBe(false);
+  });
+
+  it('passes publint, and the types resolve for ESM importers and bundlers (arethetypeswrong, ESM-only profile)', async () => {
+    const linted = await run('npx', ['publint', tarball], { cwd: root });
+    expect(linted.stdout).toContain('All good!');
+    // Exits non-zero on any problem for node16 ESM or bundler resolution; CommonJS and node10 do not apply to an ESM-only package.
+    const types = await run('npx', ['attw', tarball, '--profile', 'esm-only', '--format', 'table-flipped'], { cwd: root });
+    const rows = stripVTControlCharacters(types.stdout).split('\n').filter((line) => line.includes('"pocketflow-temporal'));
+    expect(rows).toHaveLength(6);
+    for (const row of rows) {
+      const [, node16Esm, bundler] = row.split('│').map((cell) => cell.trim()).filter((cell) => cell !== '');
+      expect([row, node16Esm, bundler]).toEqual([row, '🟢 (ESM)', '🟢']);
+    }
+  });
+
+  it('typechecks a user flow against the shipped types with strict, and runs it in-process, compiled', async () => {
+    await inProject('npx', ['tsc', '-p', '.']);
+    const { stdout } = await inProject('node', ['out/run-local.js']);
+    expect(JSON.parse(stdout)).toEqual({
+      topic: 'tides',
+      draft: 'A brief note on tides.\nThe tides rise and fall twice a day.',
+      counts: [5, 8],
+      approved: true,
+    });
+  });
+
+  it("runs the user's flow on Temporal with the user's own worker, driven by the command from node_modules", async () => {
+    await inProject('npx', ['tsc', '-p', '.']);
+    const taskQueue = uniqueQueue('package');
+    const workflowId = `package-${taskQueue}`;
+    const env = { TEMPORAL_ADDRESS: address(), TEMPORAL_TASK_QUEUE: taskQueue, POCKETFLOW_TEMPORAL_DATA: join(work, 'data') };
+    const graph = await inProject('npx', ['pocketflow-temporal', 'graph', 'publish'], env);
+    expect(graph.stdout).toContain('Draft');
+    expect(graph.stdout).toContain('Review');
+    const worker = await startUserWorker(env);
+    try {
+      const started = await inProject('npx', ['pocketflow-temporal', 'start', 'publish', '--id', workflowId], env);
+      expect(started.stdout).toContain(workflowId);
+      await waitFor(async () => {
+        const { stdout } = await inProject('npx', ['pocketflow-temporal', 'status', workflowId], env);
+        return stdout.includes('Topic?') ? true : undefined;
+      }, 'the run waiting for its topic');
+      await inProject('npx', ['pocketflow-temporal', 'respond', workflowId, 'tides'], env);
+      await waitFor(async () => {
+        const { stdout } = await inProject('npx', ['pocketflow-temporal', 'status', workflowId], env);
+        return stdout.includes('Publish?') ? true : undefined;
+      }, 'the approval prompt');
+      const inbox = spawn('npx', ['pocketflow-temporal', 'inbox', '--port', String(await freePort())], {
+        cwd: project,
+        env: { ...process.env, ...env },
+      });
+      try {
+        const url = await new Promise<string>((resolve, reject) => {
+          let said = '';
+          inbox.stdout.on('data', (chunk: Buffer) => {
+            said += chunk.toString();
+            const found = /Inbox on (\S+) /.exec(said);
+            if (found !== null) {
+              resolve(found[1]!);
+            }
+          });
+          inbox.stderr.on('data', (chunk: Buffer) => (said += chunk.toString()));
+          inbox.once('exit', (code) => reject(new Error(`the inbox exited with ${code}: ${said}`)));
+        });
+        const listed = (await (await fetch(new URL('api/waiting', url))).json()) as {
+          runs: Array<{ workflowId: string; prompts: Array<{ prompt: string }> }>;
+        };
+        expect(listed.runs.find((r) => r.workflowId === workflowId)?.prompts[0]?.prompt).toMatch(/^Publish\?\nA brief note on tides\./);
+      } finally {
+        inbox.kill('SIGTERM');
+      }
+      await inProject('npx', ['pocketflow-temporal', 'approve', workflowId], env);
+      const client = await connectClient();
+      expect((await flowResult(client, workflowId)).shared).toEqual({
+        topic: 'tides',
+        draft: 'A brief note on tides.\nThe tides rise and fall twice a day.',
+        counts: [5, 8],
+        approved: true,
+      });
+      const status = await inProject('npx', ['pocketflow-temporal', 'status', workflowId], env);
+      expect(status.stdout).toMatch(/Status: +COMPLETED/);
+      const list = await inProject('npx', ['pocketflow-temporal', 'list'], env);
+      expect(list.stdout.split('\n')[0]).toMatch(/^ID\tSTATUS\tFLOW/);
+      expect(list.stdout).toMatch(new RegExp(`^${workflowId}\tCOMPLETED\tpublish\t`, 'm'));
+    } finally {
+      worker.kill('SIGTERM');
+    }
+  });
+});
+
+/** A port nothing listens on now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Starts `node out/workers/publish-worker.js` in the user's project and waits until it polls. */
+function startUserWorker(env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['out/workers/publish-worker.js'], { cwd: project, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const seen = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('worker ready')) {
+        resolve(child);
+      }
+    };
+    child.stdout?.on('data', seen);
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`the user's worker exited with ${code}:\n${output}`)));
+  });
+}
+
