@@ -35,7 +35,7 @@ const workflowCode = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'bench/.tmp/', 'bench/results.json', 'bin/', 'test/setup/record-imports.mjs', 'test/fixtures/user-project/', 'eslint.config.js'] },
+  { ignores: ['node_modules/', 'dist/', 'bench/.tmp/', 'bench/results.json', 'bin/', 'test/setup/record-imports.mjs', 'templates/', 'eslint.config.js'] },
   ...tseslint.configs.recommended,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

@@ -1,23 +1,25 @@
-// The package as users get it: `npm pack` builds what it ships, and a fresh project outside the
-// repository installs the tarball, typechecks a flow written from the README against the shipped
-// types, runs it in-process, and runs it on Temporal with its own worker, client and command line.
+// The package as users get it: `npm pack` builds what it ships; `pocketflow-temporal init`, run
+// from the tarball, writes a fresh project outside the repository (the README's publish flow in
+// the Recipe Finder's shape), which installs the tarball, typechecks against the shipped types,
+// runs in-process, runs on Temporal with its own worker and the command line, and passes its own tests.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify, stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flowResult } from '../src/temporal/client.js';
+import { freePort } from '../src/temporal/dev-server.js';
 import { address, connectClient, uniqueQueue, waitFor } from './setup/harness.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..');
-const fixture = join(import.meta.dirname, 'fixtures', 'user-project');
 const work = mkdtempSync(join(tmpdir(), 'pft-package-'));
 const project = join(work, 'user-project');
 let tarball = '';
 let shipped: string[] = [];
+let initSaid = '';
+let scaffolded: { dependencies: Record<string, string>; devDependencies: Record<string, string> };
 
 /** Runs a command in the user's project, as the user would from a shell there. */
 const inProject = (command: string, args: string[], env: Record<string, string> = {}) =>
@@ -28,20 +30,14 @@ beforeAll(async () => {
   const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
   tarball = join(work, info!.filename);
   shipped = info!.files.map((file) => file.path);
-  cpSync(fixture, project, { recursive: true });
-  renameSync(join(project, 'package.json.txt'), join(project, 'package.json'));
-  renameSync(join(project, 'tsconfig.json.txt'), join(project, 'tsconfig.json'));
-  await inProject('npm', [
-    'install',
-    tarball,
-    '@temporalio/worker@1.24.0',
-    '@temporalio/client@1.24.0',
-    'typescript@5.9.3',
-    '@types/node@20.19.9',
-    '--prefer-offline',
-    '--no-audit',
-    '--no-fund',
-  ]);
+  const init = await run('npm', ['exec', '--yes', `--package=${tarball}`, '--', 'pocketflow-temporal', 'init', 'user-project'], {
+    cwd: work,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  initSaid = init.stdout;
+  scaffolded = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as typeof scaffolded;
+  // The scaffold depends on the library by version; until that version is published, the tarball stands in for it.
+  await inProject('npm', ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund']);
 }, 600_000);
 
 afterAll(() => {
@@ -58,10 +54,12 @@ describe('the package', () => {
     expect(shipped).toContain('bin/pocketflow-temporal.mjs');
     expect(shipped).toContain('dist/src/cli/main.js');
     const stray = shipped.filter(
-      (path) => !/^(bin\/|dist\/src\/.*\.(js|d\.ts|js\.map)$|README\.md$|CHANGELOG\.md$|package\.json$)/.test(path),
+      (path) => !/^(bin\/|dist\/src\/.*\.(js|d\.ts|js\.map)$|templates\/starter\/|README\.md$|CHANGELOG\.md$|package\.json$)/.test(path),
     );
     expect(stray).toEqual([]);
-    expect(shipped.some((path) => path.endsWith('.ts') && !path.endsWith('.d.ts'))).toBe(false);
+    // TypeScript sources ship only as the template that init copies into a new project.
+    expect(shipped.filter((path) => path.endsWith('.ts') && !path.endsWith('.d.ts') && !path.startsWith('templates/'))).toEqual([]);
+    expect(shipped).toContain('templates/starter/gitignore');
   });
 
   it('passes publint, and the types resolve for ESM importers and bundlers (arethetypeswrong, ESM-only profile)', async () => {
@@ -77,14 +75,32 @@ describe('the package', () => {
     }
   });
 
-  it('typechecks a user flow against the shipped types with strict, and runs it in-process, compiled', async () => {
+  it('writes a new project that depends on this version of the library, and says what to type next', () => {
+    expect(initSaid).toContain('Wrote a new project in user-project.');
+    expect(initSaid).toContain('npm install && npm test');
+    expect(scaffolded.dependencies['pocketflow-temporal']).toBe(`^${(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version}`);
+    expect(Object.keys(scaffolded.dependencies)).toEqual(['@temporalio/client', '@temporalio/worker', 'pocketflow-temporal']);
+    expect(Object.keys(scaffolded.devDependencies)).toEqual(['@types/node', 'tsx', 'typescript', 'vitest']);
+  });
+
+  it('typechecks the project against the shipped types with strict, and runs its flow in-process, compiled', async () => {
     await inProject('npx', ['tsc', '-p', '.']);
-    const { stdout } = await inProject('node', ['out/run-local.js']);
-    expect(JSON.parse(stdout)).toEqual({
+    const local = spawn(process.execPath, ['out/run-local.js'], { cwd: project });
+    let stdout = '';
+    let stderr = '';
+    local.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    local.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    local.stdin.end('tides\ny\n');
+    await new Promise((resolve) => local.once('exit', resolve));
+    expect(stderr).toBe('');
+    expect(stdout).toContain('Topic?');
+    // Piped answers are not echoed, so the store follows the last prompt on its line.
+    expect(JSON.parse(/\{"topic".*\}$/m.exec(stdout)?.[0] ?? '')).toEqual({
       topic: 'tides',
       draft: 'A brief note on tides.\nThe tides rise and fall twice a day.',
       counts: [5, 8],
       approved: true,
+      published: true,
     });
   });
 
@@ -140,6 +156,7 @@ describe('the package', () => {
         draft: 'A brief note on tides.\nThe tides rise and fall twice a day.',
         counts: [5, 8],
         approved: true,
+        published: true,
       });
       const status = await inProject('npx', ['pocketflow-temporal', 'status', workflowId], env);
       expect(status.stdout).toMatch(/Status: +COMPLETED/);
@@ -150,16 +167,29 @@ describe('the package', () => {
       worker.kill('SIGTERM');
     }
   });
-});
 
-/** A port nothing listens on now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+  it("holds a run's conversation with `npx pocketflow-temporal run`, starting the project's worker from its config", async () => {
+    const taskQueue = uniqueQueue('package-run');
+    const env = { TEMPORAL_ADDRESS: address(), TEMPORAL_TASK_QUEUE: taskQueue, POCKETFLOW_TEMPORAL_DATA: join(work, 'data-run') };
+    const conversation = spawn('npx', ['pocketflow-temporal', 'run', '--id', `package-run-${taskQueue}`], {
+      cwd: project,
+      env: { ...process.env, ...env },
+    });
+    let said = '';
+    conversation.stdout.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    conversation.stderr.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    conversation.stdin.end('tides\ny\n');
+    const code = await new Promise((resolve) => conversation.once('exit', resolve));
+    expect([code, said]).toEqual([0, expect.stringContaining('Publish?')]);
+    const client = await connectClient();
+    expect((await flowResult(client, `package-run-${taskQueue}`)).shared).toMatchObject({ topic: 'tides', published: true });
+  });
+
+  it("passes the new project's own tests: in-process, and on a Temporal dev server it starts", async () => {
+    const tested = await inProject('npm', ['test']);
+    expect(stripVTControlCharacters(tested.stdout)).toMatch(/Tests +2 passed \(2\)/);
+  });
+});
 
 /** Starts `node out/workers/publish-worker.js` in the user's project and waits until it polls. */
 function startUserWorker(env: Record<string, string>): Promise<ChildProcess> {

@@ -273,7 +273,12 @@ describe('command-line errors', () => {
     expect(frobnicate.stderr).toBe("error: unknown command 'frobnicate'\n");
     expect((await cli(['list', '--limit', 'many'])).stderr).toMatch(/^error: .*--limit must be a whole number of at least 1\.\n$/);
     expect((await cli(['start', '--shared', '{oops'])).stderr).toMatch(/^error: option '--shared <json>' argument '\{oops' is invalid\. not valid JSON/);
-    for (const command of ['run', 'start', 'list', 'status', 'respond', 'approve', 'reject', 'attach', 'graph', 'worker']) {
+    const notEmpty = await cli(['init', 'test']);
+    expect([notEmpty.code, notEmpty.stderr]).toEqual([
+      2,
+      'error: test is not empty: give init a new or empty folder, so that nothing of yours is overwritten.\n',
+    ]);
+    for (const command of ['run', 'start', 'list', 'status', 'respond', 'approve', 'reject', 'attach', 'graph', 'worker', 'init']) {
       const help = await cli([command, '--help']);
       expect(help.code, command).toBe(0);
       expect(help.stdout).toMatch(new RegExp(`^Usage: pocketflow-temporal ${command}`));

@@ -11,6 +11,7 @@ const devServer = () => import('./commands/dev-server.js');
 const codecServer = () => import('./commands/codec-server.js');
 const inbox = () => import('./commands/inbox.js');
 const deploy = () => import('./commands/deploy.js');
+const init = () => import('./commands/init.js');
 import type { ProjectConfig } from './project.js';
 
 /** Where a command's exit code goes once its action has run. */
@@ -241,6 +242,12 @@ export function createProgram(ctx: CliContext, project: ProjectConfig | undefine
     .action(async (options: { port: number; host: string; uiOrigin: string[] }) =>
       done(await (await codecServer()).codecServerCommand(ctx, options)),
     );
+
+  program
+    .command('init')
+    .description("Writes a new project with the Recipe Finder's shape (a flow, its worker, pocketflow.config.ts, tests) into a new folder.")
+    .argument('<dir>', 'the folder to create (new or empty)')
+    .action(async (dir: string) => done(await (await init()).initCommand(ctx, dir)));
 
   const server = program
     .command('server')
