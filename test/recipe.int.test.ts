@@ -278,6 +278,8 @@ describe('command-line errors', () => {
       2,
       'error: test is not empty: give init a new or empty folder, so that nothing of yours is overwritten.\n',
     ]);
+    const aFile = await cli(['init', 'package.json']);
+    expect([aFile.code, aFile.stderr]).toEqual([2, 'error: package.json is a file: give init a new or empty folder.\n']);
     for (const command of ['run', 'start', 'list', 'status', 'respond', 'approve', 'reject', 'attach', 'graph', 'worker', 'init']) {
       const help = await cli([command, '--help']);
       expect(help.code, command).toBe(0);

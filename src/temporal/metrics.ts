@@ -46,7 +46,7 @@ export function logLine(entry: LogEntry): string {
  * The worker's default logger: entries at `level` and above, one line each (the SDK's own spreads
  * an entry's metadata over several), warnings and errors on stderr.
  */
-export function oneLineLogger(level: LogLevel = 'INFO'): DefaultLogger {
+function oneLineLogger(level: LogLevel = 'INFO'): DefaultLogger {
   return new DefaultLogger(level, (entry) => {
     const line = `${logLine(entry)}\n`;
     if (entry.level === 'WARN' || entry.level === 'ERROR') {

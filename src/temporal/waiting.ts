@@ -2,7 +2,7 @@
  * What a client can know of a waiting run with no worker up: the prompts the run recorded in its
  * memo, whether any worker polls its task queue, and whether an answer can ever be taken.
  */
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { refusalOf } from '../core/internal.js';
 import { WAITING_MEMO, type RecordedPrompt, type WaitingRecord } from './definitions.js';
@@ -64,8 +64,8 @@ export const START_WORKER_COMMAND = 'npx pocketflow-temporal worker';
  * answer again, since the server keeps the answer with the failing task and a fixed build takes it.
  * Undefined when the run's task does not fail.
  */
-export async function answerHeldByFailingTask(client: Client, workflowId: string): Promise<string | undefined> {
-  const described = await client.workflow.getHandle(workflowId).describe();
+export async function answerHeldByFailingTask(client: Client, described: WorkflowExecutionDescription): Promise<string | undefined> {
+  const { workflowId } = described;
   const failing = await failingTaskMessage(client, described, { anyAttempt: true });
   return failing === undefined
     ? undefined

@@ -3,7 +3,7 @@
  * workers/, pocketflow.config.ts, tests in-process and on a dev server, a README), from the
  * template the package ships, depending on this version of the library.
  */
-import { cpSync, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PocketFlowError } from '../../core/index.js';
@@ -17,12 +17,13 @@ interface PackageJson {
   devDependencies?: Record<string, string>;
 }
 
-/** This package's folder: the nearest one above this module whose package.json is pocketflow-temporal's. */
-function packageRoot(): string {
+/** This package's folder and its package.json: the nearest folder above this module whose package.json is pocketflow-temporal's. */
+function ownPackage(): { root: string; manifest: PackageJson } {
   for (let dir = dirname(fileURLToPath(import.meta.url)); dirname(dir) !== dir; dir = dirname(dir)) {
     const file = join(dir, 'package.json');
-    if (existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as PackageJson).name === 'pocketflow-temporal') {
-      return dir;
+    const manifest = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as PackageJson) : undefined;
+    if (manifest?.name === 'pocketflow-temporal') {
+      return { root: dir, manifest };
     }
   }
   throw new PocketFlowError("The pocketflow-temporal package's own package.json is missing: reinstall the package.");
@@ -40,11 +41,13 @@ function packageName(dir: string): string {
 /** Writes the project into `dir`, which must be new or empty. */
 export async function initCommand(ctx: CliContext, dir: string): Promise<number> {
   const target = resolve(dir);
+  if (existsSync(target) && !statSync(target).isDirectory()) {
+    throw new UsageError(`${dir} is a file: give init a new or empty folder.`);
+  }
   if (existsSync(target) && readdirSync(target).length > 0) {
     throw new UsageError(`${dir} is not empty: give init a new or empty folder, so that nothing of yours is overwritten.`);
   }
-  const root = packageRoot();
-  const own = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as PackageJson;
+  const { root, manifest: own } = ownPackage();
   const version = (name: string): string => {
     const pinned = own.dependencies?.[name] ?? own.devDependencies?.[name];
     if (pinned === undefined) {

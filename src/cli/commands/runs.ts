@@ -18,7 +18,7 @@ import {
   workflowPollers,
 } from '../../temporal/waiting.js';
 import { type CliContext, flowNameOf, taskQueueOf } from '../context.js';
-import { withDeadline } from '../deadline.js';
+import { DeadlineError, withDeadline } from '../deadline.js';
 import { connect, runLink } from '../server.js';
 import { newRunId } from './conversation.js';
 
@@ -133,13 +133,13 @@ export async function statusCommand(ctx: CliContext, workflowId: string, options
         recorded,
       };
     } else {
-      const timedOut =
-        `No worker${needed} answered within ${((recorded?.prompts.length ?? 0) > 0 ? RECORDED_WAIT_MS : WORKER_WAIT_MS) / 1000} s` +
-        (needed === '' ? '' : `: the run waits for one, or move it to another build with: npx pocketflow-temporal upgrade ${workflowId} --to <build>`);
       // A run that recorded its wait can be shown from the record: a worker gets a short while to answer.
       const wait = (recorded?.prompts.length ?? 0) > 0 ? RECORDED_WAIT_MS : WORKER_WAIT_MS;
+      const timedOut =
+        `No worker${needed} answered within ${wait / 1000} s` +
+        (needed === '' ? '' : `: the run waits for one, or move it to another build with: npx pocketflow-temporal upgrade ${workflowId} --to <build>`);
       state = await withDeadline(getFlowState(client, workflowId), wait, timedOut).catch((error: unknown) => {
-        if (!(error instanceof PocketFlowError) || error.message !== timedOut) {
+        if (!(error instanceof DeadlineError)) {
           throw error;
         }
         withoutWorker = { note: `${timedOut}; below is what the run recorded when its wait began.`, recorded };
@@ -256,7 +256,7 @@ export async function respondCommand(
     noWorkerHint,
   ).catch(async (error: unknown) => {
     // A worker may have taken the answer and then failed the run's task: then a second answer must not be suggested.
-    const held = error instanceof PocketFlowError && error.message === noWorkerHint ? await answerHeldByFailingTask(client, workflowId) : undefined;
+    const held = error instanceof DeadlineError ? await answerHeldByFailingTask(client, description) : undefined;
     throw held === undefined ? error : new PocketFlowError(held);
   });
   ctx.out(`Run ${workflowId} accepted ${JSON.stringify(answer)} for request ${accepted?.requestId} (${accepted?.node}).\n`);

@@ -22,7 +22,7 @@ import {
 import { AnswerRefusedError, UnknownRunError } from '../../temporal/errors.js';
 import { readBody } from '../../temporal/http-body.js';
 import { requireSearchAttributes } from '../../temporal/search-attributes.js';
-import { withDeadline } from '../deadline.js';
+import { DeadlineError, withDeadline } from '../deadline.js';
 import { INBOX_PAGE, INBOX_SCRIPT, INBOX_STYLE } from './page.js';
 
 /** Options of `startInboxServer`. */
@@ -206,10 +206,10 @@ async function answer(req: IncomingMessage, res: ServerResponse, ctx: Context): 
         NOT_CONFIRMED,
       );
     } catch (error) {
-      if (!(error instanceof PocketFlowError) || error.message !== NOT_CONFIRMED) {
+      if (!(error instanceof DeadlineError)) {
         throw error;
       }
-      const held = await answerHeldByFailingTask(ctx.client, workflowId);
+      const held = await answerHeldByFailingTask(ctx.client, description);
       if (held !== undefined) {
         sendJson(res, 409, { error: held });
         return;
