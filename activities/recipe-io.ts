@@ -79,12 +79,13 @@ export function createRecipeServices(config: RecipeConfig, fetchImpl: typeof fet
         .map((m) => ({ id: String(m.idMeal ?? m.strMeal), name: m.strMeal as string }));
     },
 
-    async suggestRecipe(ingredient: string, candidates: Recipe[]) {
+    async suggestRecipe(ingredient: string, candidates: Recipe[], onText?: (text: string) => void) {
       if (llm === undefined) {
         return { recipe: offlineChoice(candidates), source: 'offline chooser' as const };
       }
-      const completion = await llm.chat.completions
+      const stream = await llm.chat.completions
         .create({
+          stream: true,
           model: config.openaiModel,
           messages: [
             {
@@ -100,7 +101,19 @@ export function createRecipeServices(config: RecipeConfig, fetchImpl: typeof fet
         .catch((error: unknown) => {
           throw llmError(error, config.openaiApiKey);
         });
-      const reply = completion.choices[0]?.message?.content?.trim() ?? '';
+      let reply = '';
+      try {
+        for await (const chunk of stream) {
+          const text = chunk.choices[0]?.delta?.content ?? '';
+          if (text !== '') {
+            reply += text;
+            onText?.(text);
+          }
+        }
+      } catch (error) {
+        throw llmError(error, config.openaiApiKey);
+      }
+      reply = reply.trim();
       const recipe = matchRecipe(reply, candidates);
       if (recipe === undefined) {
         throw new Error(`The LLM answered ${JSON.stringify(reply.slice(0, 200))}, which names none of the recipes.`);

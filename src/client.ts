@@ -15,6 +15,8 @@
  */
 export { answerFlow, cancelFlow, describeFlowRun, flowResult, getFlowState, startFlow } from './temporal/client.js';
 export type { StartFlowOptions } from './temporal/client.js';
+export { streamFlow } from './temporal/event-stream.js';
+export type { SkippedEvents, StreamFlowOptions } from './temporal/event-stream.js';
 export { connectClient, connectionSettings } from './temporal/connection.js';
 export type { ConnectionSettings } from './temporal/connection.js';
 export { clientDataConverter, failureMessage, payloadCodecsFromEnv } from './temporal/data-converter.js';
@@ -47,6 +49,7 @@ export { NotSerializableError, PocketFlowError } from './core/index.js';
 export type {
   AnswerAccepted,
   AnswerInput,
+  EventPage,
   FlowRunState,
   FlowWorkflow,
   FlowWorkflowInput,
@@ -55,3 +58,4 @@ export type {
   RefusedAnswer,
   StepRecord,
 } from './temporal/definitions.js';
+export type { EventError, EventStep, FlowEvent, RunEvent } from './core/index.js';

@@ -4,25 +4,38 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
-import { ScriptedInput, silentLogger } from '../src/core/index.js';
+import { type RunEvent, ScriptedInput, silentLogger } from '../src/core/index.js';
+import { type SkippedEvents, streamFlow } from '../src/temporal/event-stream.js';
 import { failureMessage } from '../src/temporal/data-converter.js';
 import { answerFlow, flowResult, startFlow } from '../src/temporal/client.js';
 import { localName } from './flows/registry.js';
 import { flowCases, tableServices } from './flows/table.js';
 import { connectClient, waitFor, withWorker } from './setup/harness.js';
 
-async function runInProcess(name: string): Promise<{ shared: object; action: string | undefined }> {
+async function runInProcess(name: string, events: RunEvent[] = []): Promise<{ shared: object; action: string | undefined }> {
   const c = flowCases[name]!;
   const shared = structuredClone(c.shared) as Record<string, unknown>;
-  const action = await c.build().runAsync(shared, { input: new ScriptedInput(c.answers ?? []), logger: silentLogger, services: tableServices });
+  const action = await c
+    .build()
+    .runAsync(shared, { input: new ScriptedInput(c.answers ?? []), logger: silentLogger, services: tableServices, onEvent: (event) => events.push(event) });
   return { shared, action };
+}
+
+/**
+ * The events as a comparison sees them: in order, or as a sorted list where items run side by side
+ * (a parallel batch's order is whichever finishes first, in every runtime).
+ */
+function comparable(name: string, events: ReadonlyArray<RunEvent | SkippedEvents>): unknown[] {
+  const kept = events.filter((event): event is RunEvent => event.type !== 'skipped');
+  const plain = kept.map(({ offset: _offset, ...event }) => JSON.stringify(event));
+  return /parallel|concurrency/.test(name) ? plain.sort() : plain;
 }
 
 async function runOnTemporal(
   name: string,
   registered: string,
   taskQueue: string,
-): Promise<{ shared: object; action: string | undefined; events: number[]; continued: boolean }> {
+): Promise<{ shared: object; action: string | undefined; events: number[]; continued: boolean; told: Array<RunEvent | SkippedEvents> }> {
   const c = flowCases[name]!;
   const client = await connectClient();
   const workflowId = `${registered}-${taskQueue}`;
@@ -39,7 +52,11 @@ async function runOnTemporal(
   // A run that continued as new finished in a later run than the first.
   const info = (await handle.describe()).raw.workflowExecutionInfo;
   const continued = info?.firstRunId !== info?.execution?.runId;
-  return { shared: result.shared, action: result.action ?? undefined, events, continued };
+  const told: Array<RunEvent | SkippedEvents> = [];
+  for await (const event of streamFlow(client, workflowId)) {
+    told.push(event);
+  }
+  return { shared: result.shared, action: result.action ?? undefined, events, continued, told };
 }
 
 /**
@@ -99,10 +116,18 @@ describe('one table of flows, two runtimes', () => {
         });
         return;
       }
-      const inProcess = await runInProcess(name);
+      const told: RunEvent[] = [];
+      const inProcess = await runInProcess(name, told);
       expect(inProcess).toEqual(expected);
       const durable = await withTableWorker((taskQueue) => runOnTemporal(name, registered, taskQueue));
       expect({ shared: durable.shared, action: durable.action }).toEqual(expected);
+      // The same events, in the same order, where the run keeps them all: a local activity publishes nothing, and a
+      // chunk in a child run tells its steps to none; a run that continued as new carries only its latest events.
+      if (!local && !/-in-children(-|$)/.test(name)) {
+        const durableEvents = comparable(name, durable.told);
+        expect(durableEvents).toEqual(comparable(name, told).slice(-durableEvents.length));
+        expect(durableEvents.length).toBeGreaterThan(0);
+      }
       expect(durable.continued).toBe(name.endsWith('-continues-as-new'));
       expect(durable.events.includes(CHILD_STARTED)).toBe(/-in-children(-|$)/.test(name));
       if (local) {

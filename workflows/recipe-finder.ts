@@ -29,7 +29,12 @@ export interface RecipeShared {
 /** The I/O the Recipe Finder's exec needs; activities/recipe-io.ts provides it. */
 export interface RecipeServices {
   fetchRecipes(ingredient: string): Promise<Recipe[]>;
-  suggestRecipe(ingredient: string, candidates: Recipe[]): Promise<{ recipe: Recipe; source: SuggestionSource }>;
+  /** `onText` receives the LLM's reply as it arrives, piece by piece. */
+  suggestRecipe(
+    ingredient: string,
+    candidates: Recipe[],
+    onText?: (text: string) => void,
+  ): Promise<{ recipe: Recipe; source: SuggestionSource }>;
 }
 
 /** How many recipes are handed to the LLM at most. */
@@ -129,7 +134,8 @@ export class SuggestRecipe extends AsyncNode<
     if (input === null) {
       return null;
     }
-    const suggestion = await this.services.suggestRecipe(input.ingredient, input.candidates);
+    // The reply streams to whoever watches the run; the suggestion is this exec's result.
+    const suggestion = await this.services.suggestRecipe(input.ingredient, input.candidates, (text) => this.stream(text));
     if (!input.candidates.some((c) => c.id === suggestion.recipe.id)) {
       throw new Error(`The suggestion '${suggestion.recipe.name}' is not one of the candidates.`);
     }

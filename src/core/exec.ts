@@ -7,7 +7,8 @@ import { isFlowMistake } from './errors.js';
 import { type AnyNode, copyOf, type Params } from './node.js';
 import type { BatchItem, Executor, RunContext } from './run.js';
 import { assertExecResult, copyPortable } from './serializable.js';
-import { CALL_EXEC, CALL_FALLBACK, HAS_FALLBACK, IN_EXEC, RUN, SOURCE } from './symbols.js';
+import { CALL_EXEC, CALL_FALLBACK, EXEC_PLACE, HAS_FALLBACK, IN_EXEC, RUN, SOURCE, STEP_NUMBER } from './symbols.js';
+import type { EventStep } from './events.js';
 
 /** Turns anything thrown into an Error, keeping Errors as they are. */
 export function toError(thrown: unknown): Error {
@@ -22,13 +23,31 @@ export function toError(thrown: unknown): Error {
  * sees the node as it was built, with the step's params, and nothing that prep, post or an
  * earlier try set on it; what it sets stays on the view.
  */
-export function execCopy(source: AnyNode, params: Params, run: RunContext | undefined, curRetry: number): AnyNode {
+export function execCopy(source: AnyNode, params: Params, run: RunContext | undefined, curRetry: number, place?: EventStep): AnyNode {
   const copy = copyOf(source);
   copy.params = params;
   copy[RUN] = run;
   copy[IN_EXEC] = true;
   copy.curRetry = curRetry;
+  copy[EXEC_PLACE] = place === undefined ? undefined : { ...place, attempt: curRetry + 1 };
   return copy;
+}
+
+/** The step (and item) that an exec of `step` is about, as its events say it. */
+export function placeOf(step: AnyNode, item: BatchItem | undefined): EventStep {
+  return item === undefined ? { step: step[STEP_NUMBER], node: step.name } : { step: step[STEP_NUMBER], node: step.name, item: item.index };
+}
+
+/** Tells the run that try `curRetry` (from 0) of exec begins, when it follows a failed one. */
+export function announceTry(run: RunContext | undefined, place: EventStep, curRetry: number): void {
+  if (curRetry > 0) {
+    run?.events?.({ type: 'retry', ...place, attempt: curRetry + 1 });
+  }
+}
+
+/** Tells the run that the fallback runs, with the error of the last try. */
+export function announceFallback(run: RunContext | undefined, place: EventStep, error: { name: string; message: string }): void {
+  run?.events?.({ type: 'fallback', ...place, error: { name: error.name, message: error.message } });
 }
 
 /** The error a fallback receives: the name and message of what the last try threw, which is what crosses a process. */
@@ -55,13 +74,13 @@ export function afterFailedTry(node: AnyNode, thrown: unknown, attempt: number):
  * everywhere. Its results are exec's own; the core checks them and hands post copies.
  */
 export const directExecutor: Executor = {
-  exec(step: AnyNode, input: unknown): Promise<unknown> {
+  exec(step: AnyNode, input: unknown, item?: BatchItem): Promise<unknown> {
     if (step.maxRetries > 1 || step[HAS_FALLBACK]) {
-      return execWithRetries(step, input);
+      return execWithRetries(step, input, item);
     }
     // One try and no fallback: exec's own promise, with no extra promise or tick per call.
     try {
-      const result = execCopy(step[SOURCE] ?? step, step.params, step[RUN], 0)[CALL_EXEC](copyPortable(input));
+      const result = execCopy(step[SOURCE] ?? step, step.params, step[RUN], 0, placeOf(step, item))[CALL_EXEC](copyPortable(input));
       return result instanceof Promise ? result : Promise.resolve(result);
     } catch (thrown) {
       return Promise.reject(toError(thrown));
@@ -70,11 +89,13 @@ export const directExecutor: Executor = {
 };
 
 /** Exec with its tries and fallback, as `directExecutor.exec` runs it for a node that has more than one try or a fallback. */
-async function execWithRetries(step: AnyNode, input: unknown): Promise<unknown> {
+async function execWithRetries(step: AnyNode, input: unknown, item: BatchItem | undefined): Promise<unknown> {
   const source = step[SOURCE] ?? step;
+  const place = placeOf(step, item);
   for (let attempt = 0; ; attempt++) {
     try {
-      return await execCopy(source, step.params, step[RUN], attempt)[CALL_EXEC](copyPortable(input));
+      announceTry(step[RUN], place, attempt);
+      return await execCopy(source, step.params, step[RUN], attempt, place)[CALL_EXEC](copyPortable(input));
     } catch (thrown) {
       const next = afterFailedTry(step, thrown, attempt);
       if (next === 'again') {
@@ -86,17 +107,20 @@ async function execWithRetries(step: AnyNode, input: unknown): Promise<unknown> 
       if ('fail' in next) {
         throw next.fail;
       }
-      return execCopy(source, step.params, step[RUN], step.maxRetries - 1)[CALL_FALLBACK](copyPortable(input), next.fallback);
+      announceFallback(step[RUN], place, next.fallback);
+      return execCopy(source, step.params, step[RUN], step.maxRetries - 1, place)[CALL_FALLBACK](copyPortable(input), next.fallback);
     }
   }
 }
 
 /** The synchronous twin of `directExecutor.exec`, for `run()` on sync nodes and flows. */
-export function execSync(step: AnyNode, input: unknown): unknown {
+export function execSync(step: AnyNode, input: unknown, item?: BatchItem): unknown {
   const source = step[SOURCE] ?? step;
+  const place = placeOf(step, item);
   for (let attempt = 0; ; attempt++) {
     try {
-      return execCopy(source, step.params, step[RUN], attempt)[CALL_EXEC](copyPortable(input));
+      announceTry(step[RUN], place, attempt);
+      return execCopy(source, step.params, step[RUN], attempt, place)[CALL_EXEC](copyPortable(input));
     } catch (thrown) {
       const next = afterFailedTry(step, thrown, attempt);
       if (next === 'again') {
@@ -106,7 +130,8 @@ export function execSync(step: AnyNode, input: unknown): unknown {
       if ('fail' in next) {
         throw next.fail;
       }
-      return execCopy(source, step.params, step[RUN], step.maxRetries - 1)[CALL_FALLBACK](copyPortable(input), next.fallback);
+      announceFallback(step[RUN], place, next.fallback);
+      return execCopy(source, step.params, step[RUN], step.maxRetries - 1, place)[CALL_FALLBACK](copyPortable(input), next.fallback);
     }
   }
 }

@@ -16,7 +16,7 @@ import {
 } from './node.js';
 import { createRunContext, type FlowPosition, type ResumePosition, type RunContext, type RunOptions } from './run.js';
 import { assertPortable, assertStore } from './serializable.js';
-import { POSITION, POST, PREP, RUN, RUN_ASYNC, RUN_SYNC } from './symbols.js';
+import { POSITION, POST, PREP, RUN, RUN_ASYNC, RUN_SYNC, STEP_NUMBER } from './symbols.js';
 
 /** Options of a flow's constructor. */
 export interface FlowOptions extends NodeOptions {
@@ -172,7 +172,7 @@ export class AsyncParallelBatchFlow<S extends object = Record<string, unknown>, 
 /** The walk of a flow's step: the graph once, or once per param set, from where the run resumes it if it does. */
 async function walk(flow: AnyFlow, shared: object, prepRes: unknown, resumed: ResumePosition | undefined): Promise<Action | undefined> {
   if (flow.batchMode === 'none') {
-    return orchestrate(flow, shared, walkParams(flow), positionOf(flow, prepRes, undefined, false), resumed?.node);
+    return orchestrate(flow, shared, walkParams(flow), positionOf(flow, prepRes, undefined, false), resumed);
   }
   const paramSets = checkParamSets(flow, prepRes);
   // The runtime may walk the param sets elsewhere (in child runs).
@@ -211,7 +211,7 @@ export async function walkParamSets(
     if (hold !== undefined) {
       await hold;
     }
-    await orchestrate(flow, shared, walkParams(flow, paramSets[index]), position, index === first ? resumed?.node : undefined);
+    await orchestrate(flow, shared, walkParams(flow, paramSets[index]), position, index === first ? resumed : undefined);
   }
 }
 
@@ -225,13 +225,15 @@ async function orchestrate(
   shared: object,
   params: Params,
   position: FlowPosition,
-  startAt?: AnyNode,
+  resumed?: ResumePosition,
 ): Promise<Action | undefined> {
   const run = runOf(flow);
-  let node = startAt ?? position.node;
+  let node = resumed?.node ?? position.node;
+  let goesOn = resumed?.step;
   for (;;) {
     position.node = node;
-    const step = enterStep(node, run, params, position);
+    const step = enterStep(node, run, params, position, goesOn);
+    goesOn = undefined;
     let action: Action | undefined;
     let next: AnyNode | undefined;
     try {
@@ -287,15 +289,23 @@ function walkParams(flow: AnyFlow, paramSet?: Params): Params {
 
 /** Where a new walk of `flow` starts: at its start node, a step of the walk that `flow` is a step of. */
 function positionOf(flow: AnyFlow, prepRes: unknown, paramIndex: number | undefined, parallel: boolean): FlowPosition {
-  return { flow, prepRes, node: requireStart(flow), paramIndex, parallel, parent: flow[POSITION] };
+  return { flow, prepRes, node: requireStart(flow), step: 0, paramIndex, parallel, parent: flow[POSITION] };
 }
 
-/** Makes the copy of `node` that runs as the next step, and tells the observer. */
-function enterStep(node: AnyNode, run: RunContext, params: Params, position: FlowPosition): AnyNode {
+/**
+ * Makes the copy of `node` that runs as the next step, and tells the observer; `goesOn` is the
+ * number of a step that started in an earlier run and goes on here (no new step, no event).
+ */
+function enterStep(node: AnyNode, run: RunContext, params: Params, position: FlowPosition, goesOn?: number): AnyNode {
   const step = stepOf(node, run);
   step.params = params;
   step[POSITION] = position;
+  step[STEP_NUMBER] = goesOn ?? ++run.counter.stepsStarted;
+  position.step = step[STEP_NUMBER];
   run.observer?.onStepStart?.(step);
+  if (goesOn === undefined) {
+    run.events?.({ type: 'node-started', step: step[STEP_NUMBER], node: step.name, flow: position.flow.name });
+  }
   return step;
 }
 
@@ -309,6 +319,7 @@ function leaveStep(flow: AnyFlow, step: AnyNode, shared: object, action: unknown
     throw new FlowDefinitionError(`Node '${step.name}' returned ${describeValue(action)} from post; an action must be a string.`, step.name);
   }
   run.observer?.onStepEnd?.(step, action);
+  run.events?.({ type: 'node-finished', step: step[STEP_NUMBER], node: step.name, action: action ?? null });
   return flow.getNextNode(step, action);
 }
 

@@ -36,4 +36,5 @@ export type { Action, AnyNode, BatchMode, InputOptions, NodeOptions, Params, Run
 export type { AnyFlow, FlowOptions } from './flow.js';
 export type { FlowFailureOptions, Unportable } from './errors.js';
 export type { Logger } from './logger.js';
+export type { EventError, EventStep, FlowEvent, RunEvent } from './events.js';
 export type { InputRequest, InputSource, PendingInput, RunOptions, StepObserver } from './run.js';

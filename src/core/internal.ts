@@ -7,8 +7,21 @@ export { checkFlow, ownNodes, reachableNodes, walkParamSets } from './flow.js';
 export { execItems, runOf, stepOf } from './node.js';
 export { createRunContext } from './run.js';
 export type { BatchItem, Executor, FlowPosition, ResumePosition, RunContext, RunControl, RuntimeOptions } from './run.js';
-export { afterFailedTry, directExecutor, errorForFallback, execCopy, mapWithLimit, settledResult, toError } from './exec.js';
+export {
+  afterFailedTry,
+  announceFallback,
+  announceTry,
+  directExecutor,
+  errorForFallback,
+  execCopy,
+  mapWithLimit,
+  placeOf,
+  settledResult,
+  toError,
+} from './exec.js';
+export { eventError } from './events.js';
+export type { EventSink } from './events.js';
 export { refusalOf } from './input.js';
 export { assertExecResult, copyPortable, portableView } from './serializable.js';
 export { describeValue, FLOW_MISTAKES, isFlowMistake, quoteList } from './errors.js';
-export { CALL_EXEC, CALL_FALLBACK, HAS_EXEC, HAS_FALLBACK, POSITION, RUN, RUN_ASYNC, SOURCE } from './symbols.js';
+export { CALL_EXEC, CALL_FALLBACK, HAS_EXEC, HAS_FALLBACK, POSITION, RUN, RUN_ASYNC, SOURCE, STEP_NUMBER } from './symbols.js';

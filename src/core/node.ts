@@ -12,6 +12,7 @@ import { assertPortable, isReference } from './serializable.js';
 import {
   CALL_EXEC,
   CALL_FALLBACK,
+  EXEC_PLACE,
   HAS_EXEC,
   HAS_FALLBACK,
   IN_EXEC,
@@ -22,8 +23,10 @@ import {
   RUN_ASYNC,
   RUN_SYNC,
   SOURCE,
+  STEP_NUMBER,
   WIRING_WARNINGS,
 } from './symbols.js';
+import { eventError, type ExecPlace } from './events.js';
 
 /** The label on an edge; `post` returning nothing means `'default'`. */
 export type Action = string;
@@ -95,6 +98,8 @@ export class Node<S extends object = Store, P = unknown, E = unknown, Svc = unkn
   [SOURCE]: AnyNode | undefined;
   [POSITION]: FlowPosition | undefined;
   [IN_EXEC]: boolean;
+  [STEP_NUMBER]: number;
+  [EXEC_PLACE]: ExecPlace | undefined;
   [WIRING_WARNINGS]?: string[];
 
   constructor(options?: NodeOptions | number, wait?: number) {
@@ -111,6 +116,8 @@ export class Node<S extends object = Store, P = unknown, E = unknown, Svc = unkn
     this[SOURCE] = undefined;
     this[POSITION] = undefined;
     this[IN_EXEC] = false;
+    this[STEP_NUMBER] = 0;
+    this[EXEC_PLACE] = undefined;
     checkOptions(this.name, opts, this.maxRetries, this.wait);
   }
 
@@ -189,10 +196,20 @@ export class Node<S extends object = Store, P = unknown, E = unknown, Svc = unkn
 
   /** Runs this node alone, asynchronously; sync nodes may be run this way too. */
   async runAsync(shared: S, options?: RunOptions<Svc>): Promise<Action | undefined> {
-    const step = stepOf(this, createRunContext(options));
+    const run = createRunContext(options);
+    const step = stepOf(this, run);
     reportWiringWarnings(this, step.logger);
     warnIfSuccessors(step, 'AsyncFlow');
-    return step[RUN_ASYNC](shared);
+    run.events?.({ type: 'run-started', flow: this.name });
+    let action: Action | undefined;
+    try {
+      action = await step[RUN_ASYNC](shared);
+    } catch (error) {
+      run.events?.({ type: 'run-failed', error: eventError(error) });
+      throw error;
+    }
+    run.events?.({ type: 'run-finished', action: action ?? null });
+    return action;
   }
 
   /**
@@ -214,8 +231,46 @@ export class Node<S extends object = Store, P = unknown, E = unknown, Svc = unkn
     if (this[IN_EXEC] === true && !this.waitsForPerson) {
       throw new InputUnavailableError(this.name);
     }
-    return runOf(this).input.ask({ ...options, prompt, node: this.name });
+    const run = runOf(this);
+    // An AsyncHumanNode asks from its exec, which runs on a copy of the graph's node: its place says the step.
+    const place = this[EXEC_PLACE];
+    const step = place === undefined ? { step: this[STEP_NUMBER], node: this.name } : { step: place.step, node: place.node };
+    if (run.events !== undefined) {
+      run.events({
+        type: 'waiting',
+        ...step,
+        prompt,
+        ...(options?.choices === undefined ? {} : { choices: [...options.choices] }),
+        ...(options?.context === undefined ? {} : { context: options.context }),
+      });
+    }
+    const answer = await run.input.ask({ ...options, prompt, node: this.name });
+    run.events?.({ type: 'answered', ...step, answer });
+    return answer;
   }
+
+  /**
+   * Publishes text that exec produces as it goes (an LLM's tokens), for whoever watches the run.
+   * Exec only; a retried try publishes its text again after a `retry` event. The final text is exec's result.
+   */
+  stream(text: string): void {
+    const place = publishingPlace(this, 'stream');
+    if (typeof text !== 'string') {
+      throw new FlowDefinitionError(`Node '${this.name}': stream() takes a string, got ${describeValue(text)}. Use emit() for structured data.`, this.name);
+    }
+    this[RUN]?.events?.({ type: 'text', ...place, text });
+  }
+
+  /** Publishes structured progress from exec (`{ done: 3, of: 10 }`) for whoever watches the run; it must be JSON-serialisable. */
+  emit(data: unknown): void {
+    const place = publishingPlace(this, 'emit');
+    const events = this[RUN]?.events;
+    if (events !== undefined) {
+      assertPortable(data, 'the data given to emit()', this.name);
+      events({ type: 'data', ...place, data });
+    }
+  }
+
 
   /** The dependencies that the run hands to exec (for example an LLM client), typed by the node's `Svc`. Exec only. */
   get services(): Svc {
@@ -386,6 +441,19 @@ export class AsyncHumanNode<S extends object = Store, P = unknown, E = unknown> 
   }
 }
 
+/** Where an exec try publishes from; refuses a call outside exec. */
+function publishingPlace(node: AnyNode, method: string): ExecPlace {
+  const place = node[EXEC_PLACE];
+  if (node[IN_EXEC] !== true || node.waitsForPerson || place === undefined) {
+    throw new FlowDefinitionError(
+      `Node '${node.name}' called ${method}() outside exec. Only exec publishes as it works: prep and post are the flow's own ` +
+        `deterministic steps (what they tell belongs in the store), and a human node's exec only waits.`,
+      node.name,
+    );
+  }
+  return place;
+}
+
 /** The run a node belongs to; a node used outside any run gets a default one (no input, the console). */
 export function runOf(node: AnyNode): RunContext {
   if (node[RUN] === undefined) {
@@ -443,7 +511,11 @@ function execStep(step: AnyNode, prepRes: unknown, sync = false): unknown {
   }
   checkPrepResult(step, prepRes);
   if (sync) {
-    return step.batchMode === 'none' ? execSync(step, prepRes) : batchItems(step, prepRes).map((item) => execSync(step, item));
+    if (step.batchMode === 'none') {
+      return execSync(step, prepRes);
+    }
+    const items = batchItems(step, prepRes);
+    return items.map((item, index) => execSync(step, item, { index, count: items.length }));
   }
   const executor = runOf(step).executor;
   if (step.batchMode === 'none') {

@@ -8,6 +8,7 @@ import { directExecutor } from './exec.js';
 import { consoleLogger, type Logger } from './logger.js';
 import type { AnyFlow } from './flow.js';
 import type { AnyNode, Params } from './node.js';
+import { type EventSink, numberedSink, type RunEvent } from './events.js';
 
 /** One request for a person's input, as a node makes it. */
 export interface InputRequest {
@@ -84,6 +85,8 @@ export interface FlowPosition {
   readonly flow: AnyFlow;
   readonly prepRes: unknown;
   node: AnyNode;
+  /** The number of the step that runs `node`, once it has started (0 before). */
+  step: number;
   /** The index of the param set being walked, in a batch flow. */
   readonly paramIndex: number | undefined;
   /** True when this walk runs beside others (a parallel batch flow's param sets): no single place to stop at. */
@@ -96,6 +99,8 @@ export interface ResumePosition {
   prepRes: unknown;
   /** A node of the flow's own graph. */
   node: AnyNode;
+  /** The number of the step that runs `node`, when it started in the earlier run (a nested flow under way): it goes on, not again. */
+  step?: number;
   paramIndex?: number;
 }
 
@@ -123,6 +128,10 @@ export interface RunContext {
   readonly control: RunControl | undefined;
   /** Reports progress of a long exec; nothing in-process. */
   readonly heartbeat: ((details?: unknown) => void) | undefined;
+  /** Where the run's events go, or undefined when nobody listens. */
+  readonly events: EventSink | undefined;
+  /** How many steps of the run have started: a step's number is the count once it starts. */
+  readonly counter: { stepsStarted: number };
 }
 
 /** Options of `runAsync` for an in-process run. */
@@ -133,6 +142,8 @@ export interface RunOptions<Svc = unknown> {
   /** Dependencies handed to exec through `this.services`. */
   services?: Svc;
   observer?: StepObserver;
+  /** Receives each event of the run as it happens: steps started and finished, retries, waits, exec's text and data. */
+  onEvent?: (event: RunEvent) => void;
 }
 
 /** What a runtime may set beyond the public run options. */
@@ -140,6 +151,10 @@ export interface RuntimeOptions extends RunOptions {
   executor?: Executor;
   control?: RunControl;
   heartbeat?: (details?: unknown) => void;
+  /** Where the events go (instead of `onEvent`). */
+  events?: EventSink;
+  /** Steps started before this run (a run that picks up where another stopped). */
+  stepsStarted?: number;
 }
 
 /** The input source of a run that was given none: a node that asks fails with a hint. */
@@ -151,13 +166,17 @@ const noInput: InputSource = {
 
 /** Builds the context a run hands to every node: in-process defaults where `options` says nothing. */
 export function createRunContext(options: RuntimeOptions | undefined): RunContext {
+  const logger = options?.logger ?? consoleLogger;
+  const onEvent = options?.onEvent;
   return {
     executor: options?.executor ?? directExecutor,
     input: options?.input ?? noInput,
-    logger: options?.logger ?? consoleLogger,
+    logger,
     services: options?.services,
     observer: options?.observer,
     control: options?.control,
     heartbeat: options?.heartbeat,
+    events: options?.events ?? (onEvent === undefined ? undefined : numberedSink(onEvent, (message) => logger.warn(message))),
+    counter: { stepsStarted: options?.stepsStarted ?? 0 },
   };
 }

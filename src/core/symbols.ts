@@ -30,3 +30,7 @@ export const CALL_FALLBACK: unique symbol = Symbol('pocketflow.callFallback');
 export const HAS_FALLBACK: unique symbol = Symbol('pocketflow.hasFallback');
 /** True when the node has an exec of its own (the default one does nothing). */
 export const HAS_EXEC: unique symbol = Symbol('pocketflow.hasExec');
+/** On a step: its number in the run (0 for a node or flow run alone, the run itself). */
+export const STEP_NUMBER: unique symbol = Symbol('pocketflow.stepNumber');
+/** On the copy that runs an exec try: the step, item and try its events are about. */
+export const EXEC_PLACE: unique symbol = Symbol('pocketflow.execPlace');

@@ -4,7 +4,21 @@
  */
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { PocketFlowError } from '../core/index.js';
-import { assertExecResult, CALL_EXEC, CALL_FALLBACK, createRunContext, errorForFallback, execCopy, type Executor, HAS_FALLBACK, isFlowMistake } from '../core/internal.js';
+import {
+  announceTry,
+  assertExecResult,
+  CALL_EXEC,
+  CALL_FALLBACK,
+  createRunContext,
+  errorForFallback,
+  execCopy,
+  type Executor,
+  HAS_FALLBACK,
+  isFlowMistake,
+  RUN,
+} from '../core/internal.js';
+import type { EventStep } from '../core/events.js';
+import { EventPublisher } from './event-publisher.js';
 import { type ExecActivityInput, fallbackActivityName, type FallbackActivityInput } from './definitions.js';
 import { UnknownNodeError } from './errors.js';
 import type { FlowRegistry } from './registry.js';
@@ -34,8 +48,16 @@ export function createFlowActivities<Svc>(
 }
 
 async function runExec<Svc>(registry: FlowRegistry<Svc>, options: FlowActivityOptions<Svc>, input: ExecActivityInput): Promise<unknown> {
-  const copy = execCopyFor(registry, options, input, Context.current().info.attempt - 1);
-  return checked(input, await mistakesUnretried(() => copy[CALL_EXEC](input.input)));
+  const curRetry = Context.current().info.attempt - 1;
+  const publisher = publisherFor(input);
+  const copy = execCopyFor(registry, options, input, curRetry, publisher);
+  try {
+    announceTry(copy[RUN], placeOf(input), curRetry);
+    return checked(input, await mistakesUnretried(() => copy[CALL_EXEC](input.input)));
+  } finally {
+    // What this try published reaches the run before its result does.
+    await publisher?.close();
+  }
 }
 
 async function runFallback<Svc>(
@@ -44,9 +66,33 @@ async function runFallback<Svc>(
   input: FallbackActivityInput,
 ): Promise<unknown> {
   const node = registry.node(input.flow, input.node);
-  const copy = execCopyFor(registry, options, input, (node?.maxRetries ?? 1) - 1);
+  const publisher = publisherFor(input);
+  const copy = execCopyFor(registry, options, input, (node?.maxRetries ?? 1) - 1, publisher);
   const error = errorForFallback({ name: input.error.type, message: input.error.message });
-  return checked(input, await mistakesUnretried(() => copy[CALL_FALLBACK](input.input, error)));
+  try {
+    return checked(input, await mistakesUnretried(() => copy[CALL_FALLBACK](input.input, error)));
+  } finally {
+    await publisher?.close();
+  }
+}
+
+/** The step an exec call is about, as its events say it. */
+function placeOf(input: ExecActivityInput): EventStep {
+  const step = input.step ?? 0;
+  return input.item === undefined ? { step, node: input.node } : { step, node: input.node, item: input.item.index };
+}
+
+/**
+ * Where this try's events go: its run, when the run keeps events. A local activity runs inside
+ * the workflow task, so its signals would arrive after its result: it publishes nothing.
+ */
+function publisherFor(input: ExecActivityInput): EventPublisher | undefined {
+  const context = Context.current();
+  const execution = context.info.workflowExecution;
+  if (input.step === undefined || context.info.isLocal || execution === undefined) {
+    return undefined;
+  }
+  return new EventPublisher(context.client, execution, log);
 }
 
 /** Runs exec, failing without retries on an error that says the flow is written wrongly (as in-process, where it is not tried again). */
@@ -72,7 +118,13 @@ function checked(input: ExecActivityInput, result: unknown): unknown {
 }
 
 /** The fresh copy of the node that runs this try, as in-process: the registered node as built, with the input's params. */
-function execCopyFor<Svc>(registry: FlowRegistry<Svc>, options: FlowActivityOptions<Svc>, input: ExecActivityInput, curRetry: number) {
+function execCopyFor<Svc>(
+  registry: FlowRegistry<Svc>,
+  options: FlowActivityOptions<Svc>,
+  input: ExecActivityInput,
+  curRetry: number,
+  publisher: EventPublisher | undefined,
+) {
   const node = registry.node(input.flow, input.node);
   if (node === undefined) {
     throw nonRetryable(
@@ -85,9 +137,10 @@ function execCopyFor<Svc>(registry: FlowRegistry<Svc>, options: FlowActivityOpti
     services: options.services,
     // A local activity cannot heartbeat: it runs inside the workflow task, which the worker keeps alive.
     heartbeat: Context.current().info.isLocal ? undefined : (details?: unknown) => Context.current().heartbeat(details),
+    ...(publisher === undefined ? {} : { events: (event) => publisher.push(event) }),
   });
   // Read-only, as a walk's params are in the run.
-  return execCopy(node, Object.freeze(input.params ?? {}), run, curRetry);
+  return execCopy(node, Object.freeze(input.params ?? {}), run, curRetry, placeOf(input));
 }
 
 /** A failure that Temporal does not retry, typed with the error's name. */

@@ -4,7 +4,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Action, Params, Unportable } from '../core/index.js';
+import type { Action, FlowEvent, Params, RunEvent, Unportable } from '../core/index.js';
 
 /** The node running or waiting (Keyword), kept current by the run when the namespace has it. */
 export const NODE_SEARCH_ATTRIBUTE = defineSearchAttributeKey('PocketFlowNode', SearchAttributeType.KEYWORD);
@@ -38,6 +38,8 @@ export interface FlowWorkflowInput {
 export interface FlowFrame {
   at: string;
   prep: unknown;
+  /** The number of the step that runs `at`, when it is a nested flow under way. */
+  step?: number;
   paramIndex?: number;
 }
 
@@ -51,6 +53,15 @@ export interface ResumePoint {
   inbox: AnswerInput[];
   /** The request id the next prompt gets: ids go on across runs, so that answers keep naming the right prompt. */
   nextRequestId: number;
+  /** The run's latest events, the offset the next one gets, and the steps started so far: a stream reads on from its offset. */
+  events?: CarriedEvents;
+}
+
+/** The events a run carries into the next when it continues as new. */
+export interface CarriedEvents {
+  tail: RunEvent[];
+  next: number;
+  stepsStarted: number;
 }
 
 /** What a finished flow run returns. */
@@ -160,6 +171,28 @@ export const answerUpdate = defineUpdate<AnswerAccepted, [AnswerInput]>('answerI
 /** The run's current node, pending prompts, shared store and recent steps. */
 export const stateQuery = defineQuery<FlowRunState>('state');
 
+/** What exec publishes as it works (text, data, a new try), sent to its run in batches. */
+export interface EventBatch {
+  events: FlowEvent[];
+}
+
+/** Events sent by exec to its run, in batches: the run adds them to its events. */
+export const eventsSignal = defineSignal<[EventBatch]>('pocketflowEvents');
+
+/** A page of a run's events from an offset. */
+export interface EventPage {
+  events: RunEvent[];
+  /** The offset to read from next. */
+  next: number;
+  /** The oldest offset the run still keeps: a reader behind it missed the events between. */
+  oldest: number;
+  /** True when the run told its last event (finished or failed); false while more may come, and when it continued as new. */
+  done: boolean;
+}
+
+/** A run's events from offset `from` (at most `max`). */
+export const eventsQuery = defineQuery<EventPage, [number, number?]>('events');
+
 /** Start-to-close timeout of an exec activity whose node sets none. */
 export const DEFAULT_START_TO_CLOSE = '5 minutes';
 
@@ -171,6 +204,8 @@ export interface ExecActivityInput {
   input: unknown;
   /** Which item of a batch node's list this call is for. */
   item?: { index: number; count: number };
+  /** The step's number in the run, when the run keeps its events: exec publishes to the run's events as it works. */
+  step?: number;
 }
 
 /** What a fallback activity receives: the exec input and the last error. */

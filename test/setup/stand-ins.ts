@@ -67,7 +67,7 @@ export async function startRecipeApi(
  */
 export async function startOpenAiStandIn(
   choose: (prompt: string) => string,
-  options: { refuseKeys?: boolean } = {},
+  options: { refuseKeys?: boolean; chunkDelayMs?: number } = {},
 ): Promise<StandIn & { baseUrl: string }> {
   const standIn = await serve((req, body, res) => {
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
@@ -87,8 +87,12 @@ export async function startOpenAiStandIn(
       });
       return;
     }
-    const request = JSON.parse(body) as { model: string; messages: Array<{ role: string; content: string }> };
+    const request = JSON.parse(body) as { model: string; stream?: boolean; messages: Array<{ role: string; content: string }> };
     const prompt = request.messages.map((m) => m.content).join('\n');
+    if (request.stream === true) {
+      void streamReply(res, request.model, choose(prompt), options.chunkDelayMs ?? 5);
+      return;
+    }
     json(res, 200, {
       id: 'chatcmpl-test',
       object: 'chat.completion',
@@ -99,6 +103,23 @@ export async function startOpenAiStandIn(
     });
   });
   return { ...standIn, baseUrl: `${standIn.url}/v1` };
+}
+
+/** Words of the reply as OpenAI streams them: server-sent `chat.completion.chunk` events, then `[DONE]`. */
+async function streamReply(res: ServerResponse, model: string, reply: string, delayMs: number): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const chunk = (delta: object, finish: string | null) =>
+    `data: ${JSON.stringify({ id: 'chatcmpl-test', object: 'chat.completion.chunk', created: 0, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+  res.write(chunk({ role: 'assistant', content: '' }, null));
+  for (const piece of reply.match(/\S+\s*/g) ?? []) {
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    if (res.destroyed) {
+      return;
+    }
+    res.write(chunk({ content: piece }, null));
+  }
+  res.write(chunk({}, 'stop'));
+  res.end('data: [DONE]\n\n');
 }
 
 /** Picks the last recipe listed in the prompt (so that it differs from the offline chooser's first). */

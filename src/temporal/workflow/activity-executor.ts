@@ -9,7 +9,20 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import { type AnyFlow, type AnyNode, type Params } from '../../core/index.js';
-import { type BatchItem, directExecutor, type Executor, FLOW_MISTAKES, HAS_FALLBACK, settledResult, SOURCE, toError } from '../../core/internal.js';
+import {
+  announceFallback,
+  type BatchItem,
+  directExecutor,
+  type Executor,
+  FLOW_MISTAKES,
+  HAS_FALLBACK,
+  placeOf,
+  RUN,
+  settledResult,
+  SOURCE,
+  STEP_NUMBER,
+  toError,
+} from '../../core/internal.js';
 import { DEFAULT_START_TO_CLOSE, type ExecActivityInput, fallbackActivityName, type FallbackActivityInput } from '../definitions.js';
 import { PayloadTooLargeError } from '../errors.js';
 import { payloadConverter, TYPES_METADATA_KEY } from '../payload-converter.js';
@@ -83,6 +96,9 @@ export class ActivityExecutor implements Executor {
     if (item !== undefined) {
       input.item = item;
     }
+    if (node[RUN]?.events !== undefined) {
+      input.step = node[STEP_NUMBER];
+    }
     const bytes = payloadBytes(input);
     if (bytes > MAX_PAYLOAD_BYTES) {
       return Promise.reject(new PayloadTooLargeError(node.name, bytes));
@@ -91,10 +107,10 @@ export class ActivityExecutor implements Executor {
     if (!node[HAS_FALLBACK]) {
       return this.#slots.run(() => schedule(node, node.name, input, summary, undefined));
     }
-    return this.#execWithFallback(node, input, summary);
+    return this.#execWithFallback(node, input, summary, item);
   }
 
-  async #execWithFallback(node: AnyNode, input: ExecActivityInput, summary: string): Promise<unknown> {
+  async #execWithFallback(node: AnyNode, input: ExecActivityInput, summary: string, item: BatchItem | undefined): Promise<unknown> {
     try {
       return await this.#slots.run(() => schedule(node, node.name, input, summary, undefined));
     } catch (error) {
@@ -103,7 +119,9 @@ export class ActivityExecutor implements Executor {
       if (!(error instanceof TemporalFailure) || isCancellation(error) || FLOW_MISTAKES.includes(rootCause(error).type)) {
         throw error;
       }
-      const fallbackInput: FallbackActivityInput = { ...input, error: rootCause(error) };
+      const cause = rootCause(error);
+      announceFallback(node[RUN], placeOf(node, item), { name: cause.type, message: cause.message });
+      const fallbackInput: FallbackActivityInput = { ...input, error: cause };
       return this.#slots.run(() =>
         schedule(node, fallbackActivityName(node.name), fallbackInput, `${summary} (fallback)`, { maximumAttempts: 1 }),
       );

@@ -6,7 +6,7 @@
 import { allHandlersFinished, condition, log, makeContinueAsNewFunc, workflowInfo } from '@temporalio/workflow';
 import { type AnyFlow, assertPortable, NotSerializableError } from '../../core/index.js';
 import { type FlowPosition, ownNodes, type ResumePosition, type RunControl } from '../../core/internal.js';
-import type { AnswerInput, FlowFrame, FlowWorkflow, FlowWorkflowInput, ResumePoint } from '../definitions.js';
+import type { AnswerInput, CarriedEvents, FlowFrame, FlowWorkflow, FlowWorkflowInput, ResumePoint } from '../definitions.js';
 import { UnknownNodeError } from '../errors.js';
 
 /** What the control needs to know about the run it may end. */
@@ -18,7 +18,7 @@ export interface ContinuationState {
   /** Steps finished so far, earlier runs included. */
   steps(): number;
   /** What the human input carries into the next run: unread answers and the next request id. */
-  carried(): { inbox: AnswerInput[]; nextRequestId: number };
+  carried(): { inbox: AnswerInput[]; nextRequestId: number; events: CarriedEvents };
 }
 
 /**
@@ -50,7 +50,12 @@ export function continueAsNewControl(state: ContinuationState): RunControl {
           'The run continued as new at this node, which this build does not have: run it on a build that does (keep node names stable across deploys).',
         );
       }
-      return { prepRes: frame.prep, node, ...(frame.paramIndex === undefined ? {} : { paramIndex: frame.paramIndex }) };
+      return {
+        prepRes: frame.prep,
+        node,
+        ...(frame.step === undefined ? {} : { step: frame.step }),
+        ...(frame.paramIndex === undefined ? {} : { paramIndex: frame.paramIndex }),
+      };
     },
 
     beforeStep(position: FlowPosition): Promise<void> | undefined {
@@ -86,7 +91,13 @@ function framesOf(innermost: FlowPosition): FlowFrame[] | undefined {
     if (position.parallel) {
       return undefined;
     }
-    frames.unshift({ at: position.node.name, prep: position.prepRes, ...(position.paramIndex === undefined ? {} : { paramIndex: position.paramIndex }) });
+    frames.unshift({
+      at: position.node.name,
+      prep: position.prepRes,
+      // An outer flow's node is the nested flow under way: its step goes on in the next run.
+      ...(position === innermost ? {} : { step: position.step }),
+      ...(position.paramIndex === undefined ? {} : { paramIndex: position.paramIndex }),
+    });
   }
   return frames;
 }
@@ -95,7 +106,7 @@ function framesOf(innermost: FlowPosition): FlowFrame[] | undefined {
 async function continueAsNew(state: ContinuationState, frames: FlowFrame[]): Promise<void> {
   await condition(allHandlersFinished);
   const carried = state.carried();
-  const resume: ResumePoint = { frames, steps: state.steps(), inbox: carried.inbox, nextRequestId: carried.nextRequestId };
+  const resume: ResumePoint = { frames, steps: state.steps(), inbox: carried.inbox, nextRequestId: carried.nextRequestId, events: carried.events };
   // The next run keeps the search attributes as they are (so it stays findable), and the same type.
   const continueRun = makeContinueAsNewFunc<FlowWorkflow>({ typedSearchAttributes: workflowInfo().typedSearchAttributes });
   await continueRun({ ...state.input, shared: state.shared, resume });

@@ -4,12 +4,14 @@
  */
 import { ApplicationFailure, ContinueAsNew, isCancellation, log, setHandler, setWorkflowOptions, workflowInfo } from '@temporalio/workflow';
 import { assertPortable } from '../../core/index.js';
-import { createRunContext, RUN_ASYNC, stepOf } from '../../core/internal.js';
+import { createRunContext, eventError, RUN_ASYNC, stepOf } from '../../core/internal.js';
 import {
   type AnswerInput,
   answerSignal,
   answerUpdate,
   type BatchChunkWorkflow,
+  eventsQuery,
+  eventsSignal,
   type BatchFlowChunkWorkflow,
   FLOW_WORKFLOW_MARK,
   type FlowWorkflow,
@@ -23,6 +25,7 @@ import type { FlowRegistry } from '../registry.js';
 import { ActivityExecutor } from './activity-executor.js';
 import { runBatchChunk, runFlowChunk } from './batch-chunks.js';
 import { continueAsNewControl } from './continue-as-new.js';
+import { EventLog } from './event-log.js';
 import { checkInput, escapedError, FailedSteps } from './failures.js';
 import { SignalInput } from './human-input.js';
 import { RunTracker } from './run-tracker.js';
@@ -92,14 +95,21 @@ async function runFlow(registry: FlowRegistry, input: FlowWorkflowInput): Promis
     description:
       'Answers a pending prompt and says at once whether it was taken: {"answer": "y"} (the oldest prompt) or {"answer": "y", "requestId": 2}.',
   });
+  const events = new EventLog(input.resume?.events);
+  setHandler(eventsQuery, (from: number, max?: number) => events.read(from, max), {
+    description: 'The run\'s events from an offset: steps started and finished, retries, waits, answers, the text and data exec published.',
+  });
+  setHandler(eventsSignal, (batch: unknown) => events.receive(batch), {
+    description: 'What exec publishes as it works, in batches: {"events": [...]}. Sent by the run\'s activities.',
+  });
   const failed = new FailedSteps();
   const executor = new ActivityExecutor(flowName, { root: flow, maxPending: options.maxPendingActivities, steps: () => run.steps });
-  const root = stepOf(
-    flow,
-    createRunContext({
+  const context = createRunContext({
       executor,
       input: humans,
       logger: log,
+      events: (event) => events.append(event),
+      stepsStarted: input.resume?.events?.stepsStarted ?? 0,
       observer: {
         onStepStart: (node) => run.onStepStart(node),
         onStepEnd: (node, action) => run.onStepEnd(node, action),
@@ -110,14 +120,18 @@ async function runFlow(registry: FlowRegistry, input: FlowWorkflowInput): Promis
         shared,
         afterSteps: options.continueAsNewAfterSteps,
         steps: () => run.steps,
-        carried: () => ({ inbox: humans.unread(), nextRequestId: humans.nextRequestId }),
+        carried: () => ({ inbox: humans.unread(), nextRequestId: humans.nextRequestId, events: events.carried(context.counter.stepsStarted) }),
       }),
-    }),
-  );
+    });
+  const root = stepOf(flow, context);
+  if (input.resume === undefined) {
+    events.append({ type: 'run-started', flow: flow.name });
+  }
   try {
     const action = await root[RUN_ASYNC](shared);
     assertPortable(shared, 'the shared store at the end of the run', root.name);
     run.finish('completed');
+    events.append({ type: 'run-finished', action: action ?? null });
     return { shared, action, steps: run.steps };
   } catch (error) {
     if (error instanceof ContinueAsNew) {
@@ -126,6 +140,7 @@ async function runFlow(registry: FlowRegistry, input: FlowWorkflowInput): Promis
     const thrown = settled(flowName, error, failed.nodeOf(error));
     if (isCancellation(thrown) || thrown instanceof ApplicationFailure) {
       run.finish('failed');
+      events.append({ type: 'run-failed', error: eventError(thrown) });
     }
     throw thrown;
   }

@@ -1,0 +1,110 @@
+/**
+ * A run's events on Temporal, kept in the workflow: the lifecycle that the orchestration loop
+ * tells as the workflow code runs (rebuilt exactly when the history is replayed, so it costs no
+ * history event), and what exec publishes, which arrives in batches by signal. Read by query.
+ */
+import { log } from '@temporalio/workflow';
+import type { FlowEvent, RunEvent } from '../../core/index.js';
+import type { CarriedEvents, EventPage } from '../definitions.js';
+
+/** How many events a run keeps: a reader further behind misses the oldest. */
+export const KEPT_EVENTS = 5000;
+/** How many of them a run that continues as new carries into the next. */
+export const CARRIED_EVENTS = 500;
+/** How many events one query answers with at most. */
+export const EVENTS_PER_PAGE = 1000;
+
+const EXEC_EVENT_TYPES = new Set(['retry', 'text', 'data']);
+
+export class EventLog {
+  readonly #events: RunEvent[];
+  #next: number;
+  #done = false;
+  /** The steps under way, each with the latest try that published: text of an older try, or of a finished step, comes too late. */
+  readonly #tries = new Map<string, number>();
+  readonly #open = new Set<number>();
+  #refusedSaid = false;
+
+  constructor(carried?: CarriedEvents) {
+    this.#events = [...(carried?.tail ?? [])];
+    this.#next = carried?.next ?? 0;
+  }
+
+  append(event: FlowEvent): void {
+    if (event.type === 'node-started') {
+      this.#open.add(event.step);
+    } else if (event.type === 'node-finished') {
+      this.#open.delete(event.step);
+    } else if (event.type === 'run-finished' || event.type === 'run-failed') {
+      this.#done = true;
+    }
+    this.#events.push({ ...event, offset: this.#next++ } as RunEvent);
+    if (this.#events.length > KEPT_EVENTS) {
+      this.#events.splice(0, this.#events.length - KEPT_EVENTS);
+    }
+  }
+
+  /** Adds the events exec sent: only retries, text and data of a step under way, from its latest try. */
+  receive(batch: unknown): void {
+    const events = (batch as { events?: unknown } | null)?.events;
+    if (!Array.isArray(events)) {
+      this.#refuse('a batch with no list of events');
+      return;
+    }
+    for (const event of events as unknown[]) {
+      if (!isExecEvent(event)) {
+        this.#refuse('an event that is not a retry, text or data of a step');
+        continue;
+      }
+      if (!this.#open.has(event.step)) {
+        // A try that outlived its step (its result was taken from a later try): nothing it says is current.
+        continue;
+      }
+      const key = `${event.step}/${event.item ?? ''}`;
+      const latest = this.#tries.get(key) ?? 1;
+      if (event.attempt < latest) {
+        continue;
+      }
+      this.#tries.set(key, event.attempt);
+      this.append(event);
+    }
+  }
+
+  read(from: number, max = EVENTS_PER_PAGE): EventPage {
+    const oldest = this.#events[0]?.offset ?? this.#next;
+    // A reader past the end (reading from where the run stands now) reads on from the end.
+    from = Math.min(from, this.#next);
+    const start = Math.max(from, oldest) - oldest;
+    const events = this.#events.slice(start, start + Math.max(1, Math.min(max, EVENTS_PER_PAGE)));
+    const next = events.at(-1) === undefined ? Math.max(from, oldest) : (events.at(-1) as RunEvent).offset + 1;
+    return { events, next, oldest, done: this.#done && next >= this.#next };
+  }
+
+  /** What the next run carries when this one continues as new. */
+  carried(stepsStarted: number): CarriedEvents {
+    return { tail: this.#events.slice(-CARRIED_EVENTS), next: this.#next, stepsStarted };
+  }
+
+  #refuse(what: string): void {
+    if (!this.#refusedSaid) {
+      this.#refusedSaid = true;
+      log.warn(`Ignored ${what} sent to the run's events (signal 'pocketflowEvents' takes {"events": [...]} from exec).`);
+    }
+  }
+}
+
+function isExecEvent(value: unknown): value is Extract<FlowEvent, { type: 'retry' | 'text' | 'data' }> {
+  if (typeof value !== 'object' || value === null) {
+    return false;
+  }
+  const event = value as Record<string, unknown>;
+  return (
+    typeof event['type'] === 'string' &&
+    EXEC_EVENT_TYPES.has(event['type']) &&
+    typeof event['step'] === 'number' &&
+    typeof event['node'] === 'string' &&
+    typeof event['attempt'] === 'number' &&
+    (event['item'] === undefined || typeof event['item'] === 'number') &&
+    (event['type'] !== 'text' || typeof event['text'] === 'string')
+  );
+}
