@@ -122,6 +122,10 @@ describe('events of an in-process run', () => {
     }
     await expect(eventsOf(new AsyncFlow<Shared>({ start: new EmitsAFunction() }))).rejects.toThrow(/the data given to emit\(\)/);
     await expect(eventsOf(new AsyncFlow<Shared>({ start: new StreamsInPrep() }))).rejects.toBeInstanceOf(FlowDefinitionError);
+    // The same with no one listening: a flow that works unwatched works watched.
+    const unwatched = { logger: silentLogger };
+    await expect(new AsyncFlow<Shared>({ start: new StreamsInPrep() }).runAsync({}, unwatched)).rejects.toThrow(/called stream\(\) outside exec/);
+    await expect(new AsyncFlow<Shared>({ start: new EmitsAFunction() }).runAsync({}, unwatched)).rejects.toThrow(/the data given to emit\(\)/);
   });
 
   it('keeps the run going when the listener throws', async () => {

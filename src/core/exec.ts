@@ -33,20 +33,28 @@ export function execCopy(source: AnyNode, params: Params, run: RunContext | unde
   return copy;
 }
 
-/** The step (and item) that an exec of `step` is about, as its events say it. */
-export function placeOf(step: AnyNode, item: BatchItem | undefined): EventStep {
-  return item === undefined ? { step: step[STEP_NUMBER], node: step.name } : { step: step[STEP_NUMBER], node: step.name, item: item.index };
+/** The step (and item) that an exec is about, as its events say it. */
+export function eventPlace(step: number, node: string, item: number | undefined): EventStep {
+  return item === undefined ? { step, node } : { step, node, item };
+}
+
+/** Where the events of an exec of `step` come from; none when the run keeps no events, so that a run without listeners pays nothing. */
+export function placeOf(step: AnyNode, item: BatchItem | undefined): EventStep | undefined {
+  return step[RUN]?.events === undefined ? undefined : eventPlace(step[STEP_NUMBER], step.name, item?.index);
 }
 
 /** Tells the run that try `curRetry` (from 0) of exec begins, when it follows a failed one. */
-export function announceTry(run: RunContext | undefined, place: EventStep, curRetry: number): void {
-  if (curRetry > 0) {
+export function announceTry(run: RunContext | undefined, place: EventStep | undefined, curRetry: number): void {
+  if (curRetry > 0 && place !== undefined) {
     run?.events?.({ type: 'retry', ...place, attempt: curRetry + 1 });
   }
 }
 
 /** Tells the run that the fallback runs, with the error of the last try. */
-export function announceFallback(run: RunContext | undefined, place: EventStep, error: { name: string; message: string }): void {
+export function announceFallback(run: RunContext | undefined, place: EventStep | undefined, error: { name: string; message: string }): void {
+  if (place === undefined) {
+    return;
+  }
   run?.events?.({ type: 'fallback', ...place, error: { name: error.name, message: error.message } });
 }
 

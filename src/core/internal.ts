@@ -13,6 +13,7 @@ export {
   announceTry,
   directExecutor,
   errorForFallback,
+  eventPlace,
   execCopy,
   mapWithLimit,
   placeOf,

@@ -258,19 +258,20 @@ export class Node<S extends object = Store, P = unknown, E = unknown, Svc = unkn
     if (typeof text !== 'string') {
       throw new FlowDefinitionError(`Node '${this.name}': stream() takes a string, got ${describeValue(text)}. Use emit() for structured data.`, this.name);
     }
-    this[RUN]?.events?.({ type: 'text', ...place, text });
+    if (place !== undefined) {
+      this[RUN]?.events?.({ type: 'text', ...place, text });
+    }
   }
 
   /** Publishes structured progress from exec (`{ done: 3, of: 10 }`) for whoever watches the run; it must be JSON-serialisable. */
   emit(data: unknown): void {
     const place = publishingPlace(this, 'emit');
-    const events = this[RUN]?.events;
-    if (events !== undefined) {
-      assertPortable(data, 'the data given to emit()', this.name);
-      events({ type: 'data', ...place, data });
+    // Refused with or without a listener, so that a flow that works unwatched works watched.
+    assertPortable(data, 'the data given to emit()', this.name);
+    if (place !== undefined) {
+      this[RUN]?.events?.({ type: 'data', ...place, data });
     }
   }
-
 
   /** The dependencies that the run hands to exec (for example an LLM client), typed by the node's `Svc`. Exec only. */
   get services(): Svc {
@@ -441,17 +442,16 @@ export class AsyncHumanNode<S extends object = Store, P = unknown, E = unknown> 
   }
 }
 
-/** Where an exec try publishes from; refuses a call outside exec. */
-function publishingPlace(node: AnyNode, method: string): ExecPlace {
-  const place = node[EXEC_PLACE];
-  if (node[IN_EXEC] !== true || node.waitsForPerson || place === undefined) {
+/** Where an exec try publishes from (none when no one listens); refuses a call outside exec. */
+function publishingPlace(node: AnyNode, method: string): ExecPlace | undefined {
+  if (node[IN_EXEC] !== true || node.waitsForPerson) {
     throw new FlowDefinitionError(
       `Node '${node.name}' called ${method}() outside exec. Only exec publishes as it works: prep and post are the flow's own ` +
         `deterministic steps (what they tell belongs in the store), and a human node's exec only waits.`,
       node.name,
     );
   }
-  return place;
+  return node[EXEC_PLACE];
 }
 
 /** The run a node belongs to; a node used outside any run gets a default one (no input, the console). */

@@ -11,6 +11,7 @@ import {
   CALL_FALLBACK,
   createRunContext,
   errorForFallback,
+  eventPlace,
   execCopy,
   type Executor,
   HAS_FALLBACK,
@@ -76,10 +77,9 @@ async function runFallback<Svc>(
   }
 }
 
-/** The step an exec call is about, as its events say it. */
-function placeOf(input: ExecActivityInput): EventStep {
-  const step = input.step ?? 0;
-  return input.item === undefined ? { step, node: input.node } : { step, node: input.node, item: input.item.index };
+/** The step an exec call is about, as its events say it: none when its run keeps no events. */
+function placeOf(input: ExecActivityInput): EventStep | undefined {
+  return input.step === undefined ? undefined : eventPlace(input.step, input.node, input.item?.index);
 }
 
 /**

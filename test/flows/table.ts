@@ -480,6 +480,31 @@ class GreetsOutsideExec extends AsyncNode<Shared, string, string, TableServices>
   }
 }
 
+/** Streams from prep: refused in both runtimes, as prep is the flow's own deterministic step. */
+class StreamsInPrep extends AsyncNode<Shared, string, string> {
+  constructor() {
+    super({ name: 'StreamsInPrep' });
+  }
+  override async prepAsync(): Promise<string> {
+    this.stream('thinking');
+    return 'x';
+  }
+  override async execAsync(input: string): Promise<string> {
+    return input;
+  }
+}
+
+/** Emits data that cannot cross a process: refused in both runtimes, watched or not, and not tried again. */
+class EmitsAFunction extends AsyncNode<Shared, void, string> {
+  constructor() {
+    super({ name: 'EmitsAFunction', maxRetries: 3, wait: 0.01 });
+  }
+  override async execAsync(): Promise<string> {
+    this.emit({ progress: () => 3 });
+    return 'done';
+  }
+}
+
 /** Asks a person from a plain node's exec: refused in both runtimes, not tried again, and not handed to the fallback. */
 class AsksInExec extends AsyncNode<Shared, void, string> {
   constructor() {
@@ -823,6 +848,16 @@ export const flowCases: Record<string, FlowCase> = {
     build: () => new AsyncFlow(new GreetsOutsideExec('post')),
     shared: {},
     expected: { error: /Node 'GreetsInPost' read this\.services outside exec\. Services are for exec only/, repairable: true },
+  },
+  'stream-in-prep': {
+    build: () => new AsyncFlow(new StreamsInPrep()),
+    shared: {},
+    expected: { error: /Node 'StreamsInPrep' called stream\(\) outside exec/, repairable: true },
+  },
+  'emit-not-portable': {
+    build: () => new AsyncFlow(new EmitsAFunction()),
+    shared: {},
+    expected: { error: /the data given to emit\(\)/ },
   },
   'prompt-from-plain-exec': {
     build: () => new AsyncFlow(new AsksInExec()),

@@ -20,9 +20,11 @@ export class EventLog {
   readonly #events: RunEvent[];
   #next: number;
   #done = false;
-  /** The steps under way, each with the latest try that published: text of an older try, or of a finished step, comes too late. */
-  readonly #tries = new Map<string, number>();
-  readonly #open = new Set<number>();
+  /**
+   * The steps under way, each with the latest try that published for each of its items (-1 for a
+   * step with no items): text of an older try, or of a finished step, comes too late.
+   */
+  readonly #open = new Map<number, Map<number, number>>();
   #refusedSaid = false;
 
   constructor(carried?: CarriedEvents) {
@@ -32,7 +34,7 @@ export class EventLog {
 
   append(event: FlowEvent): void {
     if (event.type === 'node-started') {
-      this.#open.add(event.step);
+      this.#open.set(event.step, new Map());
     } else if (event.type === 'node-finished') {
       this.#open.delete(event.step);
     } else if (event.type === 'run-finished' || event.type === 'run-failed') {
@@ -56,16 +58,16 @@ export class EventLog {
         this.#refuse('an event that is not a retry, text or data of a step');
         continue;
       }
-      if (!this.#open.has(event.step)) {
+      const tries = this.#open.get(event.step);
+      if (tries === undefined) {
         // A try that outlived its step (its result was taken from a later try): nothing it says is current.
         continue;
       }
-      const key = `${event.step}/${event.item ?? ''}`;
-      const latest = this.#tries.get(key) ?? 1;
-      if (event.attempt < latest) {
+      const item = event.item ?? -1;
+      if (event.attempt < (tries.get(item) ?? 1)) {
         continue;
       }
-      this.#tries.set(key, event.attempt);
+      tries.set(item, event.attempt);
       this.append(event);
     }
   }
