@@ -5,12 +5,14 @@ import { createRecipeServices } from '../activities/recipe-io.js';
 import { type RunEvent, ScriptedInput, silentLogger } from '../src/core/index.js';
 import { bundleFlowWorkflows } from '../src/temporal/bundle.js';
 import { answerFlow, flowResult, startFlow } from '../src/temporal/client.js';
+import { eventsQuery } from '../src/temporal/definitions.js';
 import { type SkippedEvents, streamFlow } from '../src/temporal/event-stream.js';
 import { flows as recipeFlows } from '../workflows/flows.js';
 import { createRecipeFlow } from '../workflows/recipe-finder.js';
 import { WORKFLOWS_PATH } from '../workers/recipe-worker.js';
-import { connectClient, startWorker, uniqueQueue } from './setup/harness.js';
-import { useRecipeStandIns } from './setup/stand-ins.js';
+import { runCli, type RunningCli, startCli } from './setup/cli.js';
+import { connectClient, startWorker, uniqueQueue, waitFor } from './setup/harness.js';
+import { pickLastListed, startOpenAiStandIn, useRecipeStandIns } from './setup/stand-ins.js';
 
 const RECIPES = { chicken: ['Chicken Curry', 'Chicken Stir Fry', 'Grilled Chicken with Herbs'] };
 const standIns = useRecipeStandIns(RECIPES);
@@ -66,6 +68,132 @@ describe('a run watched as it happens', () => {
         again.push(event);
       }
       expect(again).toEqual(told.slice(from));
+    } finally {
+      await worker.stop();
+    }
+  });
+});
+
+/** The events a `watch --json` printed so far. */
+const printed = (cli: RunningCli): Array<RunEvent | SkippedEvents> =>
+  cli
+    .output()
+    .stdout.split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as RunEvent | SkippedEvents);
+
+describe('watching a run whose worker dies mid-reply', () => {
+  it('resumes the stream with a new try, shows the suggestion once, and a watcher restarted --from misses nothing and sees nothing twice', async () => {
+    // Words 700 ms apart: the reply is still streaming when the worker is killed (a try that ended first would show no retry).
+    const slowLlm = await startOpenAiStandIn(pickLastListed, { chunkDelayMs: 700 });
+    const taskQueue = uniqueQueue('stream-crash');
+    const workflowId = `stream-crash-${taskQueue}`;
+    const env = {
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      RECIPE_API_URL: standIns.api.filterUrl,
+      OPENAI_BASE_URL: slowLlm.baseUrl,
+      OPENAI_API_KEY: 'sk-test-streaming',
+      OPENAI_MODEL: 'test-model',
+    };
+    const startRecipeWorker = async (): Promise<RunningCli> => {
+      const worker = startCli(['worker'], { env });
+      await waitFor(async () => (worker.output().stdout.includes('Worker polling') ? true : undefined), 'the worker to poll');
+      return worker;
+    };
+    const workers: RunningCli[] = [await startRecipeWorker()];
+    try {
+      const client = await connectClient();
+      await startFlow(client, { flow: 'recipe-finder', taskQueue, workflowId, shared: { ingredient: 'chicken' } });
+      const first = startCli(['watch', workflowId, '--json'], { env });
+      await waitFor(async () => (printed(first).some((event) => event.type === 'text') ? true : undefined), 'the first streamed words');
+      workers[0]?.child.kill('SIGKILL');
+      await workers[0]?.exited;
+      first.child.kill('SIGINT');
+      const stopped = await first.exited;
+      expect(stopped.code).toBe(130);
+      const offset = Number(/Stopped at offset (\d+)\. Go on with: npx pocketflow-temporal watch \S+ --from (\d+)/.exec(stopped.stderr)?.[2]);
+      const before = printed(first);
+      expect(offset).toBe(before.length);
+
+      workers.push(await startRecipeWorker());
+      const second = startCli(['watch', workflowId, '--from', String(offset), '--json'], { env });
+      await waitFor(async () => (printed(second).some((event) => event.type === 'waiting') ? true : undefined), 'the suggestion to wait for an answer', 60_000);
+      await answerFlow(client, workflowId, 'y');
+      expect((await second.exited).code).toBe(0);
+
+      const seen = [...before, ...printed(second)];
+      expect(seen.map((event) => event.offset)).toEqual(seen.map((_, index) => index));
+      const all: Array<RunEvent | SkippedEvents> = [];
+      for await (const event of streamFlow(client, workflowId)) {
+        all.push(event);
+      }
+      expect(seen).toEqual(all);
+
+      const suggest = seen.find((event) => event.type === 'node-started' && event.node === 'SuggestRecipe') as Extract<RunEvent, { type: 'node-started' }>;
+      const ofSuggest = seen.filter((event) => 'step' in event && event.step === suggest.step);
+      const retry = ofSuggest.findIndex((event) => event.type === 'retry');
+      expect(ofSuggest[retry]).toMatchObject({ attempt: 2 });
+      // The first try's words came before the retry; the second try's words after it are the whole reply, once.
+      expect(ofSuggest.slice(0, retry).some((event) => event.type === 'text' && event.attempt === 1)).toBe(true);
+      const retried = ofSuggest.slice(retry + 1).filter((event) => event.type === 'text');
+      expect(retried.every((event) => event.attempt === 2)).toBe(true);
+      expect(retried.map((event) => event.text).join('')).toBe('Grilled Chicken with Herbs');
+      expect(ofSuggest.filter((event) => event.type === 'node-finished')).toHaveLength(1);
+      const waits = seen.filter((event) => event.type === 'waiting');
+      expect(waits).toHaveLength(1);
+      expect(waits[0]).toMatchObject({ context: expect.stringContaining('Recipe: Grilled Chicken with Herbs') });
+      expect((await flowResult(client, workflowId)).shared).toMatchObject({ suggestion: { name: 'Grilled Chicken with Herbs' } });
+
+      // For a person: one line per event, the streamed words of a try on a line of their own.
+      const human = await runCli(['watch', workflowId], { env });
+      expect(human.code).toBe(0);
+      expect(human.stdout).toMatch(new RegExp(`\\[\\d+\\] step ${suggest.step} SuggestRecipe: try 2 \\(text of the try before is void\\)`));
+      expect(human.stdout).toMatch(new RegExp(`\\[\\d+\\] step ${suggest.step} SuggestRecipe: Grilled Chicken with Herbs\\n`));
+      expect(human.stdout).toMatch(/run finished\n$/);
+    } finally {
+      for (const worker of workers) {
+        worker.child.kill('SIGKILL');
+      }
+      await slowLlm.close();
+    }
+  });
+});
+
+describe('a run with many watchers', () => {
+  it('tells 20 concurrent watchers every event, and keeps its updates for answers: the watchers read by query', async () => {
+    const taskQueue = uniqueQueue('watchers');
+    const workflowId = `watchers-${taskQueue}`;
+    const worker = await startWorker(taskQueue, { flows: recipeFlows, services: services(), bundle });
+    try {
+      const client = await connectClient();
+      await startFlow(client, { flow: 'recipe-finder', taskQueue, workflowId, shared: { ingredient: 'chicken' } });
+      const watchers = Array.from({ length: 20 }, async () => {
+        const told: Array<RunEvent | SkippedEvents> = [];
+        for await (const event of streamFlow(client, workflowId)) {
+          told.push(event);
+        }
+        return told;
+      });
+      // A person answers as the run asks, while the 20 read.
+      let answered = 0;
+      for (const answer of ['n', 'y']) {
+        await waitFor(async () => {
+          const page = await client.workflow.getHandle(workflowId).query(eventsQuery, 0);
+          return page.events.filter((event) => event.type === 'waiting').length > answered ? true : undefined;
+        }, `prompt ${answered + 1}`);
+        await answerFlow(client, workflowId, answer);
+        answered++;
+      }
+      const seen = await Promise.all(watchers);
+      for (const told of seen) {
+        expect(told).toEqual(seen[0]);
+      }
+      expect(seen[0]?.filter((event) => event.type === 'answered').map((event) => event.answer)).toEqual(['n', 'y']);
+      expect(seen[0]?.at(-1)?.type).toBe('run-finished');
+
+      const history = await client.workflow.getHandle(workflowId).fetchHistory();
+      const updates = (history.events ?? []).filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes != null);
+      expect(updates).toHaveLength(2);
     } finally {
       await worker.stop();
     }

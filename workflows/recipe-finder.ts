@@ -39,6 +39,8 @@ export interface RecipeServices {
 
 /** How many recipes are handed to the LLM at most. */
 export const MAX_CANDIDATES = 25;
+/** How often a suggestion's exec tells Temporal its worker is alive, well within its heartbeat timeout. */
+const HEARTBEAT_EVERY_MS = 2000;
 
 function say(shared: RecipeShared, line: string): void {
   shared.transcript = [...(shared.transcript ?? []), line];
@@ -115,7 +117,8 @@ export class SuggestRecipe extends AsyncNode<
   RecipeServices
 > {
   constructor() {
-    super({ maxRetries: 2, wait: 1, temporal: { startToCloseTimeout: '60s' } });
+    // The heartbeat timeout notices a lost worker within seconds, not the minute a reply may take.
+    super({ maxRetries: 2, wait: 1, temporal: { startToCloseTimeout: '60s', heartbeatTimeout: '6s' } });
   }
 
   override async prepAsync(shared: RecipeShared): Promise<{ ingredient: string; candidates: Recipe[] } | null> {
@@ -134,8 +137,15 @@ export class SuggestRecipe extends AsyncNode<
     if (input === null) {
       return null;
     }
-    // The reply streams to whoever watches the run; the suggestion is this exec's result.
-    const suggestion = await this.services.suggestRecipe(input.ingredient, input.candidates, (text) => this.stream(text));
+    // The reply streams to whoever watches the run; the suggestion is this exec's result. The
+    // exec heartbeats while it waits (the LLM client's own timeout ends a call that hangs).
+    const beat = setInterval(() => this.heartbeat(), HEARTBEAT_EVERY_MS);
+    let suggestion: { recipe: Recipe; source: SuggestionSource };
+    try {
+      suggestion = await this.services.suggestRecipe(input.ingredient, input.candidates, (text) => this.stream(text));
+    } finally {
+      clearInterval(beat);
+    }
     if (!input.candidates.some((c) => c.id === suggestion.recipe.id)) {
       throw new Error(`The suggestion '${suggestion.recipe.name}' is not one of the candidates.`);
     }

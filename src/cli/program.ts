@@ -12,6 +12,7 @@ const codecServer = () => import('./commands/codec-server.js');
 const inbox = () => import('./commands/inbox.js');
 const deploy = () => import('./commands/deploy.js');
 const init = () => import('./commands/init.js');
+const watch = () => import('./commands/watch.js');
 import type { ProjectConfig } from './project.js';
 
 /** Where a command's exit code goes once its action has run. */
@@ -21,6 +22,14 @@ const wholeNumber = (name: string) => (value: string): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) {
     throw new InvalidArgumentError(`${name} must be a whole number of at least 1.`);
+  }
+  return n;
+};
+
+const offset = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new InvalidArgumentError('--from must be an event offset: a whole number from 0 (as "Stopped at offset" said).');
   }
   return n;
 };
@@ -154,6 +163,17 @@ export function createProgram(ctx: CliContext, project: ProjectConfig | undefine
     .argument('<workflowId>', 'the run')
     .option('--no-worker', 'start no worker here (one runs elsewhere)')
     .action(async (workflowId: string, options: { worker: boolean }) => done(await (await conversation()).attachCommand(ctx, workflowId, options)));
+
+  program
+    .command('watch')
+    .description(
+      "Prints a run's events as they happen (steps started and finished, retries, streamed text, prompts, answers) until it ends; " +
+        'stopped with Ctrl-C, it says the offset to go on from.',
+    )
+    .argument('<workflowId>', 'the run')
+    .option('--from <offset>', 'the offset of the first event to print (default 0, the first event of the run)', offset)
+    .option('--json', 'one event per line, as JSON, for scripts')
+    .action(async (workflowId: string, options: { from?: number; json?: boolean }) => done(await (await watch()).watchCommand(ctx, workflowId, options)));
 
   program
     .command('graph')

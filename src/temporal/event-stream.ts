@@ -25,10 +25,15 @@ export interface StreamFlowOptions {
 /** How often an idle stream reads again, in milliseconds: soon after events, less often while the run is quiet. */
 const FIRST_WAIT_MS = 50;
 const LONGEST_WAIT_MS = 250;
+/** How long a stream reads no event before it checks that the run is still open, in milliseconds. */
+const CLOSED_CHECK_MS = 3000;
+/** How long one read waits for its answer before it is sent again, in milliseconds. */
+const READ_AGAIN_MS = 1000;
 
 /**
- * The events of run `workflowId` from `from` on, as they happen, until the run tells its last:
- * steps started and finished, retries, waits and answers, and what exec published. Resumes from
+ * The events of run `workflowId` from `from` on, as they happen, until the run tells its last
+ * (or is terminated, cancelled or times out): steps started and finished, retries, waits and
+ * answers, and what exec published. Resumes from
  * any offset; the events of a run that continued as new go on in its next run.
  *
  * ```ts
@@ -41,16 +46,25 @@ export async function* streamFlow(client: Client, workflowId: string, options: S
   let from = options.from ?? 0;
   let wait = FIRST_WAIT_MS;
   let saidNoWorker = false;
-  while (options.signal?.aborted !== true) {
-    const page = await readPage(client, workflowId, from, options.workerWaitMs ?? 5000);
+  const workerWaitMs = options.workerWaitMs ?? 5000;
+  let unansweredSince: number | undefined;
+  let idleSince = Date.now();
+  const stopped = (): boolean => options.signal?.aborted === true;
+  while (!stopped()) {
+    const page = await readPage(client, workflowId, from, Math.min(READ_AGAIN_MS, workerWaitMs), options.signal);
+    if (stopped()) {
+      return;
+    }
     if (page === undefined) {
-      if (!saidNoWorker) {
+      // Asked again at once: a query sent as the run's first task is under way can go unanswered while the next is answered.
+      unansweredSince ??= Date.now() - Math.min(READ_AGAIN_MS, workerWaitMs);
+      if (!saidNoWorker && Date.now() - unansweredSince >= workerWaitMs) {
         saidNoWorker = true;
         options.onNoWorker?.();
       }
-      await sleep(LONGEST_WAIT_MS, options.signal);
       continue;
     }
+    unansweredSince = undefined;
     saidNoWorker = false;
     if (page.oldest > from) {
       yield { type: 'skipped', offset: from, count: page.oldest - from };
@@ -64,23 +78,47 @@ export async function* streamFlow(client: Client, workflowId: string, options: S
     }
     if (page.events.length > 0) {
       wait = FIRST_WAIT_MS;
+      idleSince = Date.now();
       continue;
+    }
+    // A run that was terminated, cancelled or timed out tells no last event: a quiet run is looked at now and then.
+    if (Date.now() - idleSince >= CLOSED_CHECK_MS) {
+      idleSince = Date.now();
+      if (await closedWithoutTelling(client, workflowId)) {
+        return;
+      }
     }
     await sleep(wait, options.signal);
     wait = Math.min(wait * 2, LONGEST_WAIT_MS);
   }
 }
 
+/** Whether the run ended in a way that tells no last event (terminated, cancelled, timed out). */
+async function closedWithoutTelling(client: Client, workflowId: string): Promise<boolean> {
+  const { status } = await client.workflow.getHandle(workflowId).describe();
+  return status.name === 'TERMINATED' || status.name === 'CANCELLED' || status.name === 'TIMED_OUT';
+}
+
 /** A page of the run's events, or undefined when no worker answered in time. */
-async function readPage(client: Client, workflowId: string, from: number, workerWaitMs: number): Promise<EventPage | undefined> {
+async function readPage(
+  client: Client,
+  workflowId: string,
+  from: number,
+  waitMs: number,
+  signal: AbortSignal | undefined,
+): Promise<EventPage | undefined> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  // A query waits for a worker; past the wait, the stream says so and reads again (a query in flight ends on its own).
-  const noWorker = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), workerWaitMs);
+  let stop: (() => void) | undefined;
+  // A query waits for a worker; past the wait (or once the stream is stopped), the stream reads
+  // again or ends (a query in flight ends on its own).
+  const unanswered = new Promise<undefined>((resolve) => {
+    stop = () => resolve(undefined);
+    timer = setTimeout(stop, waitMs);
     timer.unref();
+    signal?.addEventListener('abort', stop, { once: true });
   });
   try {
-    return await Promise.race([client.workflow.getHandle(workflowId).query(eventsQuery, from), noWorker]);
+    return await Promise.race([client.workflow.getHandle(workflowId).query(eventsQuery, from), unanswered]);
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) {
       throw new UnknownRunError(workflowId);
@@ -88,6 +126,9 @@ async function readPage(client: Client, workflowId: string, from: number, worker
     throw error;
   } finally {
     clearTimeout(timer);
+    if (stop !== undefined) {
+      signal?.removeEventListener('abort', stop);
+    }
   }
 }
 
