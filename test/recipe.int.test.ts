@@ -15,7 +15,7 @@ import { WORKFLOWS_PATH } from '../workers/recipe-worker.js';
 import type { RecipeShared } from '../workflows/recipe-finder.js';
 import { type CliResult, runCli } from './setup/cli.js';
 import { address, connectClient, startWorker, uniqueQueue } from './setup/harness.js';
-import { startRecipeApi, useRecipeStandIns } from './setup/stand-ins.js';
+import { pickLastListed, startOpenAiStandIn, startRecipeApi, useRecipeStandIns } from './setup/stand-ins.js';
 
 const root = join(import.meta.dirname, '..');
 const SECRET = 'sk-never-in-history-7f3a';
@@ -201,6 +201,26 @@ describe('the Recipe Finder when its APIs misbehave', () => {
     expect(shared.suggestionSource).toBe('offline chooser');
     expect(shared.transcript).toContain('How about: Chicken Curry (offline chooser: no LLM was used)');
     expect(scheduled(history.events)).toEqual(['FetchRecipes', 'SuggestRecipe', 'SuggestRecipe.fallback']);
+  });
+});
+
+describe('a suggestion as it streams', () => {
+  it('prints the words of the reply as they arrive, on a line of their own before what the step led to, on Temporal and in-process', async () => {
+    // Words 300 ms apart, as an LLM streams them: the command prints each as it comes.
+    const slowLlm = await startOpenAiStandIn(pickLastListed, { chunkDelayMs: 300 });
+    try {
+      for (const local of [[], ['--local']]) {
+        const taskQueue = uniqueQueue('recipe-stream');
+        const result = await cli(['run', '--id', `stream-${taskQueue}`, ...local], {
+          stdin: 'chicken\ny\n',
+          env: { TEMPORAL_TASK_QUEUE: taskQueue, OPENAI_BASE_URL: slowLlm.baseUrl },
+        });
+        expect(result.code, result.stderr).toBe(0);
+        expect(result.stdout).toContain('Suggesting best recipe...\nGrilled Chicken with Herbs\nHow about: Grilled Chicken with Herbs\n');
+      }
+    } finally {
+      await slowLlm.close();
+    }
   });
 });
 

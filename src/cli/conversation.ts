@@ -2,7 +2,7 @@
 import type { Client } from '@temporalio/client';
 import { answerFlow, flowResult, getFlowState } from '../temporal/client.js';
 import { streamFlow } from '../temporal/event-stream.js';
-import type { FlowRunState } from '../temporal/definitions.js';
+import { eventsQuery, type FlowRunState } from '../temporal/definitions.js';
 import { AnswerRefusedError } from '../temporal/errors.js';
 import type { TerminalInput } from '../terminal/terminal-input.js';
 
@@ -13,8 +13,8 @@ export interface ConversationOptions {
   write: (text: string) => void;
   /** The lines the run has said so far, read from its shared store. */
   transcript: (shared: object) => readonly string[];
-  /** How often to read the run's state, in milliseconds. */
-  pollMs?: number;
+  /** The run was just started here: its streamed text is printed from its first event. */
+  fromStart?: boolean;
 }
 
 /** Prints, from a growing transcript, the lines not printed yet. */
@@ -31,122 +31,131 @@ export function transcriptPrinter(
   };
 }
 
-/**
- * Holds the conversation until the run ends: prints new transcript lines, asks each pending
- * prompt on the terminal and answers it with an update (a refused answer is asked again).
- * Returns the final state, or throws when standard input closes (the run keeps waiting).
- */
-export async function converse(options: ConversationOptions): Promise<FlowRunState> {
-  const { client, workflowId } = options;
-  // Text that exec streams is printed as it comes, on a line of its own that a new transcript line ends.
+/** What the terminal shows: lines, and streamed text on a line of its own that the next line ends. */
+export interface TerminalWriter {
+  line(text: string): void;
+  text(text: string): void;
+  /** Ends streamed text left open. */
+  end(): void;
+  /** How many times lines or a prompt followed streamed text: text after them comes too late to show. */
+  moves(): number;
+}
+
+export function terminalWriter(write: (text: string) => void): TerminalWriter {
   let textOpen = false;
-  const write = (text: string): void => {
+  let moves = 0;
+  const end = (): void => {
+    moves++;
     if (textOpen) {
-      options.write('\n');
+      write('\n');
       textOpen = false;
     }
-    options.write(text);
   };
-  const showNew = transcriptPrinter(options.transcript, write);
-  const watching = new AbortController();
-  // Not awaited at the end: a read in flight ends on its own, and prints nothing once the conversation is over.
-  void printStreamedText(options, watching.signal, {
-    // The transcript up to the step whose text begins, and whether that step is still under way: text read after its
-    // step finished is left out, since the transcript already says what the step led to.
-    beforeText: async (node) => {
-      const state = await getFlowState(client, workflowId);
-      if (!state.currentNodes.includes(node)) {
-        return false;
-      }
-      showNew(state.shared);
-      return true;
+  return {
+    line: (text) => {
+      end();
+      write(text);
     },
+    moves: () => moves,
     text: (text) => {
-      options.write(text);
+      write(text);
       textOpen = !text.endsWith('\n');
     },
-    line: write,
-  });
-  try {
-    return await holdConversation(options, write, showNew);
-  } finally {
-    watching.abort();
-    if (textOpen) {
-      options.write('\n');
-    }
-  }
+    end,
+  };
+}
+
+/** Which try a text event belongs to: text of another try begins anew. */
+export function tryOf(event: { step: number; item?: number; attempt: number }): string {
+  return `${event.step}/${event.item ?? ''}/${event.attempt}`;
+}
+
+/** The line said when a try that streamed text starts again. */
+export function tryingAgain(event: { node: string; attempt: number }): string {
+  return `(${event.node}: trying again, attempt ${event.attempt})\n`;
 }
 
 /**
- * Prints the text that the run's execs stream from now on: the transcript so far before a try's
- * first text, and a line saying so when a try starts again (its text then follows anew).
+ * Holds the conversation until the run ends: prints new transcript lines and the text execs
+ * stream, asks each pending prompt on the terminal and answers it with an update (a refused
+ * answer is asked again). The run's events set the pace, so that a step's text always comes
+ * before what the step led to. Returns the final state, or throws when standard input closes
+ * (the run keeps waiting).
  */
-async function printStreamedText(
-  options: ConversationOptions,
-  signal: AbortSignal,
-  print: { beforeText: (node: string) => Promise<boolean>; text: (text: string) => void; line: (text: string) => void },
-): Promise<void> {
-  let current = '';
-  let live = false;
-  try {
-    // From where the run stands: what streamed before the conversation began is in the transcript already.
-    for await (const event of streamFlow(options.client, options.workflowId, { from: Number.MAX_SAFE_INTEGER, signal })) {
-      if (signal.aborted) {
-        return;
+export async function converse(options: ConversationOptions): Promise<FlowRunState> {
+  const { client, workflowId, input } = options;
+  const out = terminalWriter(options.write);
+  const showNew = transcriptPrinter(options.transcript, out.line);
+  let answered = 0;
+  /** Reads the run's state, prints what it said since, and asks its prompts until one is answered here or none waits. */
+  const catchUp = async (): Promise<FlowRunState> => {
+    for (;;) {
+      const state = await getFlowState(client, workflowId);
+      showNew(state.shared);
+      const prompt = state.status === 'completed' || state.status === 'failed' ? undefined : state.pending.find((p) => p.requestId > answered);
+      if (prompt === undefined) {
+        return state;
       }
-      if (event.type === 'retry') {
-        if (live) {
-          print.line(`(${event.node}: trying again, attempt ${event.attempt})\n`);
+      out.end();
+      const answer = await input.ask({ ...prompt, node: prompt.node });
+      if (answer === null) {
+        continue;
+      }
+      try {
+        await answerFlow(client, workflowId, answer, { requestId: prompt.requestId });
+        answered = prompt.requestId;
+        return state;
+      } catch (error) {
+        if (!(error instanceof AnswerRefusedError)) {
+          throw error;
+        }
+        out.line(`${error.message}\n`);
+      }
+    }
+  };
+  const stop = new AbortController();
+  try {
+    // A new run's events from its first; for a run joined later, from where it stands before the
+    // first catching up (what it said before is in the transcript, what it says after is read).
+    const from = options.fromStart === true ? 0 : (await client.workflow.getHandle(workflowId).query(eventsQuery, Number.MAX_SAFE_INTEGER)).next;
+    let state = await catchUp();
+    // The text of the try under way, while it is still the last thing the terminal shows.
+    let current = '';
+    let live = false;
+    let movesAtStart = 0;
+    for await (const event of streamFlow(client, workflowId, { from, signal: stop.signal })) {
+      if (event.type === 'text') {
+        if (tryOf(event) !== current) {
+          current = tryOf(event);
+          // The transcript up to this step; text read after its step finished is left out, as the transcript says what it led to.
+          state = await getFlowState(client, workflowId);
+          live = state.currentNodes.includes(event.node);
+          if (live) {
+            showNew(state.shared);
+          }
+          movesAtStart = out.moves();
+        }
+        if (live && out.moves() === movesAtStart) {
+          out.text(event.text);
+        }
+      } else if (event.type === 'retry') {
+        if (live && current !== '') {
+          out.line(tryingAgain(event));
         }
         current = '';
-      } else if (event.type === 'text') {
-        const key = `${event.step}/${event.item ?? ''}/${event.attempt}`;
-        if (key !== current) {
-          current = key;
-          live = await print.beforeText(event.node);
-        }
-        if (live && !signal.aborted) {
-          print.text(event.text);
-        }
+      } else if (event.type === 'node-finished' || event.type === 'waiting' || event.type === 'skipped') {
+        state = await catchUp();
+      } else if (event.type === 'run-finished' || event.type === 'run-failed') {
+        break;
       }
     }
-  } catch {
-    // The conversation goes on without streamed text: the transcript says what the run said.
-  }
-}
-
-async function holdConversation(
-  options: ConversationOptions,
-  write: (text: string) => void,
-  showNew: (shared: object) => void,
-): Promise<FlowRunState> {
-  const { client, workflowId, input } = options;
-  let answered = 0;
-  for (;;) {
-    const state = await getFlowState(client, workflowId);
+    state = await getFlowState(client, workflowId);
     showNew(state.shared);
-    if (state.status === 'completed' || state.status === 'failed') {
-      const result = await flowResult(client, workflowId);
-      showNew(result.shared);
-      return state;
-    }
-    const prompt = state.pending.find((p) => p.requestId > answered);
-    if (prompt === undefined) {
-      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 150));
-      continue;
-    }
-    const answer = await input.ask({ ...prompt, node: prompt.node });
-    if (answer === null) {
-      continue;
-    }
-    try {
-      await answerFlow(client, workflowId, answer, { requestId: prompt.requestId });
-      answered = prompt.requestId;
-    } catch (error) {
-      if (!(error instanceof AnswerRefusedError)) {
-        throw error;
-      }
-      write(`${error.message}\n`);
-    }
+    const result = await flowResult(client, workflowId);
+    showNew(result.shared);
+    return state;
+  } finally {
+    stop.abort();
+    out.end();
   }
 }

@@ -1,12 +1,12 @@
 /** `run` and `attach`: hold a run's conversation in this terminal, on Temporal or in-process. */
 import { randomUUID } from 'node:crypto';
 import { type Client, WorkflowFailedError } from '@temporalio/client';
-import { PocketFlowError } from '../../core/index.js';
+import { PocketFlowError, type RunEvent } from '../../core/index.js';
 import { describeFlowRun, startFlow } from '../../temporal/client.js';
 import { connectClient, type ConnectionSettings } from '../../temporal/connection.js';
 import { InputClosedError, TerminalInput } from '../../terminal/terminal-input.js';
 import { type CliContext, flowNameOf, taskQueueOf } from '../context.js';
-import { converse, transcriptPrinter } from '../conversation.js';
+import { converse, terminalWriter, transcriptPrinter, tryingAgain, tryOf } from '../conversation.js';
 import type { ProjectConfig } from '../project.js';
 import { ensureServer, installQuietRuntime, startLocalWorker } from '../server.js';
 
@@ -38,7 +38,7 @@ export async function runCommand(ctx: CliContext, flowArg: string | undefined, o
   await startFlow(client, { flow, taskQueue: taskQueueOf(project), workflowId, shared: options.shared, flows: project.flows });
   const link = uiUrl === undefined ? '' : `; watch it at ${uiUrl}/namespaces/${settings.namespace}/workflows/${workflowId}`;
   ctx.out(`(run ${workflowId} on ${settings.address}${link})\n\n`);
-  return holdConversation(ctx, project, client, settings, workflowId, options.worker);
+  return holdConversation(ctx, project, client, settings, { workflowId, fromStart: true }, options.worker);
 }
 
 /** Continues the conversation of a waiting run. */
@@ -54,20 +54,37 @@ export async function attachCommand(ctx: CliContext, workflowId: string, options
     );
   }
   ctx.out(`Attached to run ${workflowId}.\n`);
-  return holdConversation(ctx, project, client, settings, workflowId, options.worker);
+  return holdConversation(ctx, project, client, settings, { workflowId, fromStart: false }, options.worker);
 }
 
 async function runLocal(ctx: CliContext, project: ProjectConfig, flow: string, shared: object): Promise<number> {
   const input = new TerminalInput();
-  const flush = transcriptPrinter(project.transcript ?? noTranscript, ctx.out);
+  const out = terminalWriter(ctx.out);
+  const flush = transcriptPrinter(project.transcript ?? noTranscript, out.line);
+  // Streamed text is printed as it comes, after the transcript so far.
+  let current = '';
+  const onEvent = (event: RunEvent): void => {
+    if (event.type === 'retry' && current !== '') {
+      out.line(tryingAgain(event));
+      current = '';
+    } else if (event.type === 'text') {
+      if (tryOf(event) !== current) {
+        current = tryOf(event);
+        flush(shared);
+      }
+      out.text(event.text);
+    }
+  };
   try {
     await project.flows.build(flow).runAsync(shared, {
       services: await project.createServices?.(),
       input: { ask: (request) => (flush(shared), input.ask(request)) },
       observer: { onStepEnd: () => flush(shared) },
+      onEvent,
     });
   } finally {
     flush(shared);
+    out.end();
     input.close();
   }
   return 0;
@@ -79,7 +96,7 @@ async function holdConversation(
   project: ProjectConfig,
   client: Client,
   settings: ConnectionSettings,
-  workflowId: string,
+  { workflowId, fromStart }: { workflowId: string; fromStart: boolean },
   withWorker: boolean,
 ): Promise<number> {
   const local = withWorker ? await startLocalWorker(ctx, settings) : undefined;
@@ -109,7 +126,7 @@ async function holdConversation(
   });
   const conversation = (async (): Promise<number> => {
     try {
-      const state = await converse({ client, workflowId, input, write: ctx.out, transcript: project.transcript ?? noTranscript });
+      const state = await converse({ client, workflowId, fromStart, input, write: ctx.out, transcript: project.transcript ?? noTranscript });
       return leave(state.status === 'completed' ? 0 : 1, '');
     } catch (error) {
       if (error instanceof InputClosedError) {
