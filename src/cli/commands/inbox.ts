@@ -1,4 +1,4 @@
-/** `inbox`: serves the approvals inbox, a local web page of every run waiting for an answer, in the foreground. */
+/** `inbox`: serves the approvals inbox, a local web page of the open runs (those waiting for an answer, those at work, live), in the foreground. */
 import { startInboxServer } from '../inbox/server.js';
 import type { CliContext } from '../context.js';
 import { connect, runLink } from '../server.js';

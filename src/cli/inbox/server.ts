@@ -1,29 +1,27 @@
 /**
- * The approvals inbox: a small local web server that lists every run waiting for an answer, across
- * flows (found by the PocketFlowWaiting search attribute, with the prompts each run recorded), and
- * answers them with the validated update, or, while no worker polls a run's task queue, queues the
- * answer by signal once it passes the prompt's allowed answers. Answers need the page's token and
- * the page's own origin, so another site cannot post them.
+ * The approvals inbox: a small local web server that shows every open flow run, across flows: the
+ * runs waiting for an answer (found by the PocketFlowWaiting search attribute, with the prompts
+ * each run recorded), answered with the validated update, or, while no worker polls a run's task
+ * queue, queued by signal once the answer passes the prompt's allowed answers; and the runs at
+ * work, with the step under way and the text it streams, sent to the page live as server-sent
+ * events. Answers and the live cards need the page's token and the page's own origin, so another
+ * site can neither post answers nor read the runs.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Client } from '@temporalio/client';
 import { InvalidInputError, PocketFlowError } from '../../core/index.js';
 import { answerFlow, describeFlowRun } from '../../temporal/client.js';
-import { WAITING_SEARCH_ATTRIBUTE, type PendingPrompt } from '../../temporal/definitions.js';
-import {
-  answerHeldByFailingTask,
-  recordedPrompt,
-  recordedRefusal,
-  START_WORKER_COMMAND,
-  waitingRecordOf,
-  workflowPollers,
-} from '../../temporal/waiting.js';
+import type { PendingPrompt } from '../../temporal/definitions.js';
+import { answerHeldByFailingTask, recordedPrompt, recordedRefusal, waitingRecordOf, workflowPollers } from '../../temporal/waiting.js';
 import { AnswerRefusedError, UnknownRunError } from '../../temporal/errors.js';
 import { readBody } from '../../temporal/http-body.js';
 import { requireSearchAttributes } from '../../temporal/search-attributes.js';
 import { DeadlineError, withDeadline } from '../deadline.js';
 import { INBOX_PAGE, INBOX_SCRIPT, INBOX_STYLE } from './page.js';
+import { noWorkerNotice } from './run-card.js';
+import { type HubMessage, RunHub } from './run-hub.js';
+import { listWaitingRuns } from './run-list.js';
 
 /** Options of `startInboxServer`. */
 export interface InboxOptions {
@@ -40,6 +38,8 @@ export interface InboxOptions {
 /** A running inbox. */
 export interface InboxServer {
   url: string;
+  /** How many event streams of runs the inbox reads now: of run `workflowId`, or of every run. */
+  subscriptions(workflowId?: string): number;
   close(): Promise<void>;
 }
 
@@ -55,7 +55,6 @@ export interface WaitingRun {
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
-const MAX_RUNS = 100;
 const NOT_CONFIRMED = "No worker confirmed the answer in time.";
 /** The host names the inbox serves under (its page, and the Origin of its answers). */
 const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
@@ -72,9 +71,10 @@ export async function startInboxServer(options: InboxOptions): Promise<InboxServ
   }
   await requireSearchAttributes(options.client, 'The inbox');
   const token = randomBytes(24).toString('base64url');
+  const hub = new RunHub(options.client, options.runLink);
   let origin = '';
   const server = createServer((req, res) => {
-    handle(req, res, { ...options, token, origin }).catch((error: unknown) => {
+    handle(req, res, { ...options, token, origin, hub }).catch((error: unknown) => {
       sendJson(res, 500, { error: error instanceof Error ? error.message : String(error) });
     });
   });
@@ -92,17 +92,21 @@ export async function startInboxServer(options: InboxOptions): Promise<InboxServ
   origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return {
     url: `${origin}/`,
-    close: () =>
-      new Promise<void>((resolve) => {
+    subscriptions: (workflowId) => hub.subscriptions(workflowId),
+    async close() {
+      await hub.close();
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }
 
 interface Context extends InboxOptions {
   token: string;
   origin: string;
+  hub: RunHub;
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> {
@@ -111,7 +115,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
     sendJson(res, 421, { error: `This inbox answers at ${ctx.origin} only.` });
     return;
   }
-  const path = new URL(req.url ?? '/', ctx.origin).pathname;
+  const url = new URL(req.url ?? '/', ctx.origin);
+  const path = url.pathname;
   if (req.method === 'GET' && path === '/') {
     send(res, 200, 'text/html; charset=utf-8', INBOX_PAGE.replace('__TOKEN__', ctx.token));
   } else if (req.method === 'GET' && path === '/inbox.js') {
@@ -123,6 +128,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
     res.end();
   } else if (req.method === 'GET' && path === '/api/waiting') {
     sendJson(res, 200, { runs: await waitingRuns(ctx) });
+  } else if (req.method === 'GET' && path === '/events') {
+    liveCards(req, res, ctx, url.searchParams.get('token') ?? '');
   } else if (req.method === 'POST' && path === '/api/answer') {
     await answer(req, res, ctx);
   } else {
@@ -132,29 +139,45 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
 
 /** Every run waiting for an answer, newest first, with the prompts it recorded (no worker needed to read them). */
 async function waitingRuns(ctx: Context): Promise<WaitingRun[]> {
-  const runs: WaitingRun[] = [];
-  const pollers = new Map<string, Promise<number | undefined>>();
-  for await (const run of ctx.client.workflow.list({ query: `${WAITING_SEARCH_ATTRIBUTE.name} = true AND ExecutionStatus = 'Running'` })) {
-    if (!pollers.has(run.taskQueue)) {
-      pollers.set(run.taskQueue, workflowPollers(ctx.client, run.taskQueue));
-    }
-    const waiting: WaitingRun = {
-      workflowId: run.workflowId,
-      flow: run.type,
-      startedAt: run.startTime.toISOString(),
-      link: ctx.runLink?.(run.workflowId),
-      prompts: waitingRecordOf(run)?.prompts ?? [],
-    };
-    if ((await pollers.get(run.taskQueue)) === 0) {
-      waiting.noWorker =
-        `No worker polls task queue '${run.taskQueue}': an answer is queued, and taken when one runs (${START_WORKER_COMMAND}).`;
-    }
-    runs.push(waiting);
-    if (runs.length >= MAX_RUNS) {
-      break;
-    }
+  return (await listWaitingRuns(ctx.client)).map((run) => ({
+    workflowId: run.workflowId,
+    flow: run.flow,
+    startedAt: run.startedAt,
+    link: ctx.runLink?.(run.workflowId),
+    prompts: run.prompts,
+    ...(run.workers === 0 ? { noWorker: noWorkerNotice(run.taskQueue, true) } : {}),
+  }));
+}
+
+/**
+ * The page's live cards, as server-sent events: every card at once, then each change. EventSource
+ * sends no header of ours, so the page's token comes as a query parameter.
+ */
+function liveCards(req: IncomingMessage, res: ServerResponse, ctx: Context, token: string): void {
+  const foreign = foreignOrigin(req, ctx);
+  const refusal =
+    foreign === undefined
+      ? tokenRefusal(token, ctx, 'The live cards need')
+      : `The live cards go only to the inbox's own page (${ctx.origin}), not to ${foreign}.`;
+  if (refusal !== undefined) {
+    sendJson(res, 403, { error: refusal });
+    return;
   }
-  return runs;
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  });
+  res.flushHeaders();
+  const leave = ctx.hub.connect({
+    send(message: HubMessage) {
+      if (!res.writableEnded) {
+        // JSON has no line break of its own: one data line per message.
+        res.write(`event: ${message.type}\ndata: ${JSON.stringify(message)}\n\n`);
+      }
+    },
+  });
+  res.once('close', leave);
 }
 
 /** Answers one prompt with the update, so that a refused answer says why at once. */
@@ -192,6 +215,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, ctx: Context): 
       }
       await answerFlow(ctx.client, workflowId, text, { requestId: requestId as number | undefined, wait: 'signal' });
       sendJson(res, 200, { queued: true, requestId: prompt?.requestId ?? requestId, why });
+      ctx.hub.reread(workflowId);
     };
     if ((await workflowPollers(ctx.client, description.taskQueue)) === 0) {
       await queue(`no worker polls task queue '${description.taskQueue}'`);
@@ -218,25 +242,37 @@ async function answer(req: IncomingMessage, res: ServerResponse, ctx: Context): 
       return;
     }
     sendJson(res, 200, { accepted });
+    ctx.hub.reread(workflowId);
   } catch (error) {
     const status = error instanceof AnswerRefusedError ? 422 : error instanceof UnknownRunError ? 404 : 502;
     sendJson(res, status, { error: error instanceof Error ? error.message : String(error) });
   }
 }
 
-/** Why a request may come from another site, or undefined when it comes from the inbox's own page. */
+/** Why an answer may come from another site, or undefined when it comes from the inbox's own page. */
 function crossSiteRefusal(req: IncomingMessage, ctx: Context): string | undefined {
-  const origin = req.headers.origin;
-  if (origin !== undefined && !(sameHost(hostOf(origin), ctx.origin) && origin.startsWith('http://'))) {
-    return `Answers are taken only from the inbox's own page (${ctx.origin}), not from ${origin}.`;
+  const foreign = foreignOrigin(req, ctx);
+  if (foreign !== undefined) {
+    return `Answers are taken only from the inbox's own page (${ctx.origin}), not from ${foreign}.`;
   }
   if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
     return 'Answers must be sent as application/json.';
   }
-  const given = Buffer.from(String(req.headers['x-inbox-token'] ?? ''));
+  return tokenRefusal(String(req.headers['x-inbox-token'] ?? ''), ctx, 'Answers need');
+}
+
+/** The request's Origin when it is another site's; undefined when it is the inbox's own, or absent (a same-origin GET sends none). */
+function foreignOrigin(req: IncomingMessage, ctx: Context): string | undefined {
+  const origin = req.headers.origin;
+  return origin !== undefined && !(sameHost(hostOf(origin), ctx.origin) && origin.startsWith('http://')) ? origin : undefined;
+}
+
+/** Why `token` is not the page's, or undefined when it is. */
+function tokenRefusal(token: string, ctx: Context, what: string): string | undefined {
+  const given = Buffer.from(token);
   const expected = Buffer.from(ctx.token);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    return "Answers need the inbox page's token (reload the page).";
+    return `${what} the inbox page's token (reload the page).`;
   }
   return undefined;
 }
