@@ -1,7 +1,7 @@
 /** The flows the Temporal benchmarks run, registered for the bench's workflow bundle and worker. */
-import { AsyncFlow, AsyncHumanNode, AsyncNode, AsyncParallelBatchNode } from '../src/core/index.js';
+import { AsyncFlow, AsyncHumanNode, AsyncNode, AsyncParallelBatchFlow, AsyncParallelBatchNode, type Params } from '../src/core/index.js';
 import { defineFlows } from '../src/temporal/registry.js';
-import { ACTIVITY_TIMEOUT, type BenchServices, CHAIN_STEPS, noop, sleepItem, stampAnswer } from './work.js';
+import { ACTIVITY_TIMEOUT, type BenchServices, CHAIN_STEPS, noop, type ReplyServices, sleepItem, stampAnswer } from './work.js';
 
 const temporal = { startToCloseTimeout: ACTIVITY_TIMEOUT };
 
@@ -85,10 +85,75 @@ export function createHumanLoopFlow(): AsyncFlow<HumanShared> {
   return new AsyncFlow(ask);
 }
 
+/** `key` names the reply the LLM stand-in gives; `stream` says whether exec passes its pieces on. */
+type ReplyShared = { key: string; stream: boolean; pieces?: number };
+
+/** Reads the LLM's streamed reply; with `stream`, passes each piece on to whoever watches the run. */
+class Reply extends AsyncNode<ReplyShared, ReplyShared, number, ReplyServices> {
+  override async prepAsync(shared: ReplyShared): Promise<ReplyShared> {
+    return { key: shared.key, stream: shared.stream };
+  }
+
+  override async execAsync(asked: ReplyShared): Promise<number> {
+    // Not streaming, exec still reads every piece, so that only the publishing differs.
+    return this.services.reply(asked.key, asked.stream ? (text) => this.stream(text) : () => {});
+  }
+
+  override async postAsync(shared: ReplyShared, _asked: ReplyShared, pieces: number): Promise<undefined> {
+    shared.pieces = pieces;
+    return undefined;
+  }
+}
+
+/** One node whose exec reads a streamed LLM reply. */
+export function createReplyFlow(): AsyncFlow<ReplyShared> {
+  return new AsyncFlow(new Reply({ name: 'reply', temporal }));
+}
+
+/** `parts` run side by side: 'ask' waits for `total` answers, one after another; 'stream' streams a reply meanwhile. */
+type ApprovalShared = ReplyShared & { parts: string[]; total: number; answers?: number };
+
+class Parts extends AsyncParallelBatchFlow<ApprovalShared> {
+  override async prepAsync(shared: ApprovalShared): Promise<Params[]> {
+    return shared.parts.map((part) => ({ part }));
+  }
+}
+
+/** Sends each param set down its own part of the graph. */
+class Route extends AsyncNode<ApprovalShared> {
+  override async postAsync(): Promise<string> {
+    return String(this.params['part']);
+  }
+}
+
+class Approve extends AsyncHumanNode<ApprovalShared, undefined, string> {
+  override async execAsync(): Promise<string> {
+    return this.getUserInput('Approve?');
+  }
+
+  override async postAsync(shared: ApprovalShared): Promise<string> {
+    shared.answers = (shared.answers ?? 0) + 1;
+    return shared.answers < shared.total ? 'again' : 'done';
+  }
+}
+
+/** `route --ask--> approve --again--> approve`, `approve --done--> end`; `route --stream--> reply`. */
+export function createApprovalFlow(): AsyncFlow<ApprovalShared> {
+  const route = new Route({ name: 'route' });
+  const approve = new Approve({ name: 'approve' });
+  route.on('ask', approve);
+  route.on('stream', new Reply({ name: 'reply', temporal }));
+  approve.on('again', approve);
+  approve.on('done', new End({ name: 'end' }));
+  return new Parts(route);
+}
+
 /** Every flow the bench runs on Temporal. */
 export const benchFlows = defineFlows({
   chain: () => createChainFlow(),
   'chain-local': () => createChainFlow(true),
   'fan-out': createFanOutFlow,
   'human-loop': createHumanLoopFlow,
+  reply: createReplyFlow,
+  'approval-while-streaming': createApprovalFlow,
 });

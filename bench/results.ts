@@ -4,6 +4,7 @@ import type { ImportCostRun } from './import-cost-runner.js';
 import type { InProcessSample } from './inprocess.js';
 import type { ReplaySample } from './replay.js';
 import { ratio, summarize } from './stats.js';
+import { APPROVAL_CONDITIONS, type ApprovalCondition, type ApprovalRun, type StreamingRun } from './streaming.js';
 import type { HumanRun, WorkflowRun } from './temporal.js';
 import { START_VARIANTS, type WorkerProcessRun } from './worker-process.js';
 import { CHAIN_STEPS, FAN_OUT_ITEMS, HUMAN_ANSWERS, IN_PROCESS_STEPS, ITEM_SLEEP_MS } from './work.js';
@@ -19,6 +20,7 @@ export interface RawResults {
   inProcess: InProcessSample[];
   importCost: ImportCostRun;
   workerProcess: WorkerProcessRun;
+  streaming: StreamingRun;
 }
 
 export interface RunInfo {
@@ -213,6 +215,82 @@ export function workerProcessSummary(run: WorkerProcessRun) {
 
 type StartVariantName = (typeof START_VARIANTS)[number];
 
+function approvalSide(runs: ApprovalRun[], condition: ApprovalCondition) {
+  const mine = runs.filter((run) => run.condition === condition);
+  const cores = (pick: (run: ApprovalRun) => number) => summarize(mine.map((run) => pick(run) / run.wallMs));
+  return {
+    runs: mine.length,
+    answerMs: summarize(mine.flatMap((run) => run.answerMs)),
+    runMedianMs: summarize(mine.map((run) => summarize(run.answerMs).median)),
+    stateReadMs: summarize(mine.flatMap((run) => run.stateReadMs)),
+    /** Per run, the p50 and p95 of stand-in → reader over every reader and token (runs that stream and are read). */
+    readerLatencyP50Ms: summarize(mine.flatMap((run) => (run.readerLatency === undefined ? [] : [run.readerLatency.median]))),
+    readerLatencyP95Ms: summarize(mine.flatMap((run) => (run.readerLatency === undefined ? [] : [run.readerLatency.p95]))),
+    piecesStreamed: summarize(mine.map((run) => run.piecesStreamed)),
+    watcherEventsFewest: Math.min(...mine.map((run) => run.watcherEvents[0])),
+    /** Run started → every reader had its first event (0 when no one reads). */
+    readersReadingMs: summarize(mine.map((run) => run.phasesMs.watchingMs)),
+    signals: summarize(mine.map((run) => run.history.byType['WorkflowExecutionSignaled'] ?? 0)),
+    workflowTasks: summarize(mine.map((run) => run.history.byType['WorkflowTaskStarted'] ?? 0)),
+    /** CPU time over wall time: how many cores' worth each process used during the run. */
+    serverCores: cores((run) => run.cpu.serverMs),
+    benchCores: cores((run) => run.cpu.benchMs),
+    watchersCores: cores((run) => run.cpu.watchersMs),
+  };
+}
+
+/** Benchmark 8: token latency through `watch --json`, what streaming adds to a history, answers while streaming and watched. */
+export function streamingSummary(run: StreamingRun) {
+  const { settings } = run;
+  const per1000 = 1000 / settings.pieces;
+  const signals = (stats: WorkflowRun['history']) => stats.byType['WorkflowExecutionSignaled'] ?? 0;
+  const streamedEvents = summarize(run.watched.map((reply) => reply.history.events));
+  const plainEvents = summarize(run.plain.map((reply) => reply.history.events));
+  const streamedBytes = summarize(run.watched.map((reply) => reply.history.bytes));
+  const plainBytes = summarize(run.plain.map((reply) => reply.history.bytes));
+  const signalsPerRun = summarize(run.watched.map((reply) => signals(reply.history)));
+  const sides = Object.fromEntries(APPROVAL_CONDITIONS.map((condition) => [condition, approvalSide(run.approvals, condition)])) as Record<
+    ApprovalCondition,
+    ReturnType<typeof approvalSide>
+  >;
+  const { quiet, busy } = sides;
+  return {
+    settings,
+    tokenLatency: {
+      runs: run.watched.length,
+      /** Stand-in wrote the piece → `watch --json` printed it, over every piece of every watched run. */
+      printedMs: summarize(run.watched.flatMap((reply) => reply.printedMs)),
+      /** Stand-in wrote the piece → exec had it from the `openai` client: the floor under the above. */
+      receivedMs: summarize(run.watched.flatMap((reply) => reply.receivedMs)),
+      perRun: run.watched.map((reply) => ({ printedMs: summarize(reply.printedMs), receivedMs: summarize(reply.receivedMs) })),
+      unprinted: run.watched.reduce((total, reply) => total + reply.unprinted, 0),
+      watchStartMs: summarize(run.watched.map((reply) => reply.watchStartMs)),
+    },
+    history: {
+      pieces: settings.pieces,
+      streamed: { runs: run.watched.length, events: streamedEvents, bytes: streamedBytes, signals: signalsPerRun, byTypeOfFirstRun: run.watched[0]?.history.byType ?? {} },
+      plain: { runs: run.plain.length, events: plainEvents, bytes: plainBytes, byTypeOfFirstRun: run.plain[0]?.history.byType ?? {} },
+      extraEventsPer1000: (streamedEvents.median - plainEvents.median) * per1000,
+      extraBytesPer1000: (streamedBytes.median - plainBytes.median) * per1000,
+      signalsPer1000: signalsPerRun.median * per1000,
+      piecesPerSignal: settings.pieces / signalsPerRun.median,
+    },
+    approval: {
+      target: 1.1,
+      watchers: settings.watchers,
+      answersPerRun: settings.answersPerRun,
+      sides,
+      ratio: ratio(busy.answerMs, quiet.answerMs),
+      p95Ratio: busy.answerMs.p95 / quiet.answerMs.p95,
+      /** Each condition's median answer over the quiet one's. */
+      ratios: Object.fromEntries(APPROVAL_CONDITIONS.map((condition) => [condition, ratio(sides[condition].answerMs, quiet.answerMs)])) as Record<ApprovalCondition, number>,
+    },
+    watchersStartMs: run.watchersStartMs,
+  };
+}
+
+export type StreamingSummary = ReturnType<typeof streamingSummary>;
+
 /** The summaries, with the run's context and the raw data. */
 export function buildResults(info: RunInfo, raw: RawResults) {
   const { chain, chainLocal, fanOut, human } = raw;
@@ -270,6 +348,7 @@ export function buildResults(info: RunInfo, raw: RawResults) {
     inProcess: { target: 1.0, steps: IN_PROCESS_STEPS, cases: [inProcessCase(raw.inProcess, 'loop'), inProcessCase(raw.inProcess, 'batch')] },
     importCost: importCostSummary(raw.importCost),
     workerProcess: workerProcessSummary(raw.workerProcess),
+    streaming: streamingSummary(raw.streaming),
     workflowCode: {
       chain: replayPair(raw.replay, 'chain', CHAIN_STEPS),
       fanOut: replayPair(raw.replay, 'fan-out', FAN_OUT_ITEMS),

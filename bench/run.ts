@@ -5,20 +5,20 @@ import { cpus, totalmem, platform, release, arch } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime } from '@temporalio/worker';
-import { createFlowActivities } from '../src/temporal/activities.js';
+import { NativeConnection } from '@temporalio/worker';
 import { resolveTemporalCli } from '../src/temporal/cli-binary.js';
 import { DEV_SERVER_DYNAMIC_CONFIG, startDevServer } from '../src/temporal/dev-server.js';
 import { bundleFlowWorkflows } from '../src/temporal/bundle.js';
 import { clientDataConverter } from '../src/temporal/data-converter.js';
-import { createFlowWorker, type FlowWorker } from '../src/temporal/worker.js';
-import { createHandWrittenActivities } from './activities.js';
-import { benchFlows } from './flows.js';
+import type { FlowWorker } from '../src/temporal/worker.js';
+import { benchWorker, quietRuntime, workerSettings, workerWarnings } from './bench-worker.js';
 import { runImportCost } from './import-cost-runner.js';
 import { runInProcess } from './inprocess-runner.js';
+import { type LlmStandIn, startLlmStandIn } from './llm-stand-in.js';
 import { replayCost } from './replay-runner.js';
 import { renderReport } from './report.js';
 import { buildResults } from './results.js';
+import { runStreaming, type StreamingRun, streamingSettings } from './streaming.js';
 import {
   chainBaseline,
   chainOurs,
@@ -54,14 +54,8 @@ const reps = {
   importProcesses: quick ? 1 : 7,
 };
 
-/** Worker settings shared by every Temporal benchmark, ours and hand-written. */
-const workerSettings = {
-  maxConcurrentActivityTaskExecutions: 1000,
-  maxConcurrentActivityTaskPolls: 100,
-  maxConcurrentWorkflowTaskExecutions: 40,
-  maxConcurrentWorkflowTaskPolls: 10,
-  maxCachedWorkflows: 100,
-};
+/** Benchmark 8's replies, rounds and readers. */
+const streaming = streamingSettings(quick);
 
 const log = (message: string): void => console.log(`[bench] ${message}`);
 
@@ -70,35 +64,6 @@ function packageVersion(name: string): string {
     version: string;
   };
   return manifest.version;
-}
-
-/** Worker and core warnings by message, counted instead of printed. */
-const workerWarnings = new Map<string, number>();
-
-function countWarning(message: string): void {
-  workerWarnings.set(message, (workerWarnings.get(message) ?? 0) + 1);
-}
-
-function quietRuntime(): void {
-  Runtime.install({
-    logger: {
-      log(level: string, message: string) {
-        if (level === 'WARN' || level === 'ERROR') {
-          countWarning(message);
-        }
-      },
-      trace() {},
-      debug() {},
-      info() {},
-      warn(message: string) {
-        countWarning(message);
-      },
-      error(message: string) {
-        countWarning(message);
-      },
-    },
-    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} } },
-  });
 }
 
 function lastId(runs: WorkflowRun[]): string {
@@ -125,25 +90,11 @@ async function runTemporal(bench: TemporalBench, bundleCode: string) {
   return { chain, chainLocal, fanOut, human, replay };
 }
 
-/** The one worker of a dev server: the bench flows' activities and the hand-written ones, with the bench's settings. */
-function benchWorker(connection: NativeConnection, taskQueue: string, bundle: { code: string }, stamps: StampBoard): Promise<FlowWorker> {
-  return createFlowWorker({
-    flows: benchFlows,
-    taskQueue,
-    connection,
-    workflowBundle: bundle,
-    worker: {
-      ...workerSettings,
-      activities: { ...createFlowActivities(benchFlows, { services: stamps }), ...createHandWrittenActivities(stamps) },
-    },
-  });
-}
-
 /** The transfer-queue read rate the dev server has by default (Temporal's `history.transferProcessorMaxPollRPS`). */
 const SERVER_DEFAULT_POLL_RPS = 20;
 
 /** Benchmark 1 once more, on a second dev server left at Temporal's default read rate: what the tuning changes. */
-async function untunedChain(bundle: { code: string }) {
+async function untunedChain(bundle: { code: string }, llm: LlmStandIn) {
   const server = await startDevServer({ log, dynamicConfig: { 'history.transferProcessorMaxPollRPS': SERVER_DEFAULT_POLL_RPS } });
   log(`second dev server at ${server.address}, history.transferProcessorMaxPollRPS=${SERVER_DEFAULT_POLL_RPS}`);
   const stamps = new StampBoard();
@@ -152,7 +103,7 @@ async function untunedChain(bundle: { code: string }) {
   let running: Promise<void> | undefined;
   try {
     const taskQueue = `bench-untuned-${Date.now()}`;
-    worker = await benchWorker(connection, taskQueue, bundle, stamps);
+    worker = await benchWorker(connection, taskQueue, bundle, stamps, llm);
     running = worker.run();
     const client = new Client({ connection: await Connection.connect({ address: server.address }), dataConverter: clientDataConverter() });
     const bench = { client, taskQueue, stamps, serverPid: server.pid };
@@ -179,6 +130,7 @@ async function main(): Promise<void> {
   const cliPath = resolveTemporalCli(log);
   const cliVersion = execFileSync(cliPath, ['--version'], { encoding: 'utf8' }).trim();
   quietRuntime();
+  const llm = await startLlmStandIn();
   const server = await startDevServer({ log });
   log(`dev server at ${server.address}`);
   let worker: FlowWorker | undefined;
@@ -186,16 +138,18 @@ async function main(): Promise<void> {
   let temporalResults: Awaited<ReturnType<typeof runTemporal>>;
   let workerProcess: WorkerProcessRun;
   let chainUntuned: Awaited<ReturnType<typeof untunedChain>>;
+  let streamingRun: StreamingRun;
   try {
     const bundle = await bundleFlowWorkflows(join(BENCH_DIR, 'workflows.ts'));
     const stamps = new StampBoard();
     const connection = await NativeConnection.connect({ address: server.address });
     const taskQueue = `bench-${Date.now()}`;
-    worker = await benchWorker(connection, taskQueue, bundle, stamps);
+    worker = await benchWorker(connection, taskQueue, bundle, stamps, llm);
     running = worker.run();
     const client = new Client({ connection: await Connection.connect({ address: server.address }), dataConverter: clientDataConverter() });
-    chainUntuned = await untunedChain(bundle);
+    chainUntuned = await untunedChain(bundle, llm);
     temporalResults = await runTemporal({ client, taskQueue, stamps, serverPid: server.pid }, bundle.code);
+    streamingRun = await runStreaming({ client, taskQueue, address: server.address, llm, serverPid: server.pid }, streaming, log);
     worker.shutdown();
     await running;
     await connection.close();
@@ -215,6 +169,7 @@ async function main(): Promise<void> {
       await running;
     }
     await server.stop();
+    await llm.close();
     log('dev server stopped');
   }
   const results = buildResults(
@@ -247,6 +202,7 @@ async function main(): Promise<void> {
         humanAnswers: HUMAN_ANSWERS,
         humanSettleMs: SETTLE_MS,
         inProcessSteps: IN_PROCESS_STEPS,
+        streaming,
       },
       commands: [
         'npm ci',
@@ -254,10 +210,11 @@ async function main(): Promise<void> {
         '# a wiring check, one run of everything: BENCH_QUICK=1 npm run bench',
         `# one side of benchmark 3 alone: node --expose-gc --import tsx bench/inprocess.ts <loop|batch> <ours|pocketflow> ${reps.inProcessWarmRuns}`,
         `# the import cost alone (prints its report section, leaves results.json and REPORT.md alone): npx tsx bench/import-cost-alone.ts ${reps.importProcesses}`,
+        '# benchmark 8 alone, on a dev server of its own (writes /tmp/pocketflow-bench-streaming/, leaves results.json and REPORT.md alone): npx tsx bench/streaming-alone.ts',
       ],
       workerWarnings: Object.fromEntries(workerWarnings),
     },
-    { ...temporalResults, inProcess: inProcessSamples, importCost, workerProcess, chainUntuned },
+    { ...temporalResults, inProcess: inProcessSamples, importCost, workerProcess, chainUntuned, streaming: streamingRun },
   );
   writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(BENCH_DIR, 'REPORT.md'), renderReport(results));

@@ -23,6 +23,15 @@ export interface BenchServices {
   stamp(answer: number): void;
 }
 
+/** The LLM of the streaming benchmark (section 8), as exec reaches it. */
+export interface ReplyServices {
+  /**
+   * Asks the LLM stand-in for the reply it was told to give under `key`, streamed, and calls
+   * `onPiece` with each piece as it arrives; resolves with the number of pieces.
+   */
+  reply(key: string, onPiece: (text: string) => void): Promise<number>;
+}
+
 /** The no-op exec: returns at once. */
 export async function noop(): Promise<undefined> {
   return undefined;
