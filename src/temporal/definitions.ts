@@ -192,6 +192,8 @@ export interface EventPage {
 
 /** A run's events from offset `from` (at most `max`). */
 export const eventsQuery = defineQuery<EventPage, [number, number?]>('events');
+/** How many events one `events` query answers with at most. */
+export const EVENTS_PER_PAGE = 1000;
 
 /** Start-to-close timeout of an exec activity whose node sets none. */
 export const DEFAULT_START_TO_CLOSE = '5 minutes';

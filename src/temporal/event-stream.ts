@@ -1,7 +1,7 @@
 /** Reading a run's events as they happen, from any offset, across worker restarts and continue-as-new. */
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { RunEvent } from '../core/index.js';
-import { type EventPage, eventsQuery } from './definitions.js';
+import { type EventPage, EVENTS_PER_PAGE, eventsQuery } from './definitions.js';
 import { UnknownRunError } from './errors.js';
 
 /** Said by the stream in place of events it can no longer read: the run kept only later ones. */
@@ -76,9 +76,16 @@ export async function* streamFlow(client: Client, workflowId: string, options: S
     if (page.done) {
       return;
     }
+    if (page.events.length >= EVENTS_PER_PAGE) {
+      // More is kept than one page holds: read on at once.
+      continue;
+    }
     if (page.events.length > 0) {
+      // Exec's events come in batches (150 ms apart): a read right after one would find little, and
+      // each read that meets the run's workflow task in flight is refused and retried a second later.
       wait = FIRST_WAIT_MS;
       idleSince = Date.now();
+      await sleep(wait, options.signal);
       continue;
     }
     // A run that was terminated, cancelled or timed out tells no last event: a quiet run is looked at now and then.

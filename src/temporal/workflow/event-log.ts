@@ -5,14 +5,12 @@
  */
 import { log } from '@temporalio/workflow';
 import type { FlowEvent, RunEvent } from '../../core/index.js';
-import type { CarriedEvents, EventPage } from '../definitions.js';
+import { type CarriedEvents, type EventPage, EVENTS_PER_PAGE } from '../definitions.js';
 
 /** How many events a run keeps: a reader further behind misses the oldest. */
 export const KEPT_EVENTS = 5000;
 /** How many of them a run that continues as new carries into the next. */
 export const CARRIED_EVENTS = 500;
-/** How many events one query answers with at most. */
-export const EVENTS_PER_PAGE = 1000;
 
 const EXEC_EVENT_TYPES = new Set(['retry', 'text', 'data']);
 
