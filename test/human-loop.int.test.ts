@@ -66,3 +66,20 @@ describe('a human loop that continues as new', () => {
     });
   });
 });
+
+describe('two prompts waiting at once', () => {
+  it('are both asked by attach, one after the other', async () => {
+    await withWorker('two-seats', async (taskQueue) => {
+      const env = { TEMPORAL_TASK_QUEUE: taskQueue };
+      const workflowId = `two-seats-${taskQueue}`;
+      const first = await runCli(['run', 'two-people-at-once', '--config', PROJECT, '--id', workflowId, '--no-worker'], { env, stdin: '' });
+      expect(first.stdout).toContain(`Input closed; nothing is lost. The run ${workflowId} keeps waiting.`);
+      const rest = await runCli(['attach', workflowId, '--config', PROJECT, '--no-worker'], { env, stdin: 'Ada\nBo\n' });
+      expect(rest.code).toBe(0);
+      expect(rest.stdout).toContain('Who sits left?');
+      expect(rest.stdout).toContain('Who sits right?');
+      const client = await connectClient();
+      expect((await flowResult(client, workflowId)).shared).toEqual({ seat_left: 'Ada', seat_right: 'Bo' });
+    });
+  });
+});

@@ -150,6 +150,9 @@ describe('watching a run whose worker dies mid-reply', () => {
       expect(human.stdout).toMatch(new RegExp(`\\[\\d+\\] step ${suggest.step} SuggestRecipe: try 2 \\(text of the try before is void\\)`));
       expect(human.stdout).toMatch(new RegExp(`\\[\\d+\\] step ${suggest.step} SuggestRecipe: Grilled Chicken with Herbs\\n`));
       expect(human.stdout).toMatch(/run finished\n$/);
+      // Read from past the last event of a run that finished: nothing to print, and it finished well.
+      const past = await runCli(['watch', workflowId, '--from', String(all.length), '--json'], { env });
+      expect(past).toMatchObject({ code: 0, stdout: '' });
     } finally {
       for (const worker of workers) {
         worker.child.kill('SIGKILL');

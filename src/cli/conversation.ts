@@ -70,6 +70,15 @@ export function tryOf(event: { step: number; item?: number; attempt: number }): 
   return `${event.step}/${event.item ?? ''}/${event.attempt}`;
 }
 
+/** Forgets the tries of a finished step. */
+export function forgetTriesOf(tries: Map<string, unknown> | Set<string>, step: number): void {
+  for (const key of tries.keys()) {
+    if (key.startsWith(`${step}/`)) {
+      tries.delete(key);
+    }
+  }
+}
+
 /** The line said when a try that streamed text starts again. */
 export function tryingAgain(event: { node: string; attempt: number }): string {
   return `(${event.node}: trying again, attempt ${event.attempt})\n`;
@@ -87,7 +96,7 @@ export async function converse(options: ConversationOptions): Promise<FlowRunSta
   const out = terminalWriter(options.write);
   const showNew = transcriptPrinter(options.transcript, out.line);
   let answered = 0;
-  /** Reads the run's state, prints what it said since, and asks its prompts until one is answered here or none waits. */
+  /** Reads the run's state, prints what it said since, and asks its prompts until none waits. */
   const catchUp = async (): Promise<FlowRunState> => {
     for (;;) {
       const state = await getFlowState(client, workflowId);
@@ -103,8 +112,8 @@ export async function converse(options: ConversationOptions): Promise<FlowRunSta
       }
       try {
         await answerFlow(client, workflowId, answer, { requestId: prompt.requestId });
+        // Read on: another prompt may be waiting too (items of a batch ask at once).
         answered = prompt.requestId;
-        return state;
       } catch (error) {
         if (!(error instanceof AnswerRefusedError)) {
           throw error;
@@ -119,31 +128,33 @@ export async function converse(options: ConversationOptions): Promise<FlowRunSta
     // first catching up (what it said before is in the transcript, what it says after is read).
     const from = options.fromStart === true ? 0 : (await client.workflow.getHandle(workflowId).query(eventsQuery, Number.MAX_SAFE_INTEGER)).next;
     let state = await catchUp();
-    // The text of the try under way, while it is still the last thing the terminal shows.
-    let current = '';
-    let live = false;
-    let movesAtStart = 0;
+    // Each try that streamed text: whether its text is shown, and what the terminal had said when it began.
+    const tries = new Map<string, { live: boolean; movesAtStart: number }>();
     for await (const event of streamFlow(client, workflowId, { from, signal: stop.signal })) {
       if (event.type === 'text') {
-        if (tryOf(event) !== current) {
-          current = tryOf(event);
+        let shown = tries.get(tryOf(event));
+        if (shown === undefined) {
           // The transcript up to this step; text read after its step finished is left out, as the transcript says what it led to.
           state = await getFlowState(client, workflowId);
-          live = state.currentNodes.includes(event.node);
+          const live = state.currentNodes.includes(event.node);
           if (live) {
             showNew(state.shared);
           }
-          movesAtStart = out.moves();
+          shown = { live, movesAtStart: out.moves() };
+          tries.set(tryOf(event), shown);
         }
-        if (live && out.moves() === movesAtStart) {
+        if (shown.live && out.moves() === shown.movesAtStart) {
           out.text(event.text);
         }
       } else if (event.type === 'retry') {
-        if (live && current !== '') {
+        // Said only when the try before streamed text that was shown.
+        if (tries.get(tryOf({ ...event, attempt: event.attempt - 1 }))?.live === true) {
           out.line(tryingAgain(event));
         }
-        current = '';
       } else if (event.type === 'node-finished' || event.type === 'waiting' || event.type === 'skipped') {
+        if (event.type === 'node-finished') {
+          forgetTriesOf(tries, event.step);
+        }
         state = await catchUp();
       } else if (event.type === 'run-finished' || event.type === 'run-failed') {
         break;

@@ -62,6 +62,13 @@ export async function* streamFlow(client: Client, workflowId: string, options: S
         saidNoWorker = true;
         options.onNoWorker?.();
       }
+      // A run stopped with no worker up would wait for one forever.
+      if (Date.now() - idleSince >= CLOSED_CHECK_MS) {
+        idleSince = Date.now();
+        if (await closedWithoutTelling(client, workflowId)) {
+          return;
+        }
+      }
       continue;
     }
     unansweredSince = undefined;
@@ -102,7 +109,12 @@ export async function* streamFlow(client: Client, workflowId: string, options: S
 
 /** Whether the run ended in a way that tells no last event (terminated, cancelled, timed out). */
 async function closedWithoutTelling(client: Client, workflowId: string): Promise<boolean> {
-  const { status } = await client.workflow.getHandle(workflowId).describe();
+  let status;
+  try {
+    ({ status } = await client.workflow.getHandle(workflowId).describe());
+  } catch (error) {
+    throw error instanceof WorkflowNotFoundError ? new UnknownRunError(workflowId) : error;
+  }
   return status.name === 'TERMINATED' || status.name === 'CANCELLED' || status.name === 'TIMED_OUT';
 }
 

@@ -605,6 +605,29 @@ class GivesUpOnQuota extends AsyncNode<Shared, void, string> {
   }
 }
 
+/** Asks who sits at the seat its params name: with a parallel batch flow, two people are asked at once. */
+class AskWho extends AsyncHumanNode<Shared, string, string> {
+  constructor() {
+    super({ name: 'AskWho' });
+  }
+  override async prepAsync(): Promise<string> {
+    return String(this.params['seat']);
+  }
+  override async execAsync(seat: string): Promise<string> {
+    return this.getUserInput(`Who sits ${seat}?`);
+  }
+  override async postAsync(shared: Shared, seat: string, answer: string): Promise<undefined> {
+    shared[`seat_${seat}`] = answer;
+    return undefined;
+  }
+}
+
+class TwoSeats extends AsyncParallelBatchFlow<Shared> {
+  override async prepAsync(): Promise<Params[]> {
+    return [{ seat: 'left' }, { seat: 'right' }];
+  }
+}
+
 /** Asks for answer n, twelve times; the run continues as new every three steps. */
 class AnswerTwelve extends AsyncHumanNode<Shared, number, string> {
   constructor() {
@@ -895,6 +918,12 @@ export const flowCases: Record<string, FlowCase> = {
       shared: { result: 'QuotaError: over quota on try 0; instanceof false; code undefined; curRetry 2' },
       action: undefined,
     },
+  },
+  'two-people-at-once': {
+    build: () => new TwoSeats(new AskWho()),
+    shared: {},
+    answers: ['Ada', 'Bo'],
+    expected: { shared: { seat_left: 'Ada', seat_right: 'Bo' }, action: undefined },
   },
   'human-loop-of-12-answers-continues-as-new': {
     build: createTwelveAnswersFlow,

@@ -6,7 +6,7 @@ import { describeFlowRun, startFlow } from '../../temporal/client.js';
 import { connectClient, type ConnectionSettings } from '../../temporal/connection.js';
 import { InputClosedError, TerminalInput } from '../../terminal/terminal-input.js';
 import { type CliContext, flowNameOf, taskQueueOf } from '../context.js';
-import { converse, terminalWriter, transcriptPrinter, tryingAgain, tryOf } from '../conversation.js';
+import { converse, forgetTriesOf, terminalWriter, transcriptPrinter, tryingAgain, tryOf } from '../conversation.js';
 import type { ProjectConfig } from '../project.js';
 import { ensureServer, installQuietRuntime, startLocalWorker } from '../server.js';
 
@@ -62,23 +62,24 @@ async function runLocal(ctx: CliContext, project: ProjectConfig, flow: string, s
   const out = terminalWriter(ctx.out);
   const flush = transcriptPrinter(project.transcript ?? noTranscript, out.line);
   // Streamed text is printed as it comes, after the transcript so far.
-  let current = '';
+  const streamed = new Set<string>();
   const onEvent = (event: RunEvent): void => {
-    if (event.type === 'retry' && current !== '') {
+    if (event.type === 'retry' && streamed.has(tryOf({ ...event, attempt: event.attempt - 1 }))) {
       out.line(tryingAgain(event));
-      current = '';
     } else if (event.type === 'text') {
-      if (tryOf(event) !== current) {
-        current = tryOf(event);
+      if (!streamed.has(tryOf(event))) {
+        streamed.add(tryOf(event));
         flush(shared);
       }
       out.text(event.text);
+    } else if (event.type === 'node-finished') {
+      forgetTriesOf(streamed, event.step);
     }
   };
   try {
     await project.flows.build(flow).runAsync(shared, {
       services: await project.createServices?.(),
-      input: { ask: (request) => (flush(shared), input.ask(request)) },
+      input: { ask: (request) => (flush(shared), out.end(), input.ask(request)) },
       observer: { onStepEnd: () => flush(shared) },
       onEvent,
     });

@@ -35,8 +35,14 @@ export async function watchCommand(ctx: CliContext, workflowId: string, options:
     return 130;
   }
   if (!told) {
-    const { status } = await client.workflow.getHandle(workflowId).describe();
-    process.stderr.write(`Run ${workflowId} ended without finishing: it was ${status.name.toLowerCase().replace('_', ' ')}.\n`);
+    // Read from past its last event, or stopped without one (terminated, cancelled, timed out).
+    const { status } = await describeFlowRun(client, workflowId);
+    if (status.name === 'COMPLETED') {
+      return 0;
+    }
+    if (status.name !== 'FAILED') {
+      process.stderr.write(`Run ${workflowId} ended without finishing: it was ${status.name.toLowerCase().replace('_', ' ')}.\n`);
+    }
     return 1;
   }
   return failed ? 1 : 0;

@@ -38,6 +38,8 @@ interface FollowedRun {
   reader?: { abort: AbortController; done: Promise<void> };
   /** The card as last sent. */
   sent?: string;
+  /** Since when the list has not shown the run while it is still open (the list's bound left it out). */
+  unlistedSince?: number;
 }
 
 /** The hub of one inbox server. */
@@ -159,11 +161,15 @@ export class RunHub {
       if (run === undefined) {
         this.#runs.set(record.workflowId, { state: new RunState(record, this.#runLink?.(record.workflowId)) });
       } else {
+        run.unlistedSince = undefined;
         run.state.takeListed(record);
       }
       this.#reconcile(record.workflowId);
     }
     for (const run of [...this.#runs.values()]) {
+      if (generation !== this.#generation) {
+        return;
+      }
       if (!listed.has(run.state.workflowId)) {
         await this.#checkUnlisted(run, generation);
       }
@@ -177,6 +183,9 @@ export class RunHub {
   /** A run the list no longer shows: finished, stopped, gone, or still open (the list lags, or its bound left it out). */
   async #checkUnlisted(run: FollowedRun, generation: number): Promise<void> {
     const { workflowId } = run.state;
+    if (generation !== this.#generation || this.#runs.get(workflowId) !== run) {
+      return;
+    }
     if (run.state.stopped) {
       // Pages keep a stopped run's card; a page opened from now on does not show it.
       this.#runs.delete(workflowId);
@@ -191,7 +200,18 @@ export class RunHub {
       }
       return;
     }
-    if (generation !== this.#generation || this.#runs.get(workflowId) !== run || status === 'RUNNING') {
+    if (generation !== this.#generation || this.#runs.get(workflowId) !== run) {
+      return;
+    }
+    if (status === 'RUNNING') {
+      // Open, but past the list's bound for longer than the list lags: its card leaves, and it is read no more.
+      run.unlistedSince ??= Date.now();
+      if (Date.now() - run.unlistedSince > ENDED_GRACE_MS) {
+        run.reader?.abort.abort();
+        this.#runs.delete(workflowId);
+        this.#changed.delete(workflowId);
+        this.#broadcast({ type: 'gone', workflowId });
+      }
       return;
     }
     if (status === 'COMPLETED') {

@@ -55,6 +55,8 @@ export interface WaitingRun {
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
+/** How much a page's live cards may wait unsent before the page is let go. */
+const MAX_UNSENT_BYTES = 1024 * 1024;
 const NOT_CONFIRMED = "No worker confirmed the answer in time.";
 /** The host names the inbox serves under (its page, and the Origin of its answers). */
 const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
@@ -171,7 +173,10 @@ function liveCards(req: IncomingMessage, res: ServerResponse, ctx: Context, toke
   res.flushHeaders();
   const leave = ctx.hub.connect({
     send(message: HubMessage) {
-      if (!res.writableEnded) {
+      if (res.writableLength > MAX_UNSENT_BYTES) {
+        // A page that stopped reading: it is let go (EventSource connects again and gets every card afresh).
+        res.destroy();
+      } else if (!res.writableEnded) {
         // JSON has no line break of its own: one data line per message.
         res.write(`event: ${message.type}\ndata: ${JSON.stringify(message)}\n\n`);
       }
