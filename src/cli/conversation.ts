@@ -97,13 +97,13 @@ export async function converse(options: ConversationOptions): Promise<FlowRunSta
   const showNew = transcriptPrinter(options.transcript, out.line);
   let answered = 0;
   /** Reads the run's state, prints what it said since, and asks its prompts until none waits. */
-  const catchUp = async (): Promise<FlowRunState> => {
+  const catchUp = async (): Promise<void> => {
     for (;;) {
       const state = await getFlowState(client, workflowId);
       showNew(state.shared);
       const prompt = state.status === 'completed' || state.status === 'failed' ? undefined : state.pending.find((p) => p.requestId > answered);
       if (prompt === undefined) {
-        return state;
+        return;
       }
       out.end();
       const answer = await input.ask({ ...prompt, node: prompt.node });
@@ -127,7 +127,7 @@ export async function converse(options: ConversationOptions): Promise<FlowRunSta
     // A new run's events from its first; for a run joined later, from where it stands before the
     // first catching up (what it said before is in the transcript, what it says after is read).
     const from = options.fromStart === true ? 0 : (await client.workflow.getHandle(workflowId).query(eventsQuery, Number.MAX_SAFE_INTEGER)).next;
-    let state = await catchUp();
+    await catchUp();
     // Each try that streamed text: whether its text is shown, and what the terminal had said when it began.
     const tries = new Map<string, { live: boolean; movesAtStart: number }>();
     for await (const event of streamFlow(client, workflowId, { from, signal: stop.signal })) {
@@ -135,7 +135,7 @@ export async function converse(options: ConversationOptions): Promise<FlowRunSta
         let shown = tries.get(tryOf(event));
         if (shown === undefined) {
           // The transcript up to this step; text read after its step finished is left out, as the transcript says what it led to.
-          state = await getFlowState(client, workflowId);
+          const state = await getFlowState(client, workflowId);
           const live = state.currentNodes.includes(event.node);
           if (live) {
             showNew(state.shared);
@@ -155,12 +155,12 @@ export async function converse(options: ConversationOptions): Promise<FlowRunSta
         if (event.type === 'node-finished') {
           forgetTriesOf(tries, event.step);
         }
-        state = await catchUp();
+        await catchUp();
       } else if (event.type === 'run-finished' || event.type === 'run-failed') {
         break;
       }
     }
-    state = await getFlowState(client, workflowId);
+    const state = await getFlowState(client, workflowId);
     showNew(state.shared);
     const result = await flowResult(client, workflowId);
     showNew(result.shared);

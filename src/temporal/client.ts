@@ -151,7 +151,8 @@ function assertFlowClient(client: Client): void {
   }
 }
 
-async function withKnownRun<T>(workflowId: string, action: () => Promise<T>): Promise<T> {
+/** Runs `action` on run `workflowId`, saying an unknown run as `UnknownRunError`. */
+export async function withKnownRun<T>(workflowId: string, action: () => Promise<T>): Promise<T> {
   try {
     return await action();
   } catch (error) {

@@ -1,8 +1,8 @@
 /** Reading a run's events as they happen, from any offset, across worker restarts and continue-as-new. */
-import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { RunEvent } from '../core/index.js';
 import { type EventPage, EVENTS_PER_PAGE, eventsQuery } from './definitions.js';
-import { UnknownRunError } from './errors.js';
+import { describeFlowRun, withKnownRun } from './client.js';
 
 /** Said by the stream in place of events it can no longer read: the run kept only later ones. */
 export interface SkippedEvents {
@@ -33,8 +33,8 @@ const READ_AGAIN_MS = 1000;
 /**
  * The events of run `workflowId` from `from` on, as they happen, until the run tells its last
  * (or is terminated, cancelled or times out): steps started and finished, retries, waits and
- * answers, and what exec published. Resumes from
- * any offset; the events of a run that continued as new go on in its next run.
+ * answers, and what exec published. Resumes from any offset; the events of a run that continued
+ * as new go on in its next run.
  *
  * ```ts
  * for await (const event of streamFlow(client, 'recipe-1')) {
@@ -50,6 +50,14 @@ export async function* streamFlow(client: Client, workflowId: string, options: S
   let unansweredSince: number | undefined;
   let idleSince = Date.now();
   const stopped = (): boolean => options.signal?.aborted === true;
+  // A run that was terminated, cancelled or timed out tells no last event: a quiet run is looked at now and then.
+  const closedWhileQuiet = async (): Promise<boolean> => {
+    if (Date.now() - idleSince < CLOSED_CHECK_MS) {
+      return false;
+    }
+    idleSince = Date.now();
+    return closedWithoutTelling(client, workflowId);
+  };
   while (!stopped()) {
     const page = await readPage(client, workflowId, from, Math.min(READ_AGAIN_MS, workerWaitMs), options.signal);
     if (stopped()) {
@@ -63,11 +71,8 @@ export async function* streamFlow(client: Client, workflowId: string, options: S
         options.onNoWorker?.();
       }
       // A run stopped with no worker up would wait for one forever.
-      if (Date.now() - idleSince >= CLOSED_CHECK_MS) {
-        idleSince = Date.now();
-        if (await closedWithoutTelling(client, workflowId)) {
-          return;
-        }
+      if (await closedWhileQuiet()) {
+        return;
       }
       continue;
     }
@@ -95,12 +100,8 @@ export async function* streamFlow(client: Client, workflowId: string, options: S
       await sleep(wait, options.signal);
       continue;
     }
-    // A run that was terminated, cancelled or timed out tells no last event: a quiet run is looked at now and then.
-    if (Date.now() - idleSince >= CLOSED_CHECK_MS) {
-      idleSince = Date.now();
-      if (await closedWithoutTelling(client, workflowId)) {
-        return;
-      }
+    if (await closedWhileQuiet()) {
+      return;
     }
     await sleep(wait, options.signal);
     wait = Math.min(wait * 2, LONGEST_WAIT_MS);
@@ -109,12 +110,7 @@ export async function* streamFlow(client: Client, workflowId: string, options: S
 
 /** Whether the run ended in a way that tells no last event (terminated, cancelled, timed out). */
 async function closedWithoutTelling(client: Client, workflowId: string): Promise<boolean> {
-  let status;
-  try {
-    ({ status } = await client.workflow.getHandle(workflowId).describe());
-  } catch (error) {
-    throw error instanceof WorkflowNotFoundError ? new UnknownRunError(workflowId) : error;
-  }
+  const { status } = await describeFlowRun(client, workflowId);
   return status.name === 'TERMINATED' || status.name === 'CANCELLED' || status.name === 'TIMED_OUT';
 }
 
@@ -137,12 +133,7 @@ async function readPage(
     signal?.addEventListener('abort', stop, { once: true });
   });
   try {
-    return await Promise.race([client.workflow.getHandle(workflowId).query(eventsQuery, from), unanswered]);
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) {
-      throw new UnknownRunError(workflowId);
-    }
-    throw error;
+    return await withKnownRun(workflowId, () => Promise.race([client.workflow.getHandle(workflowId).query(eventsQuery, from), unanswered]));
   } finally {
     clearTimeout(timer);
     if (stop !== undefined) {

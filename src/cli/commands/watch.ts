@@ -4,6 +4,7 @@ import { describeFlowRun } from '../../temporal/client.js';
 import { type SkippedEvents, streamFlow } from '../../temporal/event-stream.js';
 import type { CliContext } from '../context.js';
 import { START_WORKER_COMMAND } from '../../temporal/waiting.js';
+import { terminalWriter, tryOf } from '../conversation.js';
 import { connect } from '../server.js';
 import { untilStopped } from '../stop.js';
 
@@ -41,7 +42,7 @@ export async function watchCommand(ctx: CliContext, workflowId: string, options:
       return 0;
     }
     if (status.name !== 'FAILED') {
-      process.stderr.write(`Run ${workflowId} ended without finishing: it was ${status.name.toLowerCase().replace('_', ' ')}.\n`);
+      process.stderr.write(`Run ${workflowId} ended without finishing: it was ${status.name.toLowerCase().replace(/_/g, ' ')}.\n`);
     }
     return 1;
   }
@@ -49,23 +50,21 @@ export async function watchCommand(ctx: CliContext, workflowId: string, options:
 }
 
 /** Prints events as a person reads them: one line each, the text a try streams on one line of its own. */
-function humanPrinter(out: (text: string) => void): (event: RunEvent | SkippedEvents) => void {
+function humanPrinter(write: (text: string) => void): (event: RunEvent | SkippedEvents) => void {
+  const out = terminalWriter(write);
   let textOf: string | undefined;
   return (event) => {
     if (event.type === 'text') {
-      const key = `${event.step}/${event.item ?? ''}/${event.attempt}`;
-      if (key !== textOf) {
-        out(`${textOf === undefined ? '' : '\n'}[${event.offset}] ${where(event)}: `);
-        textOf = key;
+      if (tryOf(event) !== textOf) {
+        // The try's words follow on the line that names it.
+        out.line(`[${event.offset}] ${where(event)}: `);
+        textOf = tryOf(event);
       }
-      out(event.text);
+      out.text(event.text);
       return;
     }
-    if (textOf !== undefined) {
-      out('\n');
-      textOf = undefined;
-    }
-    out(`${event.type === 'skipped' ? '' : `[${event.offset}] `}${describe(event)}\n`);
+    textOf = undefined;
+    out.line(`${event.type === 'skipped' ? '' : `[${event.offset}] `}${describe(event)}\n`);
   };
 }
 
