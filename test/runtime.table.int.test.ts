@@ -22,13 +22,23 @@ async function runInProcess(name: string, events: RunEvent[] = []): Promise<{ sh
 }
 
 /**
- * The events as a comparison sees them: in order, or as a sorted list where items run side by side
- * (a parallel batch's order is whichever finishes first, in every runtime).
+ * The events as a comparison sees them: in order; or, where steps run side by side (a parallel batch
+ * interleaves its items in whichever order they go, in every runtime), each step's events in order,
+ * the steps one after another by number.
  */
 function comparable(name: string, events: ReadonlyArray<RunEvent | SkippedEvents>): unknown[] {
   const kept = events.filter((event): event is RunEvent => event.type !== 'skipped');
-  const plain = kept.map(({ offset: _offset, ...event }) => JSON.stringify(event));
-  return /parallel|concurrency/.test(name) ? plain.sort() : plain;
+  const plain = kept.map(({ offset: _offset, ...event }) => event as Record<string, unknown>);
+  if (/parallel|concurrency/.test(name) || flowCases[name]!.sideBySide === true) {
+    // Sort is stable: events of one step and item keep their order; the run's own events come last.
+    const place = (event: Record<string, unknown>): number[] => [Number(event['step'] ?? Number.MAX_SAFE_INTEGER), Number(event['item'] ?? -1)];
+    plain.sort((a, b) => {
+      const [stepA, itemA] = place(a);
+      const [stepB, itemB] = place(b);
+      return stepA! - stepB! || itemA! - itemB!;
+    });
+  }
+  return plain.map((event) => JSON.stringify(event));
 }
 
 async function runOnTemporal(

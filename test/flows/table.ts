@@ -669,6 +669,8 @@ export interface FlowCase {
    * only the workflow task (a fixed build would continue the run), and the run stays open.
    */
   expected: { shared: Shared; action: string | undefined } | { error: RegExp; inProcess?: RegExp; repairable?: true };
+  /** Its steps run side by side, so their events interleave in whichever order they go. */
+  sideBySide?: true;
 }
 
 export const flowCases: Record<string, FlowCase> = {
@@ -923,6 +925,7 @@ export const flowCases: Record<string, FlowCase> = {
     build: () => new TwoSeats(new AskWho()),
     shared: {},
     answers: ['Ada', 'Bo'],
+    sideBySide: true,
     expected: { shared: { seat_left: 'Ada', seat_right: 'Bo' }, action: undefined },
   },
   'human-loop-of-12-answers-continues-as-new': {
