@@ -370,20 +370,6 @@ export function reachableNodes(flow: AnyFlow): AnyNode[] {
   return order;
 }
 
-/** The nodes of a flow's own graph, without descending into nested flows. */
-export function ownNodes(flow: AnyFlow): AnyNode[] {
-  const seen = new Set<AnyNode>();
-  const stack = flow.startNode === undefined ? [] : [flow.startNode];
-  while (stack.length > 0) {
-    const node = stack.pop() as AnyNode;
-    if (!seen.has(node)) {
-      seen.add(node);
-      stack.push(...[...node.successors.values()].reverse());
-    }
-  }
-  return [...seen];
-}
-
 /**
  * Checks a flow before it runs or is registered: every flow in it has a start node, and no two
  * nodes were given the same name. Reports wiring warnings (an overwritten edge) through `logger`.

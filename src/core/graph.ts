@@ -1,4 +1,5 @@
-import { type AnyFlow, Flow, ownNodes } from './flow.js';
+import { type AnyFlow, Flow } from './flow.js';
+import { ownNodes } from './node.js';
 import type { AnyNode } from './node.js';
 
 /** Renders a flow's graph as a Mermaid flowchart; nested flows become subgraphs. */

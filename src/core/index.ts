@@ -17,6 +17,7 @@ export { AsyncBatchFlow, AsyncFlow, AsyncParallelBatchFlow, BatchFlow, Flow } fr
 export { ScriptedInput } from './input.js';
 export { toMermaid } from './graph.js';
 export { assertPortable } from './serializable.js';
+export { ForkPointError, forkMemoOf } from './steps.js';
 export { consoleLogger, silentLogger } from './logger.js';
 export {
   AsyncRunRequiredError,
@@ -38,3 +39,15 @@ export type { FlowFailureOptions, Unportable } from './errors.js';
 export type { Logger } from './logger.js';
 export type { EventError, EventStep, FlowEvent, RunEvent } from './events.js';
 export type { InputRequest, InputSource, PendingInput, RunOptions, StepObserver } from './run.js';
+export type {
+  AnswersChoice,
+  ForkMemo,
+  ForkOptions,
+  RecordedAnswer,
+  RecordedExec,
+  RecordedStep,
+  RerunChoice,
+  ReusableAnswer,
+  ReusableExec,
+  StepFrame,
+} from './steps.js';

@@ -59,6 +59,11 @@ export interface NodeOptions extends RuntimeNodeOptions {
   nonRetryableErrors?: readonly string[];
   /** Parallel batch nodes and flows only: how many items run at once (default: all). */
   maxConcurrency?: number;
+  /**
+   * True when exec must run again in a fork of a run even where its input is unchanged (a side
+   * effect that must happen again: an email, a payment); by default a fork re-uses the recorded result.
+   */
+  rerunInForks?: boolean;
 }
 
 /**
@@ -196,7 +201,7 @@ export class Node<S extends object = Store, P = unknown, E = unknown, Svc = unkn
 
   /** Runs this node alone, asynchronously; sync nodes may be run this way too. */
   async runAsync(shared: S, options?: RunOptions<Svc>): Promise<Action | undefined> {
-    const run = createRunContext(options);
+    const run = createRunContext(options, shared);
     const step = stepOf(this, run);
     reportWiringWarnings(this, step.logger);
     warnIfSuccessors(step, 'AsyncFlow');
@@ -552,6 +557,20 @@ export async function execItems(step: AnyNode, items: readonly unknown[], offset
     results.push(await executor.exec(step, items[index], { index: offset + index, count }));
   }
   return results;
+}
+
+/** The nodes of a flow's own graph, without descending into nested flows. */
+export function ownNodes(flow: { startNode: AnyNode | undefined }): AnyNode[] {
+  const seen = new Set<AnyNode>();
+  const stack = flow.startNode === undefined ? [] : [flow.startNode];
+  while (stack.length > 0) {
+    const node = stack.pop() as AnyNode;
+    if (!seen.has(node)) {
+      seen.add(node);
+      stack.push(...[...node.successors.values()].reverse());
+    }
+  }
+  return [...seen];
 }
 
 /** A node's prep result crosses to its exec, which a durable runtime runs in a task of its own. */

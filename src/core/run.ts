@@ -8,7 +8,8 @@ import { directExecutor } from './exec.js';
 import { consoleLogger, type Logger } from './logger.js';
 import type { AnyFlow } from './flow.js';
 import type { AnyNode, Params } from './node.js';
-import { type EventSink, numberedSink, type RunEvent } from './events.js';
+import { type EventSink, type FlowEvent, numberedSink, type RunEvent } from './events.js';
+import { type ForkOptions, ForkPointError, forkMemoOf, ForkReuse, type RecordedStep, resumeFromFrames, StepRecorder } from './steps.js';
 
 /** One request for a person's input, as a node makes it. */
 export interface InputRequest {
@@ -144,6 +145,13 @@ export interface RunOptions<Svc = unknown> {
   observer?: StepObserver;
   /** Receives each event of the run as it happens: steps started and finished, retries, waits, exec's text and data. */
   onEvent?: (event: RunEvent) => void;
+  /**
+   * Receives each step of the run as it finishes: where it stood, its exec calls with input and
+   * result, its answers, the store before and after. A step recorded here is one a fork can start at.
+   */
+  onStep?: (step: RecordedStep) => void;
+  /** Starts the run at a recorded step of another run instead of at the start, re-using what did not change. */
+  fork?: ForkOptions;
 }
 
 /** What a runtime may set beyond the public run options. */
@@ -155,6 +163,8 @@ export interface RuntimeOptions extends RunOptions {
   events?: EventSink;
   /** Steps started before this run (a run that picks up where another stopped). */
   stepsStarted?: number;
+  /** Steps finished before this run, for the steps it records. */
+  stepsFinished?: number;
 }
 
 /** The input source of a run that was given none: a node that asks fails with a hint. */
@@ -164,19 +174,69 @@ const noInput: InputSource = {
   },
 };
 
-/** Builds the context a run hands to every node: in-process defaults where `options` says nothing. */
-export function createRunContext(options: RuntimeOptions | undefined): RunContext {
+/**
+ * Builds the context a run hands to every node: in-process defaults where `options` says nothing.
+ * `shared` is the run's store, which the steps it records (`onStep`) keep copies of.
+ */
+export function createRunContext(options: RuntimeOptions | undefined, shared?: object): RunContext {
   const logger = options?.logger ?? consoleLogger;
   const onEvent = options?.onEvent;
+  const fork = options?.fork;
+  const reuse = fork === undefined ? undefined : new ForkReuse(forkMemoOf(fork.from ?? [], fork.at.step), fork.rerun, fork.answers);
+  const recorder = options?.onStep === undefined ? undefined : new StepRecorder(options.onStep, () => shared, options.stepsFinished ?? fork?.at.finishedBefore ?? 0);
+  const told = options?.events ?? (onEvent === undefined ? undefined : numberedSink(onEvent, (message) => logger.warn(message)));
+  let executor = options?.executor ?? directExecutor;
+  let input = options?.input ?? noInput;
+  if (reuse !== undefined) {
+    executor = reuse.executor(executor);
+    input = reuse.input(input);
+  }
   return {
-    executor: options?.executor ?? directExecutor,
-    input: options?.input ?? noInput,
+    executor: recorder === undefined ? executor : recorder.executor(executor),
+    input,
     logger,
     services: options?.services,
-    observer: options?.observer,
-    control: options?.control,
+    observer: recorder === undefined ? options?.observer : recorder.observer(options?.observer),
+    control: options?.control ?? (fork === undefined ? undefined : forkControl(fork)),
     heartbeat: options?.heartbeat,
-    events: options?.events ?? (onEvent === undefined ? undefined : numberedSink(onEvent, (message) => logger.warn(message))),
-    counter: { stepsStarted: options?.stepsStarted ?? 0 },
+    events: recorder === undefined ? told : bothSinks(told, (event) => recorder.tap(event)),
+    counter: { stepsStarted: options?.stepsStarted ?? (fork === undefined ? 0 : fork.at.step - 1) },
   };
+}
+
+/** A sink that hands each event to `first` (when there is one), then to `second`. */
+function bothSinks(first: EventSink | undefined, second: EventSink): EventSink {
+  return first === undefined
+    ? second
+    : (event: FlowEvent) => {
+        first(event);
+        second(event);
+      };
+}
+
+/** The control of an in-process fork: each flow begins where the walk stood as the recorded step began. */
+function forkControl(fork: ForkOptions): RunControl {
+  const { at } = fork;
+  if (at.frames === undefined) {
+    throw new ForkPointError(at.step, forkInsideParallelMessage(at));
+  }
+  return {
+    beforeStep: () => undefined,
+    resumeAt: resumeFromFrames(at.frames, (flow, node, nested) =>
+      new ForkPointError(
+        at.step,
+        nested
+          ? `Step ${at.step} ran inside a nested flow named '${node}', which flow '${flow}' is not: fork a run of the flow that recorded it.`
+          : `Step ${at.step} ran at node '${node}' of flow '${flow}', which this flow's graph does not have: fork a run of the flow that recorded it.`,
+      ),
+    ),
+  };
+}
+
+/** Why a fork cannot start at a step inside a parallel batch flow, and where it can. */
+export function forkInsideParallelMessage(at: Pick<RecordedStep, 'step' | 'node' | 'forkAt'>): string {
+  return (
+    `Step ${at.step} (${at.node}) ran inside a parallel batch flow, beside its other param sets: a run has no single place to start there. ` +
+    (at.forkAt === undefined ? 'Fork at the batch flow\'s step instead.' : `Fork at step ${at.forkAt} (the batch flow's step) instead.`)
+  );
 }

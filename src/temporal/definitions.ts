@@ -4,7 +4,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Action, FlowEvent, Params, RunEvent, Unportable } from '../core/index.js';
+import type { Action, FlowEvent, Params, RunEvent, StepFrame, Unportable } from '../core/index.js';
 
 /** The node running or waiting (Keyword), kept current by the run when the namespace has it. */
 export const NODE_SEARCH_ATTRIBUTE = defineSearchAttributeKey('PocketFlowNode', SearchAttributeType.KEYWORD);
@@ -30,18 +30,8 @@ export interface FlowWorkflowInput {
   resume?: ResumePoint;
 }
 
-/**
- * Where the walk of one flow under way stood, for each flow from the registered one to the
- * innermost: the node it runs next (in an outer flow, the nested flow being walked), the prep
- * result its post needs at the end, and for a batch flow the param set being walked.
- */
-export interface FlowFrame {
-  at: string;
-  prep: unknown;
-  /** The number of the step that runs `at`, when it is a nested flow under way. */
-  step?: number;
-  paramIndex?: number;
-}
+/** Where the walk of one flow under way stood, for each flow from the registered one to the innermost (the core's step frame). */
+export type FlowFrame = StepFrame;
 
 /** Where a run that continued as new picks up. */
 export interface ResumePoint {

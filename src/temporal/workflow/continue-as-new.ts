@@ -4,8 +4,8 @@
  * prompts' request ids going on where they were.
  */
 import { allHandlersFinished, condition, log, makeContinueAsNewFunc, workflowInfo } from '@temporalio/workflow';
-import { type AnyFlow, assertPortable, NotSerializableError } from '../../core/index.js';
-import { type FlowPosition, ownNodes, type ResumePosition, type RunControl } from '../../core/internal.js';
+import { assertPortable, NotSerializableError } from '../../core/index.js';
+import { type FlowPosition, framesOf, resumeFromFrames, type RunControl } from '../../core/internal.js';
 import type { AnswerInput, CarriedEvents, FlowFrame, FlowWorkflow, FlowWorkflowInput, ResumePoint } from '../definitions.js';
 import { UnknownNodeError } from '../errors.js';
 
@@ -28,35 +28,17 @@ export interface ContinuationState {
  */
 export function continueAsNewControl(state: ContinuationState): RunControl {
   const stepsBefore = state.input.resume?.steps ?? 0;
-  const resuming = [...(state.input.resume?.frames ?? [])];
-  let resumedAt: FlowFrame | undefined;
   let unportableSaid = false;
   return {
-    resumeAt(flow: AnyFlow): ResumePosition | undefined {
-      const frame = resuming.shift();
-      if (frame === undefined) {
-        return undefined;
-      }
-      // Each frame after the first belongs to the nested flow the frame before it stood at.
-      if (resumedAt !== undefined && resumedAt.at !== flow.name) {
-        throw new UnknownNodeError(flow.name, resumedAt.at, 'The run continued as new inside a nested flow of that name, which this build does not have there.');
-      }
-      resumedAt = frame;
-      const node = ownNodes(flow).find((candidate) => candidate.name === frame.at);
-      if (node === undefined) {
-        throw new UnknownNodeError(
-          flow.name,
-          frame.at,
-          'The run continued as new at this node, which this build does not have: run it on a build that does (keep node names stable across deploys).',
-        );
-      }
-      return {
-        prepRes: frame.prep,
-        node,
-        ...(frame.step === undefined ? {} : { step: frame.step }),
-        ...(frame.paramIndex === undefined ? {} : { paramIndex: frame.paramIndex }),
-      };
-    },
+    resumeAt: resumeFromFrames(state.input.resume?.frames ?? [], (flow, node, nested) =>
+      nested
+        ? new UnknownNodeError(flow, node, 'The run continued as new inside a nested flow of that name, which this build does not have there.')
+        : new UnknownNodeError(
+            flow,
+            node,
+            'The run continued as new at this node, which this build does not have: run it on a build that does (keep node names stable across deploys).',
+          ),
+    ),
 
     beforeStep(position: FlowPosition): Promise<void> | undefined {
       const due = workflowInfo().continueAsNewSuggested || (state.afterSteps !== undefined && state.steps() - stepsBefore >= state.afterSteps);
@@ -82,24 +64,6 @@ export function continueAsNewControl(state: ContinuationState): RunControl {
       return continueAsNew(state, frames);
     },
   };
-}
-
-/** Where the walk stands, outermost flow first; undefined inside a parallel batch flow, which has no single place. */
-function framesOf(innermost: FlowPosition): FlowFrame[] | undefined {
-  const frames: FlowFrame[] = [];
-  for (let position: FlowPosition | undefined = innermost; position !== undefined; position = position.parent) {
-    if (position.parallel) {
-      return undefined;
-    }
-    frames.unshift({
-      at: position.node.name,
-      prep: position.prepRes,
-      // An outer flow's node is the nested flow under way: its step goes on in the next run.
-      ...(position === innermost ? {} : { step: position.step }),
-      ...(position.paramIndex === undefined ? {} : { paramIndex: position.paramIndex }),
-    });
-  }
-  return frames;
 }
 
 /** Continues as new once every signal and update handler has finished, so that no answer in flight is lost. */
