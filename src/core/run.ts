@@ -165,6 +165,8 @@ export interface RuntimeOptions extends RunOptions {
   stepsStarted?: number;
   /** Steps finished before this run, for the steps it records. */
   stepsFinished?: number;
+  /** Told each step that `onStep` records as it begins, with the store before it. */
+  onStepBegan?: (step: RecordedStep) => void;
 }
 
 /** The input source of a run that was given none: a node that asks fails with a hint. */
@@ -183,7 +185,10 @@ export function createRunContext(options: RuntimeOptions | undefined, shared?: o
   const onEvent = options?.onEvent;
   const fork = options?.fork;
   const reuse = fork === undefined ? undefined : new ForkReuse(forkMemoOf(fork.from ?? [], fork.at.step), fork.rerun, fork.answers);
-  const recorder = options?.onStep === undefined ? undefined : new StepRecorder(options.onStep, () => shared, options.stepsFinished ?? fork?.at.finishedBefore ?? 0);
+  const recorder =
+    options?.onStep === undefined
+      ? undefined
+      : new StepRecorder(options.onStep, () => shared, { finished: options.stepsFinished ?? fork?.at.finishedBefore ?? 0, onBegan: options.onStepBegan });
   const told = options?.events ?? (onEvent === undefined ? undefined : numberedSink(onEvent, (message) => logger.warn(message)));
   let executor = options?.executor ?? directExecutor;
   let input = options?.input ?? noInput;
@@ -237,6 +242,8 @@ function forkControl(fork: ForkOptions): RunControl {
 export function forkInsideParallelMessage(at: Pick<RecordedStep, 'step' | 'node' | 'forkAt'>): string {
   return (
     `Step ${at.step} (${at.node}) ran inside a parallel batch flow, beside its other param sets: a run has no single place to start there. ` +
-    (at.forkAt === undefined ? 'Fork at the batch flow\'s step instead.' : `Fork at step ${at.forkAt} (the batch flow's step) instead.`)
+    (at.forkAt === undefined
+      ? "That batch flow is the run's own flow, which no step starts: start a new run of it instead."
+      : `Fork at step ${at.forkAt} (the batch flow's step) instead.`)
   );
 }

@@ -179,15 +179,21 @@ export function resumeFromFrames(frames: readonly StepFrame[], mismatch: FrameMi
  */
 export class StepRecorder {
   readonly #onStep: (step: RecordedStep) => void;
+  readonly #onBegan: ((step: RecordedStep) => void) | undefined;
   readonly #shared: () => object | undefined;
   readonly #open = new Map<number, RecordedStep>();
   #finished: number;
 
-  /** `shared` returns the run's store (known once the run starts); `finished` counts steps finished before the run. */
-  constructor(onStep: (step: RecordedStep) => void, shared: () => object | undefined, finished = 0) {
+  /**
+   * `shared` returns the run's store (known once the run starts); `finished` counts steps finished
+   * before the run; `onBegan` is told each step as it begins (a nested flow's step that an earlier
+   * run of a continue-as-new began is told only as it finishes: its `before` is that earlier run's).
+   */
+  constructor(onStep: (step: RecordedStep) => void, shared: () => object | undefined, options: { finished?: number; onBegan?: (step: RecordedStep) => void } = {}) {
     this.#onStep = onStep;
+    this.#onBegan = options.onBegan;
     this.#shared = shared;
-    this.#finished = finished;
+    this.#finished = options.finished ?? 0;
   }
 
   /** Watches the steps, and hands each on to `inner` too. */
@@ -277,6 +283,7 @@ export class StepRecorder {
       ...(forkAt === undefined ? {} : { forkAt }),
     };
     this.#open.set(record.step, record);
+    this.#onBegan?.(record);
   }
 
   #end(step: AnyNode, action: string | undefined): void {

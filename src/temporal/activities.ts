@@ -20,7 +20,8 @@ import {
 } from '../core/internal.js';
 import type { EventStep } from '../core/events.js';
 import { EventPublisher } from './event-publisher.js';
-import { type ExecActivityInput, fallbackActivityName, type FallbackActivityInput } from './definitions.js';
+import { type ExecActivityInput, fallbackActivityName, type FallbackActivityInput, FORK_MEMO_ACTIVITY, type ForkMemoInput } from './definitions.js';
+import { readForkMemo } from './fork-memo.js';
 import { UnknownNodeError } from './errors.js';
 import type { FlowRegistry } from './registry.js';
 
@@ -45,6 +46,8 @@ export function createFlowActivities<Svc>(
       activities[fallbackActivityName(node.name)] = (input) => runFallback(registry, options, input as FallbackActivityInput);
     }
   }
+  // A fork's first step: what it re-uses of its source.
+  activities[FORK_MEMO_ACTIVITY] = (input) => readForkMemo(input as unknown as ForkMemoInput);
   return activities;
 }
 

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { quoteList } from '../core/internal.js';
@@ -38,7 +39,7 @@ export type WorkflowCodeChoice =
  * package.json), not to the working directory, so that the same code bundles the same wherever it
  * is checked out and whichever folder the worker starts in: the build id is a hash of the bundle.
  */
-export async function bundleFlowWorkflows(workflowsPath: string): Promise<{ code: string }> {
+export async function bundleFlowWorkflows(workflowsPath: string, options: { recordSteps?: boolean } = {}): Promise<{ code: string }> {
   const context = projectFolderOf(workflowsPath);
   return bundleWorkflowCode({
     workflowsPath,
@@ -47,7 +48,15 @@ export async function bundleFlowWorkflows(workflowsPath: string): Promise<{ code
     ignoreModules: EXEC_ONLY_MODULES,
     logger: quietBundlerLogger,
     webpackConfigHook: (config) => ({ ...config, context }),
+    // A bundle to read runs' steps with: its runs hand each step they replay to the steps sink.
+    ...(options.recordSteps === true ? { workflowInterceptorModules: [moduleBeside('workflow/record-steps')] } : {}),
   });
+}
+
+/** The file of a module of this folder, compiled (`.js`) or, run from source, the `.ts`, for the bundler to read. */
+function moduleBeside(name: string): string {
+  const compiled = fileURLToPath(new URL(`./${name}.js`, import.meta.url));
+  return existsSync(compiled) ? compiled : fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
 }
 
 /** The nearest folder above `path` with a package.json (else the path's own folder). */

@@ -3,8 +3,8 @@
  * payload types. Imports no workflow code, so a client can load it without the flows.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Action, FlowEvent, Params, RunEvent, StepFrame, Unportable } from '../core/index.js';
+import { defineQuery, defineSignal, defineUpdate, type Sinks } from '@temporalio/workflow';
+import type { Action, FlowEvent, Params, RecordedStep, RerunChoice, ReusableAnswer, RunEvent, StepFrame, Unportable } from '../core/index.js';
 
 /** The node running or waiting (Keyword), kept current by the run when the namespace has it. */
 export const NODE_SEARCH_ATTRIBUTE = defineSearchAttributeKey('PocketFlowNode', SearchAttributeType.KEYWORD);
@@ -12,10 +12,14 @@ export const NODE_SEARCH_ATTRIBUTE = defineSearchAttributeKey('PocketFlowNode', 
 /** Whether a person's answer is pending (Bool), kept current by the run when the namespace has it. */
 export const WAITING_SEARCH_ATTRIBUTE = defineSearchAttributeKey('PocketFlowWaiting', SearchAttributeType.BOOL);
 
+/** The workflow id of the run a fork was started from (Keyword), set when the fork starts. */
+export const FORK_SEARCH_ATTRIBUTE = defineSearchAttributeKey('PocketFlowForkOf', SearchAttributeType.KEYWORD);
+
 /** The custom search attributes the runs keep, with the type each is registered with. */
 export const FLOW_SEARCH_ATTRIBUTES: Readonly<Record<string, 'Keyword' | 'Bool'>> = {
   [NODE_SEARCH_ATTRIBUTE.name]: 'Keyword',
   [WAITING_SEARCH_ATTRIBUTE.name]: 'Bool',
+  [FORK_SEARCH_ATTRIBUTE.name]: 'Keyword',
 };
 
 /** What starts a flow run. */
@@ -26,8 +30,54 @@ export interface FlowWorkflowInput {
   shared: object;
   /** The flow's params. */
   params?: Params;
-  /** Set when a run continued as new: where the previous run stopped. */
+  /** Set when a run continued as new, or is a fork: where the walk picks up. */
   resume?: ResumePoint;
+  /** Set when the run is a fork of another: which run and step, and what it re-uses. */
+  fork?: ForkInput;
+}
+
+/** What a fork is started with: its source, the step it starts at, and what it may re-use. */
+export interface ForkInput {
+  /** The workflow id of the source run. */
+  of: string;
+  /** The source's runs, first to last (more than one when it continued as new). */
+  runIds: string[];
+  step: number;
+  node: string;
+  rerun: RerunChoice;
+  /** With `answers: 'reuse'`: the answers the source was given from `step` on (small, so carried in the input). */
+  answers?: ReusableAnswer[];
+}
+
+/** The memo field where a fork records its source, for `status`, `list`, the inbox and the Web UI's Memo tab. */
+export const FORK_MEMO = 'fork';
+
+/** What a fork records in its memo (`FORK_MEMO`). */
+export interface ForkRecord {
+  of: string;
+  runId: string;
+  step: number;
+  node: string;
+}
+
+/** The activity type that reads what a fork may re-use from its source's history. */
+export const FORK_MEMO_ACTIVITY = 'pocketflowForkMemo';
+
+/** What the fork memo activity reads: the source's runs, and the step from which results may be re-used. */
+export interface ForkMemoInput {
+  workflowId: string;
+  runIds: string[];
+  from: number;
+}
+
+/** The sink through which a run replayed for its steps hands each step out of the workflow sandbox. */
+export interface StepSinks extends Sinks {
+  pocketflowSteps: {
+    /** A step began: where it stood and the store before it. */
+    began(step: RecordedStep): void;
+    /** A step finished: all of it. */
+    finished(step: RecordedStep): void;
+  };
 }
 
 /** Where the walk of one flow under way stood, for each flow from the registered one to the innermost (the core's step frame). */

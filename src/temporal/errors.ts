@@ -13,10 +13,13 @@ export class PayloadTooLargeError extends PocketFlowError {
   readonly node: string;
   readonly bytes: number;
 
-  constructor(node: string, bytes: number) {
+  /** `message` replaces the one about a node's input, for another payload (what a fork re-uses). */
+  constructor(node: string, bytes: number, message?: string) {
     super(
-      `The input of node '${node}' is ${bytes} bytes, over Temporal's payload limit (about 2 MB). ` +
-        `Keep large data outside the flow (a file or blob store) and pass a reference in prep.`,
+      message === undefined
+        ? `The input of node '${node}' is ${bytes} bytes, over Temporal's payload limit (about 2 MB). ` +
+            `Keep large data outside the flow (a file or blob store) and pass a reference in prep.`
+        : `${message} (${bytes} bytes, over Temporal's payload limit of about 2 MB)`,
     );
     this.node = node;
     this.bytes = bytes;

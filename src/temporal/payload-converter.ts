@@ -140,3 +140,12 @@ export const payloadConverter = new CompositePayloadConverter(
   new PortableJsonPayloadConverter(),
   new EncryptedPayloadGuard(),
 );
+
+/** Temporal refuses payloads past 2 MB; refuse earlier with a message that says what to do. */
+export const MAX_PAYLOAD_BYTES = 1_900_000;
+
+/** The size in bytes of the payload that carries `value`, as the flows' payload converter encodes it. */
+export function payloadBytes(value: unknown): number {
+  const payload = payloadConverter.toPayload(value);
+  return (payload.data?.byteLength ?? 0) + (payload.metadata?.[TYPES_METADATA_KEY]?.byteLength ?? 0);
+}

@@ -25,15 +25,14 @@ import {
 } from '../../core/internal.js';
 import { DEFAULT_START_TO_CLOSE, type ExecActivityInput, fallbackActivityName, type FallbackActivityInput } from '../definitions.js';
 import { PayloadTooLargeError } from '../errors.js';
-import { payloadConverter, TYPES_METADATA_KEY } from '../payload-converter.js';
+import { MAX_PAYLOAD_BYTES, payloadBytes } from '../payload-converter.js';
 import { DEFAULT_MAX_PENDING_ACTIVITIES } from '../registry.js';
 import { childBatchOptions, runInChildren, walkInChildren } from './batch-chunks.js';
 import { rootCause } from './failures.js';
 
 export { DEFAULT_START_TO_CLOSE };
 
-/** Temporal refuses payloads past 2 MB; refuse earlier with a message that says what to do. */
-export const MAX_PAYLOAD_BYTES = 1_900_000;
+export { MAX_PAYLOAD_BYTES, payloadBytes };
 
 /**
  * The executor of a flow's run on Temporal: an activity per exec, a fallback activity after the
@@ -216,10 +215,4 @@ export function activityOptions(node: AnyNode, summary: string): ActivityOptions
 export function localActivityOptions(node: AnyNode, summary: string): LocalActivityOptions {
   const { startToCloseTimeout, scheduleToCloseTimeout, retry } = activityOptions(node, summary);
   return { startToCloseTimeout, scheduleToCloseTimeout, retry, summary };
-}
-
-/** The size in bytes of the payload that carries `value`, as the flows' payload converter encodes it. */
-export function payloadBytes(value: unknown): number {
-  const payload = payloadConverter.toPayload(value);
-  return (payload.data?.byteLength ?? 0) + (payload.metadata?.[TYPES_METADATA_KEY]?.byteLength ?? 0);
 }

@@ -2,9 +2,19 @@
  * The workflow side of the Temporal runtime: deterministic code only. It runs the core's
  * orchestration loop with exec as activities and a person's input as signals or updates.
  */
-import { ApplicationFailure, ContinueAsNew, isCancellation, log, setHandler, setWorkflowOptions, workflowInfo } from '@temporalio/workflow';
-import { assertPortable } from '../../core/index.js';
-import { createRunContext, eventError, RUN_ASYNC, stepOf } from '../../core/internal.js';
+import {
+  ApplicationFailure,
+  ContinueAsNew,
+  isCancellation,
+  log,
+  proxyActivities,
+  proxySinks,
+  setHandler,
+  setWorkflowOptions,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { assertPortable, type InputSource, type RecordedStep, type ReusableExec } from '../../core/index.js';
+import { createRunContext, eventError, type Executor, ForkReuse, RUN_ASYNC, stepOf } from '../../core/internal.js';
 import {
   type AnswerInput,
   answerSignal,
@@ -14,11 +24,15 @@ import {
   eventsSignal,
   type BatchFlowChunkWorkflow,
   FLOW_WORKFLOW_MARK,
+  FORK_MEMO_ACTIVITY,
+  type ForkInput,
+  type ForkMemoInput,
   type FlowWorkflow,
   type FlowWorkflowInput,
   type FlowWorkflowMark,
   type FlowWorkflowResult,
   stateQuery,
+  type StepSinks,
   WAITING_SEARCH_ATTRIBUTE,
 } from '../definitions.js';
 import type { FlowRegistry } from '../registry.js';
@@ -28,6 +42,7 @@ import { continueAsNewControl } from './continue-as-new.js';
 import { EventLog } from './event-log.js';
 import { checkInput, escapedError, FailedSteps } from './failures.js';
 import { SignalInput } from './human-input.js';
+import { recordsSteps } from './record-steps.js';
 import { RunTracker } from './run-tracker.js';
 
 export { activityOptions, DEFAULT_START_TO_CLOSE, MAX_PAYLOAD_BYTES } from './activity-executor.js';
@@ -103,13 +118,33 @@ async function runFlow(registry: FlowRegistry, input: FlowWorkflowInput): Promis
     description: 'What exec publishes as it works, in batches: {"events": [...]}. Sent by the run\'s activities.',
   });
   const failed = new FailedSteps();
-  const executor = new ActivityExecutor(flowName, { root: flow, maxPending: options.maxPendingActivities, steps: () => run.steps });
-  const context = createRunContext({
+  let executor: Executor = new ActivityExecutor(flowName, { root: flow, maxPending: options.maxPendingActivities, steps: () => run.steps });
+  let asks: InputSource = humans;
+  if (input.fork !== undefined) {
+    const reuse = await forkReuse(input.fork);
+    executor = reuse.executor(executor);
+    asks = reuse.input(humans);
+  }
+  const context = createRunContext(
+    {
       executor,
-      input: humans,
+      input: asks,
       logger: log,
       events: (event) => events.append(event),
-      stepsStarted: input.resume?.events?.stepsStarted ?? 0,
+      // A fork numbers its steps on from its source's, as the step it starts at.
+      stepsStarted: input.resume?.events?.stepsStarted ?? (input.fork === undefined ? 0 : input.fork.step - 1),
+      ...(recordsSteps()
+        ? {
+            onStep: (step: RecordedStep) => stepSinks.pocketflowSteps.finished(step),
+            // A nested flow's step under way as the run continued as new began in the run before: only that run saw it begin.
+            onStepBegan: (step: RecordedStep) => {
+              if (step.step > (input.resume?.events?.stepsStarted ?? 0)) {
+                stepSinks.pocketflowSteps.began(step);
+              }
+            },
+            stepsFinished: input.resume?.steps ?? 0,
+          }
+        : {}),
       observer: {
         onStepStart: (node) => run.onStepStart(node),
         onStepEnd: (node, action) => run.onStepEnd(node, action),
@@ -122,9 +157,12 @@ async function runFlow(registry: FlowRegistry, input: FlowWorkflowInput): Promis
         steps: () => run.steps,
         carried: () => ({ inbox: humans.unread(), nextRequestId: humans.nextRequestId, events: events.carried(context.counter.stepsStarted) }),
       }),
-    });
+    },
+    shared,
+  );
   const root = stepOf(flow, context);
-  if (input.resume === undefined) {
+  // A run that continued as new goes on telling the events its previous run began; a fork begins its own.
+  if (input.resume?.events === undefined) {
     events.append({ type: 'run-started', flow: flow.name });
   }
   try {
@@ -144,6 +182,27 @@ async function runFlow(registry: FlowRegistry, input: FlowWorkflowInput): Promis
     }
     throw thrown;
   }
+}
+
+/** The sink through which a run replayed for its steps (`recordsSteps()`) hands them out. */
+const stepSinks = proxySinks<StepSinks>();
+
+/**
+ * What a fork re-uses: the exec results its source recorded from the fork's step on, read from the
+ * source's history by an activity (so that this run's history holds them and replays the same),
+ * and the answers it was started with when it re-uses answers.
+ */
+async function forkReuse(fork: ForkInput): Promise<ForkReuse> {
+  const execs =
+    fork.rerun === 'all'
+      ? []
+      : await proxyActivities<{ [FORK_MEMO_ACTIVITY]: (input: ForkMemoInput) => Promise<ReusableExec[]> }>({
+          startToCloseTimeout: '2 minutes',
+          retry: { maximumAttempts: 3 },
+          summary: `Reads what fork of ${fork.of} at step ${fork.step} re-uses`,
+        })[FORK_MEMO_ACTIVITY]({ workflowId: fork.of, runIds: fork.runIds, from: fork.step });
+  const answers = fork.answers ?? [];
+  return new ForkReuse({ execs, answers }, fork.rerun, answers.length > 0 ? 'reuse' : 'ask');
 }
 
 /** A chunk's workflow: `run`, with what failed at which node, its errors settled as a run's are. */

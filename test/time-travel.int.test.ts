@@ -1,0 +1,111 @@
+// Time travel on a real server: a run's steps read from its history with no worker up equal the
+// steps the same flow records in-process, and a fork from a step ends as the same fork in-process.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ForkPointError, type RecordedStep, ScriptedInput, silentLogger } from '../src/core/index.js';
+import { answerFlow, flowResult, startFlow } from '../src/temporal/client.js';
+import { flowSteps, forkFlow } from '../src/temporal/time-travel.js';
+import { flowCases, tableServices } from './flows/table.js';
+import { connectClient, withWorker } from './setup/harness.js';
+
+const WORKFLOWS = join(import.meta.dirname, 'flows', 'workflows.ts');
+
+/** The rows whose steps all run in the run itself (a chunk in a child run records its steps in that run), and end without error. */
+const rows = Object.keys(flowCases).filter((name) => !('error' in flowCases[name]!.expected) && !/-in-children(-|$)/.test(name));
+
+async function inProcessSteps(name: string): Promise<RecordedStep[]> {
+  const c = flowCases[name]!;
+  const steps: RecordedStep[] = [];
+  await c.build().runAsync(structuredClone(c.shared) as Record<string, unknown>, {
+    input: new ScriptedInput(c.answers ?? []),
+    logger: silentLogger,
+    services: tableServices,
+    onStep: (step) => steps.push(step),
+  });
+  return steps;
+}
+
+/** Steps as a comparison sees them: where items or param sets run side by side, their numbers and stores depend on which finished first. */
+function comparable(name: string, steps: readonly RecordedStep[]): unknown[] {
+  const c = flowCases[name]!;
+  if (/parallel|concurrency/.test(name) || c.sideBySide === true) {
+    return steps.map((s) => JSON.stringify([s.node, s.path, s.action, s.execs.map(({ result: _result, ...exec }) => exec)])).sort();
+  }
+  // In-process, a nested flow's step is told when it finishes, after its own steps; a history's steps are listed by number.
+  return [...steps].sort((a, b) => a.step - b.step);
+}
+
+describe('the steps of a run on Temporal', () => {
+  it.concurrent.each(rows)('%s: read from the history with no worker up, equal the steps recorded in-process', async (name) => {
+    const c = flowCases[name]!;
+    const client = await connectClient();
+    const workflowId = `steps-${name}-${Date.now()}`;
+    await withWorker(
+      'steps',
+      async (taskQueue) => {
+        await startFlow(client, { flow: name, taskQueue, workflowId, shared: c.shared });
+        for (const answer of c.answers ?? []) {
+          if (answer !== null) {
+            await answerFlow(client, workflowId, answer, { wait: 'signal' });
+          }
+        }
+        await flowResult(client, workflowId);
+      },
+      { services: tableServices },
+    );
+    // The worker has stopped: the steps come from the history alone.
+    const read = await flowSteps(client, workflowId, { workflowsPath: WORKFLOWS });
+    expect(read.problem).toBeUndefined();
+    const expected = await inProcessSteps(name);
+    expect(read.steps.length).toBeGreaterThan(0);
+    expect(comparable(name, read.steps)).toEqual(comparable(name, expected));
+  });
+});
+
+/** The rows a fork can re-run from the middle: their prompts all get answers (a timeout's wait is not re-used). */
+const forkable = rows.filter((name) => !(flowCases[name]!.answers ?? []).includes(null));
+
+describe('a fork on Temporal', () => {
+  it.concurrent.each(forkable)('%s: from its middle step, with the store unchanged, ends as its source and as the same fork in-process', async (name) => {
+    const c = flowCases[name]!;
+    const client = await connectClient();
+    const workflowId = `fork-source-${name}-${Date.now()}`;
+    await withWorker(
+      'fork',
+      async (taskQueue) => {
+        await startFlow(client, { flow: name, taskQueue, workflowId, shared: c.shared });
+        for (const answer of c.answers ?? []) {
+          if (answer !== null) {
+            await answerFlow(client, workflowId, answer, { wait: 'signal' });
+          }
+        }
+        const source = await flowResult(client, workflowId);
+        const read = await flowSteps(client, workflowId, { workflowsPath: WORKFLOWS });
+        const candidates = read.steps.filter((step) => step.frames !== undefined);
+        if (candidates.length === 0) {
+          // Every step ran inside a parallel batch flow: a fork is refused before anything starts.
+          const inside = read.steps[0] as RecordedStep;
+          await expect(forkFlow(client, workflowId, { workflowsPath: WORKFLOWS, at: inside.step })).rejects.toThrow(ForkPointError);
+          await expect(forkFlow(client, workflowId, { workflowsPath: WORKFLOWS, at: inside.step })).rejects.toThrow(/ran inside a parallel batch flow/);
+          return;
+        }
+        const at = candidates[Math.floor(candidates.length / 2)] as RecordedStep;
+        const started = await forkFlow(client, workflowId, { workflowsPath: WORKFLOWS, at: at.step, answers: 'reuse' });
+        const forked = await flowResult(client, started.workflowId);
+        expect({ shared: forked.shared, action: forked.action }).toEqual({ shared: source.shared, action: source.action });
+        // In-process, the same fork of the same steps ends the same.
+        const steps = await inProcessSteps(name);
+        const inProcessAt = steps.find((step) => step.step === at.step) as RecordedStep;
+        const shared = structuredClone(inProcessAt.before) as Record<string, unknown>;
+        const action = await c.build().runAsync(shared, {
+          logger: silentLogger,
+          services: tableServices,
+          input: new ScriptedInput([]),
+          fork: { at: inProcessAt, from: steps, answers: 'reuse' },
+        });
+        expect({ shared, action }).toEqual({ shared: forked.shared, action: forked.action });
+      },
+      { services: tableServices },
+    );
+  });
+});
