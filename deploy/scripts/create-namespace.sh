@@ -56,7 +56,7 @@ ensure_search_attribute() {
 
 retry ensure_namespace
 echo "Namespace '$namespace' is ready"
-for attribute in PocketFlowNode:Keyword PocketFlowWaiting:Bool; do
+for attribute in PocketFlowNode:Keyword PocketFlowWaiting:Bool PocketFlowForkOf:Keyword; do
   retry ensure_search_attribute "${attribute%:*}" "${attribute#*:}"
   echo "Search attribute ${attribute%:*} (${attribute#*:}) is ready"
 done
