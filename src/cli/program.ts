@@ -13,6 +13,7 @@ const inbox = () => import('./commands/inbox.js');
 const deploy = () => import('./commands/deploy.js');
 const init = () => import('./commands/init.js');
 const watch = () => import('./commands/watch.js');
+const timeTravel = () => import('./commands/time-travel.js');
 import type { ProjectConfig } from './project.js';
 
 /** Where a command's exit code goes once its action has run. */
@@ -40,6 +41,23 @@ const percentage = (value: string): number => {
     throw new InvalidArgumentError('--ramp must be a percentage from 0 to 100.');
   }
   return n;
+};
+
+/** Adds one --set path=json to those before it (parsed where the command runs, so that --help loads nothing). */
+const storeEditOf = (value: string, previous: unknown): Array<{ path: string; value: unknown }> => {
+  const at = value.indexOf('=');
+  if (at <= 0) {
+    throw new InvalidArgumentError(`takes path=value (as in rejected='["r1"]' or user.name=Ada), got '${value}'.`);
+  }
+  const raw = value.slice(at + 1);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    // Not JSON: the text itself, as a person would mean name=Ada.
+    parsed = raw;
+  }
+  return [...((previous as Array<{ path: string; value: unknown }> | undefined) ?? []), { path: value.slice(0, at), value: parsed }];
 };
 
 const jsonObject = (value: string): object => {
@@ -120,7 +138,8 @@ export function createProgram(ctx: CliContext, project: ProjectConfig | undefine
     .option('--all', 'list the runs of every task queue')
     .option('--waiting', 'only runs waiting for an answer (search attribute PocketFlowWaiting)')
     .option('--flow <flow>', 'only runs of this flow')
-    .action(async (options: { limit: number; all?: boolean; waiting?: boolean; flow?: string }) =>
+    .option('--forks-of <workflowId>', 'only the forks of this run (search attribute PocketFlowForkOf)')
+    .action(async (options: { limit: number; all?: boolean; waiting?: boolean; flow?: string; forksOf?: string }) =>
       done(await (await runs()).listCommand(ctx, options)),
     );
 
@@ -174,6 +193,39 @@ export function createProgram(ctx: CliContext, project: ProjectConfig | undefine
     .option('--from <offset>', 'the offset of the first event to print (default 0, the first event of the run)', offset)
     .option('--json', 'one event per line, as JSON, for scripts')
     .action(async (workflowId: string, options: { from?: number; json?: boolean }) => done(await (await watch()).watchCommand(ctx, workflowId, options)));
+
+  program
+    .command('steps')
+    .description(
+      "Lists every step of a run, running or closed, from its history with no worker up: number, flow path, node, action, exec input and " +
+        "result, answers, and what it changed in the store. Replays the history with this project's workflow code.",
+    )
+    .argument('<workflowId>', 'the run')
+    .option('--json', 'print the steps as JSON, each with the store before and after it')
+    .option('--store', 'print the whole store after each step instead of what it changed')
+    .action(async (workflowId: string, options: { json?: boolean; store?: boolean }) =>
+      done(await (await timeTravel()).stepsCommand(ctx, workflowId, options)),
+    );
+
+  program
+    .command('fork')
+    .description(
+      'Starts a new run at a step of a run (which is left as it is), with the store as it was before that step, edited; exec results ' +
+        'whose node, item and input are unchanged are re-used, so only what changed calls its LLM again.',
+    )
+    .argument('<workflowId>', 'the run to fork')
+    .requiredOption('--at <step>', 'the step to start at (see steps)', wholeNumber('--at'))
+    .option('--set <path=json>', 'set a value in the store, by dotted path (repeatable): --set rejected=\'["r1"]\'', (value: string, previous: unknown) =>
+      storeEditOf(value, previous),
+    )
+    .option('--shared-file <file>', 'start from the store in this JSON file instead of the step\'s (--set applies after)')
+    .option('--id <workflowId>', 'the workflow id of the new run (default: <id>-fork-<step>-<time>)')
+    .addOption(new Option('--rerun <which>', 'which execs run again: changed (input differs) or all').choices(['changed', 'all']).default('changed'))
+    .addOption(new Option('--answers <how>', 'ask every prompt again, or reuse an answer where the prompt is identical').choices(['ask', 'reuse']).default('ask'))
+    .addOption(new Option('--build <which>', 'start on the current build, or on the source run\'s (Worker Versioning)').choices(['current', 'source']).default('current'))
+    .action(async (workflowId: string, options: Parameters<Awaited<ReturnType<typeof timeTravel>>['forkCommand']>[2]) =>
+      done(await (await timeTravel()).forkCommand(ctx, workflowId, options)),
+    );
 
   program
     .command('graph')

@@ -34,6 +34,7 @@ import {
 } from './definitions.js';
 import { versioningOfDescription } from './deployments.js';
 import { RunAlreadyStartedError } from './errors.js';
+import { forkRecordOf, forkSummary } from './lineage.js';
 import type { FlowRegistry } from './registry.js';
 import { runDetails } from './run-details.js';
 import { missingSearchAttributes } from './search-attributes.js';
@@ -162,7 +163,7 @@ export async function flowSteps(client: Client, workflowId: string, options: Ste
       return start === undefined ? step : { ...step, before: start.before, finishedBefore: start.finishedBefore };
     })
     .sort((a, b) => a.step - b.step);
-  const fork = description.memo?.[FORK_MEMO] as ForkRecord | undefined;
+  const fork = forkRecordOf(description);
   return {
     workflowId,
     flow: description.type,
@@ -305,11 +306,6 @@ export async function forkFlow(client: Client, workflowId: string, options: Fork
     }
     throw error;
   }
-}
-
-/** How a fork reads in the Web UI and in `status`: "fork of <id> at step N (node)". */
-export function forkSummary(record: ForkRecord): string {
-  return `fork of ${record.of} at step ${record.step} (${record.node})`;
 }
 
 /** Why `at` names no step of the source. */

@@ -7,7 +7,8 @@ import { AnswerRefusedError, UnknownFlowError } from '../../temporal/errors.js';
 import { answerFlow, describeFlowRun, flowResult, getFlowState, startFlow } from '../../temporal/client.js';
 import { failingTaskMessage, versioningOfDescription } from '../../temporal/deployments.js';
 import { quoted } from '../../temporal/visibility.js';
-import { type FlowRunState, type WaitingRecord, NODE_SEARCH_ATTRIBUTE, WAITING_SEARCH_ATTRIBUTE } from '../../temporal/definitions.js';
+import { FORK_SEARCH_ATTRIBUTE, type FlowRunState, type WaitingRecord, NODE_SEARCH_ATTRIBUTE, WAITING_SEARCH_ATTRIBUTE } from '../../temporal/definitions.js';
+import { forkRecordOf, forkSummary } from '../../temporal/lineage.js';
 import { requireSearchAttributes } from '../../temporal/search-attributes.js';
 import {
   answerHeldByFailingTask,
@@ -45,7 +46,7 @@ export async function startCommand(
 /** Lists the project's flow runs, newest first: on its task queue (every queue with `all`), of one flow, or only those waiting for an answer. */
 export async function listCommand(
   ctx: CliContext,
-  options: { limit: number; all?: boolean; waiting?: boolean; flow?: string },
+  options: { limit: number; all?: boolean; waiting?: boolean; flow?: string; forksOf?: string },
 ): Promise<number> {
   const project = await ctx.needProject('list');
   if (options.flow !== undefined && !project.flows.has(options.flow)) {
@@ -54,6 +55,9 @@ export async function listCommand(
   const { client } = await connect();
   if (options.waiting === true) {
     await requireSearchAttributes(client, 'list --waiting');
+  }
+  if (options.forksOf !== undefined) {
+    await requireSearchAttributes(client, 'list --forks-of');
   }
   // A run's workflow type is its flow's name.
   const types = options.flow === undefined ? project.flows.names : [options.flow];
@@ -65,6 +69,9 @@ export async function listCommand(
     // A run ended while it waited (terminated, timed out) keeps its last value.
     clauses.push(`${WAITING_SEARCH_ATTRIBUTE.name} = true`, "ExecutionStatus = 'Running'");
   }
+  if (options.forksOf !== undefined) {
+    clauses.push(`${FORK_SEARCH_ATTRIBUTE.name} = ${quoted(options.forksOf)}`);
+  }
   let count = 0;
   for await (const run of client.workflow.list({ query: clauses.join(' AND ') })) {
     if (count === 0) {
@@ -74,13 +81,21 @@ export async function listCommand(
     // What the run recorded that it waits for: readable with no worker up.
     const prompt = options.waiting === true ? waitingRecordOf(run)?.prompts[0] : undefined;
     const waitingFor = options.waiting !== true ? '' : `\t${prompt === undefined ? '' : `request ${prompt.requestId}: ${prompt.prompt}`}`;
-    ctx.out(`${run.workflowId}\t${run.status.name}\t${run.type}\t${run.startTime.toISOString()}\t${node}${waitingFor}\n`);
+    const fork = forkRecordOf(run);
+    const lineage = fork === undefined ? '' : `\t${forkSummary(fork)}`;
+    ctx.out(`${run.workflowId}\t${run.status.name}\t${run.type}\t${run.startTime.toISOString()}\t${node}${waitingFor}${lineage}\n`);
     if (++count >= options.limit) {
       break;
     }
   }
   if (count === 0) {
-    ctx.out(options.waiting === true ? 'No run is waiting for an answer.\n' : 'No flow runs yet.\n');
+    ctx.out(
+      options.forksOf !== undefined
+        ? `No forks of ${options.forksOf}.\n`
+        : options.waiting === true
+          ? 'No run is waiting for an answer.\n'
+          : 'No flow runs yet.\n',
+    );
   }
   return 0;
 }
@@ -148,13 +163,17 @@ export async function statusCommand(ctx: CliContext, workflowId: string, options
     }
   }
   const shared = result?.shared ?? state?.shared ?? withoutWorker?.recorded?.shared;
+  const fork = forkRecordOf(description);
   if (options.json === true) {
     // Plain JSON, as the Web UI shows it: a Date as its ISO string, a Map as pairs, a BigInt as a string.
-    const shown = { workflowId, status, flow, build, failingTask, shared, state, result, failure, worker: withoutWorker?.note, recorded: withoutWorker?.recorded };
+    const shown = { workflowId, status, flow, fork, build, failingTask, shared, state, result, failure, worker: withoutWorker?.note, recorded: withoutWorker?.recorded };
     ctx.out(`${JSON.stringify(serialize(shown).json, null, 2)}\n`);
     return 0;
   }
   const lines = [`Run:      ${workflowId}`, `Flow:     ${flow}`, `Status:   ${status}`, `Started:  ${description.startTime.toISOString()}`];
+  if (fork !== undefined) {
+    lines.push(`Fork:     ${forkSummary(fork)}`);
+  }
   if (build !== undefined) {
     lines.push(`Build:    ${build.buildId} of deployment '${build.deploymentName}' (${build.behavior}${build.override ? ', moved by upgrade' : ''})`);
   }
