@@ -1,6 +1,7 @@
 /**
  * The client side of pocketflow-temporal: start flow runs, read their state, answer their
- * prompts, await or cancel them. Loads the Temporal client, not the worker or any flow code.
+ * prompts, await or cancel them, list their steps and fork them. Loads the Temporal client, not the
+ * worker or any flow code (reading steps loads the worker's replayer when it is called).
  *
  * @example
  * ```ts
@@ -16,6 +17,9 @@
 export { answerFlow, cancelFlow, describeFlowRun, flowResult, getFlowState, startFlow } from './temporal/client.js';
 export type { StartFlowOptions } from './temporal/client.js';
 export { streamFlow } from './temporal/event-stream.js';
+export { flowSteps, forkFlow, HistoryReplayError } from './temporal/time-travel.js';
+export type { FlowRunSteps, ForkFlowOptions, ReplayProblem, StartedFork, StepsOptions, StoreEdit } from './temporal/time-travel.js';
+export { forkRecordOf, forkSummary } from './temporal/lineage.js';
 export type { SkippedEvents, StreamFlowOptions } from './temporal/event-stream.js';
 export { connectClient, connectionSettings } from './temporal/connection.js';
 export type { ConnectionSettings } from './temporal/connection.js';
@@ -39,12 +43,13 @@ export {
   answerSignal,
   answerUpdate,
   FLOW_SEARCH_ATTRIBUTES,
+  FORK_SEARCH_ATTRIBUTE,
   NODE_SEARCH_ATTRIBUTE,
   stateQuery,
   WAITING_SEARCH_ATTRIBUTE,
 } from './temporal/definitions.js';
 export { missingSearchAttributes, requireSearchAttributes, searchAttributesCommand } from './temporal/search-attributes.js';
-export { NotSerializableError, PocketFlowError } from './core/index.js';
+export { ForkPointError, NotSerializableError, PocketFlowError } from './core/index.js';
 
 export type {
   AnswerAccepted,
@@ -54,8 +59,9 @@ export type {
   FlowWorkflow,
   FlowWorkflowInput,
   FlowWorkflowResult,
+  ForkRecord,
   PendingPrompt,
   RefusedAnswer,
   StepRecord,
 } from './temporal/definitions.js';
-export type { EventError, EventStep, FlowEvent, RunEvent } from './core/index.js';
+export type { EventError, EventStep, FlowEvent, RecordedStep, RunEvent } from './core/index.js';

@@ -146,3 +146,30 @@ class RefusesInput extends AsyncNode<Shared> {
 export function createApplicationFailureFlow(): AsyncFlow<Shared> {
   return new AsyncFlow(new RefusesInput());
 }
+
+/** Counts to `to`, one step (and one exec) at a time. */
+class CountTo extends AsyncNode<Shared & { n?: number }, number, number> {
+  /** A plain field: each step runs on a copy of the node, which has none of its #private fields. */
+  readonly to: number;
+  constructor(to: number) {
+    super({ name: 'Count' });
+    this.to = to;
+  }
+  override async prepAsync(shared: Shared & { n?: number }): Promise<number> {
+    return shared.n ?? 0;
+  }
+  override async execAsync(n: number): Promise<number> {
+    return n + 1;
+  }
+  override async postAsync(shared: Shared & { n?: number }, _n: number, next: number): Promise<string | undefined> {
+    shared.n = next;
+    return next < this.to ? 'again' : undefined;
+  }
+}
+
+/** A loop of 300 steps: a long run whose steps are read back from its histories. */
+export function createThreeHundredStepsFlow(): AsyncFlow<Shared> {
+  const count = new CountTo(300);
+  count.next(count, 'again');
+  return new AsyncFlow(count);
+}

@@ -7,4 +7,6 @@ export default defineProject({
   taskQueue: 'test-project',
   defaultFlow: 'human-input',
   answers: { approve: 'y', reject: 'n' },
+  // What steps and fork replay histories with.
+  workflowsPath: './workflows.ts',
 });

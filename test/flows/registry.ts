@@ -9,6 +9,7 @@ import {
   createNumberActionFlow,
   createPostThrowsFlow,
   createReplayDemoFlow,
+  createThreeHundredStepsFlow,
   createUnportableStoreFlow,
 } from './durable.js';
 import { createDoublingFlow } from './scale.js';
@@ -36,6 +37,7 @@ export const testFlows = defineFlows({
   ...Object.fromEntries(Object.entries(flowCases).map(([name, c]) => [localName(name), { ...c.runOptions, build: withLocalActivities(c.build) }])),
   crashable: createCrashableFlow,
   'huge-input': createHugeInputFlow,
+  'three-hundred-steps': { build: createThreeHundredStepsFlow, continueAsNewAfterSteps: 100 },
   'unportable-store': createUnportableStoreFlow,
   'post-throws': () => createPostThrowsFlow(false),
   'approval-then-post-throws': () => createApprovalThenPostThrowsFlow(false),
