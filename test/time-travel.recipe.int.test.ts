@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRecipeServices } from '../activities/recipe-io.js';
 import type { RecordedStep } from '../src/core/index.js';
+import { listWaitingRuns } from '../src/cli/inbox/run-list.js';
 import { answerFlow, flowResult, getFlowState } from '../src/temporal/client.js';
 import { bundleFlowWorkflows } from '../src/temporal/bundle.js';
 import { encryptionCodecFromEnv } from '../src/temporal/encryption.js';
@@ -94,6 +95,12 @@ describe('time travel on the Recipe Finder', () => {
       expect(fork.stderr).toContain(`a fork of ${source.workflowId} at step 3 (GetApproval)`);
       expect(await waitForApproval(`${source.workflowId}-again`)).toBe('Recipe: Grilled Chicken with Herbs\nIngredient: chicken');
       const client = await connectClient();
+      // The inbox's list of waiting runs says whose fork it is.
+      const card = await waitFor(
+        async () => (await listWaitingRuns(client)).find((run) => run.workflowId === `${source.workflowId}-again` && run.prompts.length > 0),
+        'the fork among the waiting runs',
+      );
+      expect(card.fork).toBe(`fork of ${source.workflowId} at step 3 (GetApproval)`);
       await answerFlow(client, `${source.workflowId}-again`, 'y');
       const forked = (await flowResult(client, `${source.workflowId}-again`)).shared as RecipeShared;
       expect(forked.accepted?.name).toBe('Grilled Chicken with Herbs');

@@ -42,6 +42,7 @@ export const INBOX_STYLE = `  body { font: 15px/1.45 system-ui, sans-serif; marg
   .run.failed, .run.ended { border-color: #e0b4b4; background: #fdf7f7; }
   .run header { display: flex; gap: 0.6rem; align-items: baseline; flex-wrap: wrap; }
   .flow { font-weight: 600; }
+  .fork { color: #666; font-size: 0.85rem; }
   .id { font-family: ui-monospace, monospace; font-size: 0.85rem; color: #555; }
   .state { font-size: 0.8rem; padding: 0 0.4rem; border-radius: 4px; background: #eef; color: #335; }
   .step { margin-top: 0.4rem; color: #333; }
@@ -146,6 +147,7 @@ function newEntry(card) {
   };
   const header = el('header');
   header.append(el('span', 'flow', card.flow), el('span', 'id', card.workflowId), parts.state);
+  if (card.fork) header.append(el('span', 'fork', card.fork));
   if (card.link) {
     const link = el('a', 'link', 'open in the Temporal UI');
     link.href = card.link;

@@ -34,6 +34,8 @@ export interface RunCard {
   noWorker?: string;
   /** Why the run stopped, or why its events cannot be read. */
   problem?: string;
+  /** For a fork: "fork of <id> at step N (node)". */
+  fork?: string;
 }
 
 /** How much of a step's text a card keeps: the latest part of a longer one. */
@@ -162,6 +164,7 @@ export class RunState {
       status,
       prompts: status === 'waiting' ? record.prompts : [],
       problem: this.#stopped?.why ?? this.#problem,
+      ...(record.fork === undefined ? {} : { fork: record.fork }),
     };
     if (status === 'working') {
       card.step = this.#shownStep();

@@ -4,6 +4,7 @@
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { WAITING_SEARCH_ATTRIBUTE, type PendingPrompt } from '../../temporal/definitions.js';
+import { forkRecordOf, forkSummary } from '../../temporal/lineage.js';
 import { waitingRecordOf, workflowPollers } from '../../temporal/waiting.js';
 
 /** What the server keeps of one open flow run. */
@@ -19,6 +20,8 @@ export interface RunRecord {
   prompts: PendingPrompt[];
   /** How many workers poll its task queue; undefined when not asked, or when the server does not say. */
   workers?: number;
+  /** For a fork: "fork of <id> at step N (node)". */
+  fork?: string;
 }
 
 /** At most this many runs of each kind are listed (waiting, at work). */
@@ -53,6 +56,7 @@ export async function listOpenRuns(client: Client): Promise<RunRecord[]> {
 /** A run's record from its listing or its description (which adds nothing the record needs). */
 export function recordOf(run: Omit<WorkflowExecutionInfo, 'raw'>): RunRecord {
   const waiting = run.typedSearchAttributes.get(WAITING_SEARCH_ATTRIBUTE) === true;
+  const fork = forkRecordOf(run);
   return {
     workflowId: run.workflowId,
     flow: run.type,
@@ -60,6 +64,7 @@ export function recordOf(run: Omit<WorkflowExecutionInfo, 'raw'>): RunRecord {
     taskQueue: run.taskQueue,
     waiting,
     prompts: waiting ? (waitingRecordOf(run)?.prompts ?? []) : [],
+    ...(fork === undefined ? {} : { fork: forkSummary(fork) }),
   };
 }
 

@@ -52,6 +52,8 @@ export interface WaitingRun {
   prompts: PendingPrompt[];
   /** Said when no worker polls the run's task queue: answers are queued until one does. */
   noWorker?: string;
+  /** For a fork: "fork of <id> at step N (node)". */
+  fork?: string;
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -148,6 +150,7 @@ async function waitingRuns(ctx: Context): Promise<WaitingRun[]> {
     link: ctx.runLink?.(run.workflowId),
     prompts: run.prompts,
     ...(run.workers === 0 ? { noWorker: noWorkerNotice(run.taskQueue, true) } : {}),
+    ...(run.fork === undefined ? {} : { fork: run.fork }),
   }));
 }
 
