@@ -267,7 +267,7 @@ describe('leaving a conversation', () => {
 describe('command-line errors', () => {
   it('says so in one line, with exit code 1, for an unknown run, a finished run, and an unreachable server', async () => {
     const unknown = await cli(['status', 'no-such-run']);
-    expect(unknown).toMatchObject({ code: 1, stderr: "error: No flow run with workflow id 'no-such-run'. List runs to see the ids that exist.\n" });
+    expect(unknown).toMatchObject({ code: 1, stderr: "error: No flow run with workflow id 'no-such-run' (a closed run is kept only for its namespace's retention). List runs to see the ids that exist.\n" });
     const attachUnknown = await cli(['attach', 'no-such-run']);
     expect(attachUnknown.code).toBe(1);
     expect(attachUnknown.stderr).toMatch(/^error: No flow run with workflow id 'no-such-run'/);

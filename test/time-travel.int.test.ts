@@ -1,10 +1,11 @@
 // Time travel on a real server: a run's steps read from its history with no worker up equal the
 // steps the same flow records in-process, and a fork from a step ends as the same fork in-process.
 import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { ForkPointError, NotSerializableError, type RecordedStep, ScriptedInput, silentLogger } from '../src/core/index.js';
 import { answerFlow, flowResult, startFlow } from '../src/temporal/client.js';
-import { FORK_SEARCH_ATTRIBUTE } from '../src/temporal/definitions.js';
+import { FORK_SEARCH_ATTRIBUTE, type FlowWorkflowResult } from '../src/temporal/definitions.js';
 import { UnknownRunError } from '../src/temporal/errors.js';
 import { forkRecordOf } from '../src/temporal/lineage.js';
 import { flowSteps, forkFlow, HistoryReplayError } from '../src/temporal/time-travel.js';
@@ -41,21 +42,26 @@ function comparable(name: string, steps: readonly RecordedStep[]): unknown[] {
   return [...steps].sort((a, b) => a.step - b.step);
 }
 
+/** Runs a row of the table on Temporal to its end, its answers sent as the table gives them. */
+async function runRow(client: Client, name: string, taskQueue: string, workflowId: string): Promise<FlowWorkflowResult> {
+  const c = flowCases[name]!;
+  await startFlow(client, { flow: name, taskQueue, workflowId, shared: c.shared });
+  for (const answer of c.answers ?? []) {
+    if (answer !== null) {
+      await answerFlow(client, workflowId, answer, { wait: 'signal' });
+    }
+  }
+  return flowResult(client, workflowId);
+}
+
 describe('the steps of a run on Temporal', () => {
   it.concurrent.each(rows)('%s: read from the history with no worker up, equal the steps recorded in-process', async (name) => {
-    const c = flowCases[name]!;
     const client = await connectClient();
     const workflowId = `steps-${name}-${Date.now()}`;
     await withWorker(
       'steps',
       async (taskQueue) => {
-        await startFlow(client, { flow: name, taskQueue, workflowId, shared: c.shared });
-        for (const answer of c.answers ?? []) {
-          if (answer !== null) {
-            await answerFlow(client, workflowId, answer, { wait: 'signal' });
-          }
-        }
-        await flowResult(client, workflowId);
+        await runRow(client, name, taskQueue, workflowId);
       },
       { services: tableServices },
     );
@@ -79,13 +85,7 @@ describe('a fork on Temporal', () => {
     await withWorker(
       'fork',
       async (taskQueue) => {
-        await startFlow(client, { flow: name, taskQueue, workflowId, shared: c.shared });
-        for (const answer of c.answers ?? []) {
-          if (answer !== null) {
-            await answerFlow(client, workflowId, answer, { wait: 'signal' });
-          }
-        }
-        const source = await flowResult(client, workflowId);
+        const source = await runRow(client, name, taskQueue, workflowId);
         const read = await flowSteps(client, workflowId, { workflowsPath: WORKFLOWS });
         const candidates = read.steps.filter((step) => step.frames !== undefined);
         if (candidates.length === 0) {

@@ -153,6 +153,34 @@ describe('time travel on the Recipe Finder', () => {
     expect(await finishedShared(source.workflowId, env)).toEqual(source.shared);
   });
 
+  it('forks a run that is still waiting, leaving it waiting where it was', async () => {
+    const taskQueue = uniqueQueue('recipe-fork-running');
+    const env = { TEMPORAL_TASK_QUEUE: taskQueue };
+    const workflowId = `time-travel-${taskQueue}`;
+    // The terminal closes at the first prompt: the run waits for its approval with no worker up.
+    const first = await cli(['run', '--id', workflowId, '--ingredient', 'chicken'], env, '');
+    expect(first.code).toBe(0);
+    const steps = await stepsOf(workflowId, env);
+    expect(steps.map((step) => step.node)).toEqual(['FetchRecipes', 'SuggestRecipe']);
+    const worker = await startWorker(taskQueue, { flows: recipeFlows, services: services(), bundle });
+    try {
+      const before = standIns.llm.requests.length;
+      const fork = await cli(['fork', workflowId, '--at', '2', '--id', `${workflowId}-fork`], env);
+      expect(fork.code).toBe(0);
+      expect(await waitForApproval(`${workflowId}-fork`)).toBe('Recipe: Grilled Chicken with Herbs\nIngredient: chicken');
+      expect(standIns.llm.requests.length).toBe(before);
+      // The source still waits for its own answer.
+      const client = await connectClient();
+      const source = await getFlowState(client, workflowId);
+      expect(source.pending.map((prompt) => [prompt.requestId, prompt.node])).toEqual([[1, 'GetApproval']]);
+      expect(source.steps).toBe(2);
+      await client.workflow.getHandle(workflowId).terminate('done with it');
+      await client.workflow.getHandle(`${workflowId}-fork`).terminate('done with it');
+    } finally {
+      await worker.stop();
+    }
+  });
+
   it('refuses, in one line and starting nothing, a step out of range, a store edit of a list by name, and a run that does not exist', async () => {
     const env = { TEMPORAL_TASK_QUEUE: uniqueQueue('recipe-fork-refused') };
     const source = await finishedRun(env);

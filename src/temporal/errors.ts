@@ -31,7 +31,7 @@ export class UnknownRunError extends PocketFlowError {
   readonly workflowId: string;
 
   constructor(workflowId: string) {
-    super(`No flow run with workflow id '${workflowId}'. List runs to see the ids that exist.`);
+    super(`No flow run with workflow id '${workflowId}' (a closed run is kept only for its namespace's retention). List runs to see the ids that exist.`);
     this.workflowId = workflowId;
   }
 }
