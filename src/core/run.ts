@@ -167,6 +167,8 @@ export interface RuntimeOptions extends RunOptions {
   stepsFinished?: number;
   /** Told each step that `onStep` records as it begins, with the store before it. */
   onStepBegan?: (step: RecordedStep) => void;
+  /** What a fork re-uses, where the runtime read it itself (instead of `fork.from`); the runtime's control starts it at its step. */
+  reuse?: ForkReuse;
 }
 
 /** The input source of a run that was given none: a node that asks fails with a hint. */
@@ -184,7 +186,7 @@ export function createRunContext(options: RuntimeOptions | undefined, shared?: o
   const logger = options?.logger ?? consoleLogger;
   const onEvent = options?.onEvent;
   const fork = options?.fork;
-  const reuse = fork === undefined ? undefined : new ForkReuse(forkMemoOf(fork.from ?? [], fork.at.step), fork.rerun, fork.answers);
+  const reuse = options?.reuse ?? (fork === undefined ? undefined : new ForkReuse(forkMemoOf(fork.from ?? [], fork.at.step), fork.rerun, fork.answers));
   const recorder =
     options?.onStep === undefined
       ? undefined

@@ -30,15 +30,13 @@ export function continueAsNewControl(state: ContinuationState): RunControl {
   const stepsBefore = state.input.resume?.steps ?? 0;
   let unportableSaid = false;
   return {
-    resumeAt: resumeFromFrames(state.input.resume?.frames ?? [], (flow, node, nested) =>
-      nested
-        ? new UnknownNodeError(flow, node, 'The run continued as new inside a nested flow of that name, which this build does not have there.')
-        : new UnknownNodeError(
-            flow,
-            node,
-            'The run continued as new at this node, which this build does not have: run it on a build that does (keep node names stable across deploys).',
-          ),
-    ),
+    resumeAt: resumeFromFrames(state.input.resume?.frames ?? [], (flow, node, nested) => {
+      // A fork's first run starts where its source stood; any later run, where the run before it stopped.
+      const why = state.input.fork !== undefined && state.input.resume?.events === undefined ? 'The fork starts' : 'The run continued as new';
+      return nested
+        ? new UnknownNodeError(flow, node, `${why} inside a nested flow of that name, which this build does not have there.`)
+        : new UnknownNodeError(flow, node, `${why} at this node, which this build does not have: run it on a build that does (keep node names stable across deploys).`);
+    }),
 
     beforeStep(position: FlowPosition): Promise<void> | undefined {
       const due = workflowInfo().continueAsNewSuggested || (state.afterSteps !== undefined && state.steps() - stepsBefore >= state.afterSteps);

@@ -13,8 +13,8 @@ import {
   setWorkflowOptions,
   workflowInfo,
 } from '@temporalio/workflow';
-import { assertPortable, type InputSource, type RecordedStep, type ReusableExec } from '../../core/index.js';
-import { createRunContext, eventError, type Executor, ForkReuse, RUN_ASYNC, stepOf } from '../../core/internal.js';
+import { assertPortable, type RecordedStep, type ReusableExec } from '../../core/index.js';
+import { createRunContext, eventError, ForkReuse, RUN_ASYNC, stepOf } from '../../core/internal.js';
 import {
   type AnswerInput,
   answerSignal,
@@ -118,17 +118,12 @@ async function runFlow(registry: FlowRegistry, input: FlowWorkflowInput): Promis
     description: 'What exec publishes as it works, in batches: {"events": [...]}. Sent by the run\'s activities.',
   });
   const failed = new FailedSteps();
-  let executor: Executor = new ActivityExecutor(flowName, { root: flow, maxPending: options.maxPendingActivities, steps: () => run.steps });
-  let asks: InputSource = humans;
-  if (input.fork !== undefined) {
-    const reuse = await forkReuse(input.fork);
-    executor = reuse.executor(executor);
-    asks = reuse.input(humans);
-  }
+  const executor = new ActivityExecutor(flowName, { root: flow, maxPending: options.maxPendingActivities, steps: () => run.steps });
   const context = createRunContext(
     {
       executor,
-      input: asks,
+      input: humans,
+      ...(input.fork === undefined ? {} : { reuse: await forkReuse(input.fork) }),
       logger: log,
       events: (event) => events.append(event),
       // A fork numbers its steps on from its source's, as the step it starts at.
