@@ -1,9 +1,10 @@
 // How a worker is set up before it polls: its workflow code (prebuilt or bundled) and its options from the environment.
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { changedTestFlows, testFlows } from './flows/registry.js';
+import { cachedFlowBundle } from '../src/temporal/bundle.js';
 import { WorkflowBundleError } from '../src/temporal/errors.js';
 import { logLine } from '../src/temporal/metrics.js';
 import {
@@ -41,6 +42,32 @@ describe('a prebuilt workflow bundle', () => {
       expect(chooseWorkflowCode(options)).toMatchObject({ kind: 'source', reason: expect.stringContaining('is older than its sources') });
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a cached workflow bundle (steps, fork, check-replay)', () => {
+  it("is bundled once and read back while the project's sources stay as they are, and bundled again once one changes", async () => {
+    const project = mkdtempSync(join(tmpdir(), 'pft-bundle-cache-'));
+    try {
+      mkdirSync(join(project, 'node_modules'));
+      // The bundler finds the SDK from the project, as in a project that installed it.
+      symlinkSync(join(import.meta.dirname, '..', 'node_modules', '@temporalio'), join(project, 'node_modules', '@temporalio'));
+      writeFileSync(join(project, 'package.json'), '{ "name": "cached", "type": "module" }\n');
+      const entry = join(project, 'workflows.ts');
+      const reexport = `export { default, pocketflowBatchChunk, pocketflowBatchFlowChunk } from ${JSON.stringify(join(import.meta.dirname, 'flows', 'workflows.ts'))};\n`;
+      writeFileSync(entry, reexport);
+      const first = await cachedFlowBundle(entry, { recordSteps: true });
+      expect(first.cached).toBe(false);
+      const again = await cachedFlowBundle(entry, { recordSteps: true });
+      expect(again).toEqual({ code: first.code, cached: true });
+      // The plain bundle is kept apart from the recording one.
+      expect((await cachedFlowBundle(entry)).code).not.toBe(first.code);
+      writeFileSync(entry, `// changed\n${reexport}`);
+      expect((await cachedFlowBundle(entry, { recordSteps: true })).cached).toBe(false);
+      expect(readdirSync(join(project, 'node_modules', '.cache', 'pocketflow-temporal')).filter((name) => name.endsWith('.js'))).toHaveLength(3);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
     }
   });
 });

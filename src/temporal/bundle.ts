@@ -4,7 +4,8 @@
  * built from, and rebuilt in memory otherwise.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
@@ -51,6 +52,70 @@ export async function bundleFlowWorkflows(workflowsPath: string, options: { reco
     // A bundle to read runs' steps with: its runs hand each step they replay to the steps sink.
     ...(options.recordSteps === true ? { workflowInterceptorModules: [moduleBeside('workflow/record-steps')] } : {}),
   });
+}
+
+/** At most this many source files are hashed to key a cached bundle; a larger tree is bundled each time. */
+const MAX_FINGERPRINTED_FILES = 20_000;
+/** How many cached bundles a project keeps (the newest). */
+const CACHED_BUNDLES_KEPT = 6;
+
+/**
+ * `bundleFlowWorkflows`, cached on disk: a bundle is kept in the project's
+ * `node_modules/.cache/pocketflow-temporal` (or the system's temporary folder), keyed by a hash of
+ * the project's source files and lockfile (and this library's own code when it lives elsewhere), so
+ * a command that replays histories (`steps`, `fork`, `check-replay`) bundles only after a change.
+ * The code is the bundle that `bundleFlowWorkflows` gives for those sources, byte for byte.
+ */
+export async function cachedFlowBundle(workflowsPath: string, options: { recordSteps?: boolean } = {}): Promise<{ code: string; cached: boolean }> {
+  const project = projectFolderOf(workflowsPath);
+  const key = bundleKey(project, workflowsPath, options.recordSteps === true);
+  const folder = existsSync(join(project, 'node_modules'))
+    ? join(project, 'node_modules', '.cache', 'pocketflow-temporal')
+    : join(tmpdir(), 'pocketflow-temporal-bundles');
+  const file = key === undefined ? undefined : join(folder, `${options.recordSteps === true ? 'recording' : 'workflows'}-${key}.js`);
+  if (file !== undefined && existsSync(file)) {
+    return { code: readFileSync(file, 'utf8'), cached: true };
+  }
+  const { code } = await bundleFlowWorkflows(workflowsPath, options);
+  if (file !== undefined) {
+    keepBundle(folder, file, code);
+  }
+  return { code, cached: false };
+}
+
+/** The hash a cached bundle is kept under, or undefined when the project is too large to hash. */
+function bundleKey(project: string, workflowsPath: string, recordSteps: boolean): string | undefined {
+  const library = fileURLToPath(new URL('..', import.meta.url));
+  const inProject = relative(project, library);
+  // Installed, the library is under node_modules, which the project's walk leaves out.
+  const roots = inProject.startsWith('..') || inProject.split(sep).includes('node_modules') ? [project, library] : [project];
+  const files = roots.flatMap((root) => sourceFiles(root, { wholeProject: true, limit: MAX_FINGERPRINTED_FILES }));
+  if (files.length >= MAX_FINGERPRINTED_FILES) {
+    return undefined;
+  }
+  const hash = createHash('sha256');
+  hash.update(`${relative(project, resolve(workflowsPath))}\0${String(recordSteps)}\0`);
+  hashFiles(hash, project, files);
+  return hash.digest('hex').slice(0, 32);
+}
+
+/** Writes a bundle to the cache (whole, or not at all) and removes the oldest past the number kept; a cache that cannot be written is skipped. */
+function keepBundle(folder: string, file: string, code: string): void {
+  try {
+    mkdirSync(folder, { recursive: true });
+    const partial = `${file}.${process.pid}.partial`;
+    writeFileSync(partial, code);
+    renameSync(partial, file);
+    const kept = readdirSync(folder)
+      .filter((name) => name.endsWith('.js'))
+      .map((name) => ({ path: join(folder, name), mtime: statSync(join(folder, name)).mtimeMs }))
+      .sort((a, b) => b.mtime - a.mtime);
+    for (const old of kept.slice(CACHED_BUNDLES_KEPT)) {
+      rmSync(old.path, { force: true });
+    }
+  } catch {
+    // A read-only project or a full disk: the bundle is still used, only not kept.
+  }
 }
 
 /** The file of a module of this folder, compiled (`.js`) or, run from source, the `.ts`, for the bundler to read. */
@@ -104,24 +169,48 @@ function fingerprintPath(bundlePath: string): string {
  */
 function fingerprint({ bundlePath, sources }: PrebuiltBundleOptions): string {
   const hash = createHash('sha256');
-  const base = dirname(resolve(bundlePath));
-  for (const file of sources.flatMap(sourceFiles).map((path) => relative(base, resolve(path)).split(sep).join('/')).sort()) {
+  hashFiles(hash, dirname(resolve(bundlePath)), sources.flatMap((source) => sourceFiles(source)));
+  return hash.digest('hex');
+}
+
+/** Adds each file's name (relative to `base`, with forward slashes) and contents to `hash`, in a stable order. */
+function hashFiles(hash: ReturnType<typeof createHash>, base: string, files: string[]): void {
+  for (const file of files.map((path) => relative(base, resolve(path)).split(sep).join('/')).sort()) {
     hash.update(file);
     hash.update('\0');
     hash.update(readFileSync(resolve(base, file)));
     hash.update('\0');
   }
-  return hash.digest('hex');
 }
 
-function sourceFiles(path: string): string[] {
-  if (!existsSync(path)) {
-    return [];
-  }
-  if (!statSync(path).isDirectory()) {
-    return /\.(ts|mts|js|mjs|cjs|json)$/.test(path) ? [path] : [];
-  }
-  return readdirSync(path).flatMap((entry) => (entry === 'node_modules' ? [] : sourceFiles(join(path, entry))));
+const LOCKFILES = new Set(['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lock']);
+
+/**
+ * The TypeScript, JavaScript and JSON files at or under `path`, node_modules left out. For a
+ * `wholeProject`, its lockfiles too, and no folder whose name starts with a dot (version control,
+ * caches, reports). Stops after `limit` files.
+ */
+function sourceFiles(path: string, options: { wholeProject?: boolean; limit?: number } = {}): string[] {
+  const found: string[] = [];
+  const visit = (at: string): void => {
+    if (found.length >= (options.limit ?? Infinity) || !existsSync(at)) {
+      return;
+    }
+    if (!statSync(at).isDirectory()) {
+      const name = at.slice(at.lastIndexOf(sep) + 1);
+      if (/\.(ts|mts|cts|js|mjs|cjs|json)$/.test(name) || (options.wholeProject === true && LOCKFILES.has(name))) {
+        found.push(at);
+      }
+      return;
+    }
+    for (const entry of readdirSync(at)) {
+      if (entry !== 'node_modules' && !(options.wholeProject === true && entry.startsWith('.'))) {
+        visit(join(at, entry));
+      }
+    }
+  };
+  visit(path);
+  return found;
 }
 
 /** What a bundle entry must export, and what each export must be. */

@@ -93,11 +93,11 @@ export class HistoryReplayError extends PocketFlowError {
 
 const bundles = new Map<string, Promise<string>>();
 
-/** The workflow code of `workflowsPath` with the step recorder, bundled once per process. */
+/** The workflow code of `workflowsPath` with the step recorder: bundled once per process, and kept on disk until the sources change. */
 function recordingCode(workflowsPath: string): Promise<string> {
   let code = bundles.get(workflowsPath);
   if (code === undefined) {
-    code = import('./bundle.js').then(async ({ bundleFlowWorkflows }) => (await bundleFlowWorkflows(workflowsPath, { recordSteps: true })).code);
+    code = import('./bundle.js').then(async ({ cachedFlowBundle }) => (await cachedFlowBundle(workflowsPath, { recordSteps: true })).code);
     bundles.set(workflowsPath, code);
   }
   return code;

@@ -2,7 +2,7 @@
 import type { Client } from '@temporalio/client';
 import { PocketFlowError } from '../../core/index.js';
 import { UnknownFlowError } from '../../temporal/errors.js';
-import { bundleFlowWorkflows } from '../../temporal/bundle.js';
+import { cachedFlowBundle } from '../../temporal/bundle.js';
 import { describeFlowRun } from '../../temporal/client.js';
 import { deploymentVersions, pinRun, promoteVersion, versioningOfDescription } from '../../temporal/deployments.js';
 import { type ReplayVerdict, replayRuns, runsToReplay, runToReplay } from '../../temporal/replay-check.js';
@@ -70,7 +70,7 @@ async function checkoutCode(ctx: CliContext, project: ProjectConfig, command: st
   }
   // The replay worker's own log goes to the worker log file, not into the report.
   installQuietRuntime();
-  const { code } = await bundleFlowWorkflows(project.workflowsPath);
+  const { code } = await cachedFlowBundle(project.workflowsPath);
   return { code, buildId: buildIdFromEnv() ?? buildIdOfCode(code) };
 }
 
