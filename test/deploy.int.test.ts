@@ -175,6 +175,27 @@ describe('deploying a changed flow', () => {
     expect(await activityTypes(runA)).not.toContain('Added');
   });
 
+  it('forks a run of build 1 on that build with --build source, and on the current build without', async () => {
+    // runA ran Prepare, Approve, Finish on build 1; build 2 is current now.
+    const onSource = `${runA}-fork-source`;
+    const pinned = await cli(1, ['fork', runA, '--at', '2', '--build', 'source', '--id', onSource]);
+    expect(pinned.stderr).toContain(`a fork of ${runA} at step 2 (Approve)`);
+    expect(pinned.code).toBe(0);
+    const onCurrent = `${runA}-fork-current`;
+    const current = await cli(1, ['fork', runA, '--at', '2', '--id', onCurrent]);
+    expect(current.code).toBe(0);
+    await waitingFor(onSource);
+    await waitingFor(onCurrent);
+    expect(await runVersioning(client, onSource)).toMatchObject({ deploymentName, buildId: buildIds.get(1), behavior: 'pinned', override: true });
+    expect(await runVersioning(client, onCurrent)).toMatchObject({ deploymentName, buildId: buildIds.get(2), override: false });
+    await answerFlow(client, onSource, 'y');
+    await answerFlow(client, onCurrent, 'y');
+    // Both start at Approve with the store as it was: each build finishes its own way.
+    expect((await flowResult(client, onSource)).shared).toMatchObject({ finishedBy: 1, trail: ['Prepare', 'Approve', 'Finish'] });
+    expect((await flowResult(client, onCurrent)).shared).toMatchObject({ finishedBy: 2, trail: ['Prepare', 'Approve', 'Finish'] });
+    expect(await activityTypes(onSource)).not.toContain('Added');
+  });
+
   it('moves a run of an auto-upgrade flow to the promoted build, which upgrade leaves to it', async () => {
     const upgrade = await cli(2, ['upgrade', upgrading, '--to', buildIds.get(2) as string]);
     expect(upgrade.stdout).toContain(`${upgrading}: left as it is: its flow auto-upgrades`);

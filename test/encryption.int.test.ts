@@ -232,7 +232,9 @@ describe('encryption at rest', () => {
       const { text: history, failures } = await rawHistoryText(workflowId);
       expect(failures.length).toBeGreaterThan(0);
       for (const where of [history, workerLog.toLowerCase(), `${run.stdout}${run.stderr}`.toLowerCase()]) {
-        for (const secret of [recipeKey, llmKey, llmKey.slice(0, 7), llmKey.slice(-4)]) {
+        // In the history, four letters could come up in any ciphertext's base64: its tail is looked for as the masked key ends.
+        const tail = where === history ? `*${llmKey.slice(-4)}` : llmKey.slice(-4);
+        for (const secret of [recipeKey, llmKey, llmKey.slice(0, 7), tail]) {
           expect(where).not.toContain(secret.toLowerCase());
         }
       }
