@@ -122,6 +122,13 @@ describe('encryption at rest', () => {
     expect(lost.code).toBe(1);
     expect(lost.stderr).toMatch(/^error: .*key 'a': no key with that id is configured.*\n$/);
     expect(lost.stderr.split('\n')).toHaveLength(2);
+    // Listing goes on past a run whose memo it cannot decrypt: the run is listed, and why its memo is not shown is said once.
+    const listed = await runCli(['list'], { env: env('') });
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`^${workflowId}\tCOMPLETED\trecipe-finder\t`, 'm'));
+    expect(listed.stderr).toBe(
+      "The memo of 1 of these runs is not readable here, so their WAITING FOR and fork columns are empty: A payload is encrypted with key 'a', and this process has no encryption keys: set POCKETFLOW_ENCRYPTION_KEYS to the keys the worker uses.\n",
+    );
 
     // What the Web UI sends to its codec endpoint: the payloads of an event, as proto3 JSON.
     const codec = new AesGcmCodec({ keys: new Map([['a', new Uint8Array(keyA)]]), encryptWith: 'a' });

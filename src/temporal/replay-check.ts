@@ -9,6 +9,7 @@ import { workerDataConverter } from './data-converter.js';
 import { NODE_SEARCH_ATTRIBUTE } from './definitions.js';
 import { versioningOfDescription } from './deployments.js';
 import { versionKey } from './versioning.js';
+import { listRuns } from './visibility.js';
 
 const { temporal } = proto;
 type History = proto.temporal.api.history.v1.IHistory;
@@ -31,7 +32,7 @@ export interface RunToReplay {
 /** The runs that `query` finds (newest first, at most `limit`), each with its history. */
 export async function runsToReplay(client: Client, query: string, limit: number): Promise<RunToReplay[]> {
   const runs: RunToReplay[] = [];
-  for await (const run of client.workflow.list({ query })) {
+  for await (const run of listRuns(client, query)) {
     if (runs.length >= limit) {
       break;
     }

@@ -1,4 +1,7 @@
-/** Temporal's list filter (visibility queries) as the command line writes it. */
+/** Temporal's list filter (visibility queries) as the command line writes it, and the runs a filter lists. */
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import { executionInfoFromRaw } from '@temporalio/client/lib/helpers.js';
+
 /** A string literal of Temporal's list filter. */
 export function quoted(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -12,4 +15,28 @@ export function runsQuery(flows: string[], options: { closed?: boolean; extra?: 
     clauses.push(`(${options.extra})`);
   }
   return clauses.join(' AND ');
+}
+
+/** A listed run; `memoError` says why its memo could not be decoded here (it is then empty). */
+export type ListedRun = WorkflowExecutionInfo & { memoError?: string };
+
+/**
+ * The runs that `query` finds, newest first, page by page, as `client.workflow.list` gives them,
+ * except that a run whose memo this process cannot decode (encrypted with keys it lacks) is still
+ * listed, with an empty memo and `memoError`, instead of ending the listing for every run.
+ */
+export async function* listRuns(client: Client, query: string): AsyncGenerator<ListedRun> {
+  const { namespace, loadedDataConverter } = client.options;
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const page = await client.workflowService.listWorkflowExecutions({ namespace, query, nextPageToken });
+    for (const raw of page.executions) {
+      const run: ListedRun = await executionInfoFromRaw(raw, loadedDataConverter, raw, namespace).catch(async (error: unknown) => ({
+        ...(await executionInfoFromRaw({ ...raw, memo: null }, loadedDataConverter, raw, namespace)),
+        memoError: (error as Error).message,
+      }));
+      yield run;
+    }
+    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+  } while (nextPageToken !== undefined);
 }

@@ -7,7 +7,7 @@ import { describeFlowRun } from '../../temporal/client.js';
 import { deploymentVersions, pinRun, promoteVersion, versioningOfDescription } from '../../temporal/deployments.js';
 import { type ReplayVerdict, replayRuns, runsToReplay, runToReplay } from '../../temporal/replay-check.js';
 import { BUILD_ID_ENV, buildIdFromEnv, buildIdOfCode, DEPLOYMENT_NAME_ENV, deploymentNameFromEnv, describeDeployment } from '../../temporal/versioning.js';
-import { runsQuery } from '../../temporal/visibility.js';
+import { listRuns, runsQuery } from '../../temporal/visibility.js';
 import { type CliContext, UsageError } from '../context.js';
 import type { ProjectConfig } from '../project.js';
 import { connect, installQuietRuntime } from '../server.js';
@@ -150,7 +150,7 @@ export async function upgradeCommand(
   const query = runsQuery(project.flows.names, { extra: options.query });
   const ids: string[] = workflowId === undefined ? [] : [workflowId];
   if (workflowId === undefined) {
-    for await (const run of client.workflow.list({ query })) {
+    for await (const run of listRuns(client, query)) {
       if (ids.length >= options.limit) {
         break;
       }

@@ -5,6 +5,7 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { WAITING_SEARCH_ATTRIBUTE, type PendingPrompt } from '../../temporal/definitions.js';
 import { forkRecordOf, forkSummary } from '../../temporal/lineage.js';
+import { listRuns } from '../../temporal/visibility.js';
 import { waitingRecordOf, workflowPollers } from '../../temporal/waiting.js';
 
 /** What the server keeps of one open flow run. */
@@ -70,7 +71,7 @@ export function recordOf(run: Omit<WorkflowExecutionInfo, 'raw'>): RunRecord {
 
 async function listRecords(client: Client, query: string): Promise<RunRecord[]> {
   const runs: RunRecord[] = [];
-  for await (const run of client.workflow.list({ query })) {
+  for await (const run of listRuns(client, query)) {
     runs.push(recordOf(run));
     if (runs.length >= MAX_RUNS) {
       break;
