@@ -13,6 +13,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: ['test/**/*.int.test.ts'],
+          // A few unit tests bundle workflow code or run the linter: seconds, more beside an integration file.
+          testTimeout: 60_000,
           typecheck: { enabled: true, include: ['test/**/*.test-d.ts'] },
         },
       },
