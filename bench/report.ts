@@ -514,6 +514,15 @@ export function importCostSection(s: ImportCostSummary): string {
   ].join('\n');
 }
 
+/** The event types a run of ours has more of than the hand-written run, with how many more (first runs of each). */
+function extraTypes(h: BenchResults['history']['chain']): string {
+  return Object.entries(h.ours.byTypeOfFirstRun)
+    .map(([type, count]) => [type, count - (h.baseline.byTypeOfFirstRun[type] ?? 0)] as const)
+    .filter(([, more]) => more > 0)
+    .map(([type, more]) => `${type} +${more}`)
+    .join(', ');
+}
+
 function historySection(r: BenchResults): string {
   const rows: string[][] = [];
   for (const [label, h] of [
@@ -546,14 +555,9 @@ function historySection(r: BenchResults): string {
     table(['event type', 'ours', 'hand-written'], typeRows),
     '',
     `**Target equal events: ${r.history.chain.ours.events.median === r.history.chain.baseline.events.median && r.history.human.ours.events.median === r.history.human.baseline.events.median ? 'met' : 'missed'}.**`,
-    'A step is 6 events on both sides (3 for the activity, 3 for the workflow task that follows it); a node without',
-    'its own exec adds none, and the state query and current details write no events. What ours adds is',
-    `${r.history.chain.ours.byTypeOfFirstRun['UpsertWorkflowSearchAttributes'] ?? 0} UpsertWorkflowSearchAttributes events in a chain run: the run keeps PocketFlowNode (the node running`,
-    'or waiting) and PocketFlowWaiting current for operators, one event each time either changes, so one per step of',
-    'a chain and four per answer of the human loop (the node and the waiting flag change around each prompt).',
-    'A flow can keep PocketFlowNode to the waits for a person (`temporal.searchAttributes: \'waiting\'`); section 1\'s',
-    'step overhead includes these events and the visibility writes behind them. The fan-out\'s count varies only',
-    'with how many completions the server batches into one workflow task.',
+    `Events of a chain run that ours has more of than the hand-written one, by type: ${extraTypes(r.history.chain) || 'none'}; in a human-loop run: ${extraTypes(r.history.human) || 'none'}.`,
+    'By default a run upserts PocketFlowNode and PocketFlowWaiting only as it starts and stops waiting for a person',
+    "(`temporal.searchAttributes: 'every-node'` upserts the node at every step as well).",
     `Ours writes ${num(extraBytes, 0)} more bytes per step: the upsert events above; each activity input is the envelope`,
     '`{ flow, node, params, input }` instead of bare arguments, and each scheduled activity carries a summary',
     '(`user_metadata`, e.g. "fan-out item 17 of 1000") for the Web UI; the start event also carries a memo and a',

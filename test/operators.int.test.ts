@@ -76,11 +76,11 @@ describe('runs as operators find them', () => {
     });
   });
 
-  it('update PocketFlowNode only around waits for a person when the flow asks for it, saving an event per step', async () => {
+  it('update PocketFlowNode only around waits for a person by default, and at every node when the flow asks for it', async () => {
     const client = await connectClient();
     const upserts = await withWorker('quiet', async (taskQueue) => {
       const counts: Record<string, number> = {};
-      for (const flow of ['human-input', 'human-input-waiting-only']) {
+      for (const flow of ['human-input', 'human-input-every-node']) {
         const workflowId = `${flow}-${taskQueue}`;
         await startFlow(client, { flow, taskQueue, workflowId });
         for (const [node, answer] of [['AskName', 'Ada'], ['Approve', 'y']] as const) {
@@ -89,13 +89,17 @@ describe('runs as operators find them', () => {
         }
         await flowResult(client, workflowId);
         const history = await client.workflow.getHandle(workflowId).fetchHistory();
-        counts[flow] = (history.events ?? []).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes != null).length;
+        // The flows' own attributes, PocketFlowNode and PocketFlowWaiting.
+        counts[flow] = (history.events ?? []).filter((e) => {
+          const fields = Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {});
+          return fields.some((field) => field.startsWith('PocketFlow'));
+        }).length;
       }
       return counts;
     });
-    // Waiting-only: each prompt opens (Waiting, Node) and closes (both cleared): two prompts, four upserts.
-    expect(upserts['human-input-waiting-only']).toBe(4);
-    expect(upserts['human-input']).toBeGreaterThan(4);
+    // By default: each prompt opens (Waiting, Node) and closes (both cleared): two prompts, four upserts.
+    expect(upserts['human-input']).toBe(4);
+    expect(upserts['human-input-every-node']).toBeGreaterThan(4);
   });
 
   it('keep their search attributes across continue-as-new', async () => {

@@ -64,9 +64,10 @@ export interface FlowRunOptions {
    */
   continueAsNewAfterSteps?: number;
   /**
-   * When the run updates its `PocketFlowNode` search attribute. `'every-node'` (the default): each
-   * time the node running or waiting changes, one history event (and a visibility write) each
-   * time. `'waiting'`: only when the run starts or stops waiting for a person.
+   * When the run updates its `PocketFlowNode` search attribute. `'waiting'` (the default): when
+   * the run starts or stops waiting for a person, so that waiting runs are found by node and a
+   * step costs no event of its own. `'every-node'`: each time the node running or waiting changes,
+   * one history event (and a visibility write) each time, so that runs at work are found by node too.
    */
   searchAttributes?: 'every-node' | 'waiting';
   /**

@@ -113,7 +113,14 @@ export function conciseReplayMessage(message: string): string {
 export function divergingNode(history: History, message: string): string | undefined {
   const events = history.events ?? [];
   const eventId = Number(/(?:event[ _]?id|\bid)\s*[:=]?\s*(\d+)/i.exec(message)?.[1] ?? Number.NaN);
-  const upTo = Number.isNaN(eventId) ? events.length : events.findIndex((e) => Number(e.eventId) === eventId) + 1;
+  let upTo = Number.isNaN(eventId) ? events.length : events.findIndex((e) => Number(e.eventId) === eventId) + 1;
+  // An event that names no node (the memo's waiting record, say) was written with the rest of its
+  // workflow task's commands: the node that task moved to is the one named among them.
+  const at = events[upTo - 1];
+  const task = at === undefined || nodeOfEvent(at) !== undefined ? undefined : workflowTaskOf(at);
+  while (task !== undefined && upTo < events.length && workflowTaskOf(events[upTo] as proto.temporal.api.history.v1.IHistoryEvent) === task) {
+    upTo += 1;
+  }
   let node: string | undefined;
   for (const event of events.slice(0, upTo > 0 ? upTo : events.length)) {
     node = nodeOfEvent(event) ?? node;
@@ -124,6 +131,16 @@ export function divergingNode(history: History, message: string): string | undef
 
 function nodesOfHistory(events: proto.temporal.api.history.v1.IHistoryEvent[]): Set<string> {
   return new Set(events.map(nodeOfEvent).filter((n): n is string => n !== undefined));
+}
+
+/** The workflow task whose commands wrote an event (its WorkflowTaskCompleted event id), for events that commands write. */
+function workflowTaskOf(event: proto.temporal.api.history.v1.IHistoryEvent): string | undefined {
+  for (const [key, value] of Object.entries(event)) {
+    if (key.endsWith('EventAttributes') && value !== null && typeof value === 'object' && 'workflowTaskCompletedEventId' in value) {
+      return String((value as { workflowTaskCompletedEventId: unknown }).workflowTaskCompletedEventId);
+    }
+  }
+  return undefined;
 }
 
 /** The node an event belongs to: an exec activity's node, or the node a search-attribute upsert moved to. */

@@ -44,8 +44,8 @@ export const testFlows = defineFlows({
   'post-returns-number': createNumberActionFlow,
   'flow-failure-in-post': createFlowFailureFlow,
   'application-failure-in-prep': createApplicationFailureFlow,
-  // The same conversation, updating PocketFlowNode only around the waits for a person.
-  'human-input-waiting-only': { build: (flowCases['human-input'] as FlowCase).build, searchAttributes: 'waiting' },
+  // The same conversation, updating PocketFlowNode at every node.
+  'human-input-every-node': { build: (flowCases['human-input'] as FlowCase).build, searchAttributes: 'every-node' },
   'replay-demo': () => createReplayDemoFlow(false),
   doubling: () => createDoublingFlow({ childBatches: false }),
   'doubling-five-pending': { build: () => createDoublingFlow({ sleepMs: 30, childBatches: false }), maxPendingActivities: 5 },

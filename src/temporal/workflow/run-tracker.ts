@@ -40,7 +40,7 @@ export class RunTracker {
    * `findable`: the run keeps PocketFlowNode and PocketFlowWaiting current (the namespace has them);
    * `nodes`: whether PocketFlowNode follows every node or only the waits for a person.
    */
-  constructor(flow: string, shared: object, steps: number, findable = false, nodes: 'every-node' | 'waiting' = 'every-node') {
+  constructor(flow: string, shared: object, steps: number, findable = false, nodes: 'every-node' | 'waiting' = 'waiting') {
     this.#flow = flow;
     this.#shared = shared;
     this.#steps = steps;
