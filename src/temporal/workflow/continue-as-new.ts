@@ -19,6 +19,8 @@ export interface ContinuationState {
   steps(): number;
   /** What the human input carries into the next run: unread answers and the next request id. */
   carried(): { inbox: AnswerInput[]; nextRequestId: number; events: CarriedEvents };
+  /** Writes what waits to be written before the run ends (the memo and search attributes the next run starts with). */
+  settle(): void;
 }
 
 /**
@@ -67,6 +69,7 @@ export function continueAsNewControl(state: ContinuationState): RunControl {
 /** Continues as new once every signal and update handler has finished, so that no answer in flight is lost. */
 async function continueAsNew(state: ContinuationState, frames: FlowFrame[]): Promise<void> {
   await condition(allHandlersFinished);
+  state.settle();
   const carried = state.carried();
   const resume: ResumePoint = { frames, steps: state.steps(), inbox: carried.inbox, nextRequestId: carried.nextRequestId, events: carried.events };
   // The next run keeps the search attributes as they are (so it stays findable), and the same type.

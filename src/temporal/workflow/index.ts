@@ -151,6 +151,7 @@ async function runFlow(registry: FlowRegistry, input: FlowWorkflowInput): Promis
         afterSteps: options.continueAsNewAfterSteps,
         steps: () => run.steps,
         carried: () => ({ inbox: humans.unread(), nextRequestId: humans.nextRequestId, events: events.carried(context.counter.stepsStarted) }),
+        settle: () => run.publish(),
       }),
     },
     shared,

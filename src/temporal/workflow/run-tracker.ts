@@ -1,5 +1,5 @@
 /** What a run shows while it runs: its status, current nodes and recent steps, by query and in the UI's details. */
-import { log, setCurrentDetails, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, log, setCurrentDetails, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { AnyNode } from '../../core/index.js';
 import { portableView } from '../../core/internal.js';
 import {
@@ -35,6 +35,8 @@ export class RunTracker {
   #recorded = recordKey([], 0);
 
   readonly #nodeWhileWaitingOnly: boolean;
+  /** Whether a change waits to be published (memo and search attributes) as the activation's work settles. */
+  #publishDue = false;
 
   /**
    * `findable`: the run keeps PocketFlowNode and PocketFlowWaiting current (the namespace has them);
@@ -74,6 +76,8 @@ export class RunTracker {
     this.#status = status;
     this.#current.clear();
     this.showDetails([]);
+    // Before the run's last command.
+    this.publish();
   }
 
   /** Records an answer that was refused, so that the sender can read why. */
@@ -82,7 +86,7 @@ export class RunTracker {
     this.#refusedCount += 1;
     // The reason names the answer when it matters; the log keeps the answer itself out (it may be anything a person typed).
     log.warn(`Refused an answer: ${reason}`);
-    this.#recordWaiting();
+    this.#publishSoon();
   }
 
   /**
@@ -104,8 +108,41 @@ export class RunTracker {
       lines.push(...promptDetails(workflowInfo().workflowId, prompt));
     }
     setCurrentDetails(lines.join('\n\n'));
+    this.#publishSoon();
+  }
+
+  /**
+   * Publishes what operators read with no worker up (the waiting record in the memo, the search
+   * attributes) once the activation's work has settled, so that a prompt answered and the next one
+   * asked in the same workflow task cost one write, not four. A blocked condition is looked at again
+   * only when nothing else is left to run in the activation.
+   */
+  #publishSoon(): void {
+    if (this.#publishDue) {
+      return;
+    }
+    this.#publishDue = true;
+    let lookedAt = false;
+    // Not cancellable: a run being cancelled still publishes that it no longer waits.
+    void CancellationScope.nonCancellable(() =>
+      condition(() => {
+        const settled = lookedAt;
+        lookedAt = true;
+        return settled;
+      }),
+    ).then(() => this.publish());
+  }
+
+  /** Publishes now what waits to be published: before the run ends or continues as new. */
+  publish(): void {
+    if (!this.#publishDue) {
+      return;
+    }
+    this.#publishDue = false;
     this.#recordWaiting();
+    const waiting = this.#status === 'running' && this.#pending.length > 0;
     // The node started last is the innermost one running (a nested flow's node, not the flow).
+    const current = [...new Set(this.#current.values())];
     const node = waiting ? (this.#pending[0]?.node ?? null) : this.#nodeWhileWaitingOnly ? null : (current.at(-1) ?? null);
     this.#upsertSearchAttributes(node, waiting);
   }
