@@ -118,7 +118,8 @@ export class RunTracker {
    * only when nothing else is left to run in the activation.
    */
   #publishSoon(): void {
-    if (this.#publishDue) {
+    // Most steps change nothing that is published: they cost no promise here.
+    if (this.#publishDue || !this.#unpublished()) {
       return;
     }
     this.#publishDue = true;
@@ -140,11 +141,34 @@ export class RunTracker {
     }
     this.#publishDue = false;
     this.#recordWaiting();
-    const waiting = this.#status === 'running' && this.#pending.length > 0;
-    // The node started last is the innermost one running (a nested flow's node, not the flow).
-    const current = [...new Set(this.#current.values())];
-    const node = waiting ? (this.#pending[0]?.node ?? null) : this.#nodeWhileWaitingOnly ? null : (current.at(-1) ?? null);
+    const { node, waiting } = this.#shown();
     this.#upsertSearchAttributes(node, waiting);
+  }
+
+  /** The node and waiting flag the search attributes should show now. */
+  #shown(): { node: string | null; waiting: boolean } {
+    const waiting = this.#status === 'running' && this.#pending.length > 0;
+    if (waiting) {
+      return { node: this.#pending[0]?.node ?? null, waiting };
+    }
+    if (this.#nodeWhileWaitingOnly) {
+      return { node: null, waiting };
+    }
+    // The node started last is the innermost one running (a nested flow's node, not the flow).
+    return { node: [...new Set(this.#current.values())].at(-1) ?? null, waiting };
+  }
+
+  /** Whether the waiting record or the search attributes, as they would be now, differ from what was published. */
+  #unpublished(): boolean {
+    const prompts = this.#status === 'running' ? this.#pending : [];
+    if (recordKey(prompts, this.#refusedCount) !== this.#recorded) {
+      return true;
+    }
+    if (!this.#findable) {
+      return false;
+    }
+    const { node, waiting } = this.#shown();
+    return node !== this.#shownNode || waiting !== this.#shownWaiting;
   }
 
   /** Records in the memo what the run waits for, when that changed: readable with no worker up. */
