@@ -1,6 +1,7 @@
 /** Temporal's list filter (visibility queries) as the command line writes it, and the runs a filter lists. */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers.js';
+import { extstoreInboundOptions, visit, walkListWorkflowExecutionsResponse } from '@temporalio/common/lib/internal-non-workflow/index.js';
 
 /** A string literal of Temporal's list filter. */
 export function quoted(value: string): string {
@@ -30,6 +31,8 @@ export async function* listRuns(client: Client, query: string): AsyncGenerator<L
   let nextPageToken: Uint8Array | undefined;
   do {
     const page = await client.workflowService.listWorkflowExecutions({ namespace, query, nextPageToken });
+    // Payloads kept in external storage are brought back first, as the SDK's own listing does.
+    await visit(page, walkListWorkflowExecutionsResponse, extstoreInboundOptions(loadedDataConverter.externalStorage));
     for (const raw of page.executions) {
       const run: ListedRun = await executionInfoFromRaw(raw, loadedDataConverter, raw, namespace).catch(async (error: unknown) => ({
         ...(await executionInfoFromRaw({ ...raw, memo: null }, loadedDataConverter, raw, namespace)),
