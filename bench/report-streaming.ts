@@ -95,8 +95,8 @@ function latencySection(s: StreamingSummary): string[] {
     `Nearly all of it, ${num(t.printedMs.median - t.receivedMs.median)} ms at the median, lies between exec and the printed line: the activity sends`,
     `exec's events to the run in batches, one signal per ${EVENT_BATCH_MS} ms (\`EVENT_BATCH_MS\` in src/temporal/event-publisher.ts), so a token`,
     'first waits for its batch to go out; the signal then reaches the run in a workflow task, and the reader sees it at its',
-    'next `events` query (streamFlow reads again at once after a page with events, otherwise after 50 ms, doubling up to',
-    '250 ms while nothing comes).',
+    'next `events` query (between reads, streamFlow waits on the run\'s history by long poll and reads again once a',
+    'workflow task has completed).',
     '',
   ];
 }

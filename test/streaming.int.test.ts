@@ -72,6 +72,48 @@ describe('a run watched as it happens', () => {
       await worker.stop();
     }
   });
+
+  it('waits on the history while the run waits for a person: it asks no worker until the run moves again', async () => {
+    const taskQueue = uniqueQueue('streaming-idle');
+    const workflowId = `streaming-idle-${taskQueue}`;
+    let worker: Awaited<ReturnType<typeof startWorker>> | undefined = await startWorker(taskQueue, { flows: recipeFlows, services: services(), bundle });
+    try {
+      const client = await connectClient();
+      await startFlow(client, { flow: 'recipe-finder', taskQueue, workflowId, shared: { ingredient: 'chicken' } });
+      let noWorker = 0;
+      const stream = streamFlow(client, workflowId, { workerWaitMs: 300, onNoWorker: () => (noWorker += 1) });
+      const next = async (): Promise<RunEvent | SkippedEvents> => {
+        const result = await stream.next();
+        if (result.done === true) {
+          throw new Error('the stream ended early');
+        }
+        return result.value;
+      };
+      while ((await next()).type !== 'waiting') {
+        // read up to the first prompt
+      }
+      // The reader reads on (a read it makes as the prompt's workflow task is seen finds nothing new), then the worker stops.
+      const after = next();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await worker.stop();
+      worker = undefined;
+      // With no worker up, a reader that queried would be left unanswered and say so after 300 ms.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      expect(noWorker).toBe(0);
+
+      worker = await startWorker(taskQueue, { flows: recipeFlows, services: services(), bundle });
+      await answerFlow(client, workflowId, 'y');
+      expect((await after).type).toBe('answered');
+      const rest: Array<RunEvent | SkippedEvents> = [];
+      for await (const event of stream) {
+        rest.push(event);
+      }
+      expect(rest.at(-1)?.type).toBe('run-finished');
+      expect(noWorker).toBe(0);
+    } finally {
+      await worker?.stop();
+    }
+  });
 });
 
 /** The events a `watch --json` printed so far. */

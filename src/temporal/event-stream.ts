@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { RunEvent } from '../core/index.js';
 import { type EventPage, EVENTS_PER_PAGE, eventsQuery } from './definitions.js';
 import { describeFlowRun, withKnownRun } from './client.js';
+import { HistoryFollower } from './history-follower.js';
 
 /** Said by the stream in place of events it can no longer read: the run kept only later ones. */
 export interface SkippedEvents {
@@ -22,7 +23,7 @@ export interface StreamFlowOptions {
   workerWaitMs?: number;
 }
 
-/** How often an idle stream reads again, in milliseconds: soon after events, less often while the run is quiet. */
+/** How often an idle stream reads again when it cannot follow the run's history, in milliseconds: soon after events, less often while the run is quiet. */
 const FIRST_WAIT_MS = 50;
 const LONGEST_WAIT_MS = 250;
 /** How long a stream reads no event before it checks that the run is still open, in milliseconds. */
@@ -58,53 +59,68 @@ export async function* streamFlow(client: Client, workflowId: string, options: S
     idleSince = Date.now();
     return closedWithoutTelling(client, workflowId);
   };
-  while (!stopped()) {
-    const page = await readPage(client, workflowId, from, Math.min(READ_AGAIN_MS, workerWaitMs), options.signal);
-    if (stopped()) {
-      return;
-    }
-    if (page === undefined) {
-      // Asked again at once: a query sent as the run's first task is under way can go unanswered while the next is answered.
-      unansweredSince ??= Date.now() - Math.min(READ_AGAIN_MS, workerWaitMs);
-      if (!saidNoWorker && Date.now() - unansweredSince >= workerWaitMs) {
-        saidNoWorker = true;
-        options.onNoWorker?.();
+  // Between reads, the stream follows the run's history and reads again only once a workflow task
+  // completed (or the run closed): an idle run's readers send it no query, and need no worker.
+  const follower = new HistoryFollower(client, workflowId);
+  try {
+    await follower.ready();
+    while (!stopped()) {
+      const mark = follower.mark();
+      const page = await readPage(client, workflowId, from, Math.min(READ_AGAIN_MS, workerWaitMs), options.signal);
+      if (stopped()) {
+        return;
       }
-      // A run stopped with no worker up would wait for one forever.
+      if (page === undefined) {
+        // Asked again at once: a query sent as the run's first task is under way can go unanswered while the next is answered.
+        unansweredSince ??= Date.now() - Math.min(READ_AGAIN_MS, workerWaitMs);
+        if (!saidNoWorker && Date.now() - unansweredSince >= workerWaitMs) {
+          saidNoWorker = true;
+          options.onNoWorker?.();
+        }
+        // A run stopped with no worker up would wait for one forever.
+        if (await closedWhileQuiet()) {
+          return;
+        }
+        continue;
+      }
+      unansweredSince = undefined;
+      saidNoWorker = false;
+      if (page.oldest > from) {
+        yield { type: 'skipped', offset: from, count: page.oldest - from };
+      }
+      for (const event of page.events) {
+        yield event;
+      }
+      from = page.next;
+      if (page.done) {
+        return;
+      }
+      if (page.events.length >= EVENTS_PER_PAGE) {
+        // More is kept than one page holds: read on at once.
+        continue;
+      }
+      if (!follower.over) {
+        if (follower.closedUntold && page.events.length === 0) {
+          // Terminated, cancelled or timed out, and every event it told is read.
+          return;
+        }
+        await follower.changedSince(mark, options.signal);
+        continue;
+      }
+      if (page.events.length > 0) {
+        wait = FIRST_WAIT_MS;
+        idleSince = Date.now();
+        await sleep(wait, options.signal);
+        continue;
+      }
       if (await closedWhileQuiet()) {
         return;
       }
-      continue;
-    }
-    unansweredSince = undefined;
-    saidNoWorker = false;
-    if (page.oldest > from) {
-      yield { type: 'skipped', offset: from, count: page.oldest - from };
-    }
-    for (const event of page.events) {
-      yield event;
-    }
-    from = page.next;
-    if (page.done) {
-      return;
-    }
-    if (page.events.length >= EVENTS_PER_PAGE) {
-      // More is kept than one page holds: read on at once.
-      continue;
-    }
-    if (page.events.length > 0) {
-      // Exec's events come in batches (150 ms apart): a read right after one would find little, and
-      // each read that meets the run's workflow task in flight is refused and retried a second later.
-      wait = FIRST_WAIT_MS;
-      idleSince = Date.now();
       await sleep(wait, options.signal);
-      continue;
+      wait = Math.min(wait * 2, LONGEST_WAIT_MS);
     }
-    if (await closedWhileQuiet()) {
-      return;
-    }
-    await sleep(wait, options.signal);
-    wait = Math.min(wait * 2, LONGEST_WAIT_MS);
+  } finally {
+    follower.close();
   }
 }
 
