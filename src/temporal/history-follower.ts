@@ -5,6 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
+import { describeFlowRun } from './client.js';
 
 type EventType = proto.temporal.api.enums.v1.EventType;
 const EventType = proto.temporal.api.enums.v1.EventType;
@@ -30,10 +31,8 @@ export class HistoryFollower {
   readonly #client: Client;
   readonly #workflowId: string;
   readonly #stop = new AbortController();
-  /** Changes seen, over every run followed; before the first describe, changes already in the history are not counted. */
+  /** Changes seen, over every run followed; those already in the history when following began are not counted. */
   #changes = 0;
-  /** The history length of the first run when following began: its events up to there are not changes. */
-  #skipUpTo = 0;
   #untoldClose = false;
   #over = false;
   #wake: (() => void)[] = [];
@@ -86,21 +85,17 @@ export class HistoryFollower {
   }
 
   async #start(): Promise<void> {
-    let runId: string;
     try {
-      const description = await this.#client.workflow.getHandle(this.#workflowId).describe();
-      runId = description.runId;
-      this.#skipUpTo = description.historyLength;
+      const { runId, historyLength } = await describeFlowRun(this.#client, this.#workflowId);
+      void this.#follow(runId, historyLength);
     } catch {
       this.#end();
-      return;
     }
-    void this.#follow(runId);
   }
 
-  async #follow(firstRunId: string): Promise<void> {
+  /** Follows run `firstRunId` from after its event `skipUpTo`, and the runs it continued as new into from their first. */
+  async #follow(firstRunId: string, skipUpTo: number): Promise<void> {
     let runId: string | undefined = firstRunId;
-    let skipUpTo = this.#skipUpTo;
     let nextPageToken: Uint8Array | undefined;
     try {
       while (runId !== undefined && !this.#stop.signal.aborted) {
