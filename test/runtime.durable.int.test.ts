@@ -75,6 +75,38 @@ describe('durability', () => {
     }
   });
 
+  it("retries a group of items after its worker is killed, running only the items its heartbeats did not report done", async () => {
+    const client = await connectClient();
+    const taskQueue = uniqueQueue('group-crash');
+    const workflowId = `group-crash-${taskQueue}`;
+    const first = await spawnWorkerProcess(taskQueue);
+    await startFlow(client, { flow: 'grouped-crashable', taskQueue, workflowId });
+    const handle = client.workflow.getHandle(workflowId);
+    // The three quick items are done and heartbeated (the SDK sends the latest details within 0.8 of the heartbeat timeout).
+    await waitFor(async () => {
+      const { raw } = await handle.describe();
+      const details = raw.pendingActivities?.[0]?.heartbeatDetails?.payloads?.length ?? 0;
+      return details > 0 ? raw : undefined;
+    }, 'the group to heartbeat');
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.once('exit', resolve));
+
+    const second = await spawnWorkerProcess(taskQueue);
+    try {
+      const result = await flowResult(client, workflowId);
+      const ranBy = (result.shared as { ranBy: string[] }).ranBy;
+      expect(ranBy.map((line) => Number(line.split(' ')[0]))).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(ranBy.slice(0, 3)).toEqual([0, 1, 2].map((item) => `${item} by ${first.pid}`));
+      expect(ranBy.slice(3)).toEqual([3, 4, 5].map((item) => `${item} by ${second.pid}`));
+      const history = await handle.fetchHistory();
+      const started = history.events?.find((event) => event.activityTaskStartedEventAttributes != null);
+      expect(started?.activityTaskStartedEventAttributes?.attempt).toBe(2);
+    } finally {
+      second.kill('SIGTERM');
+    }
+  });
+
   it('processes answers sent while no worker runs once a worker starts', async () => {
     const client = await connectClient();
     const taskQueue = uniqueQueue('late');

@@ -138,6 +138,10 @@ describe('one table of flows, two runtimes', () => {
         expect(durableEvents).toEqual(comparable(name, told).slice(-durableEvents.length));
         expect(durableEvents.length).toBeGreaterThan(0);
       }
+      const activities = flowCases[name]!.activities;
+      if (!local && activities !== undefined) {
+        expect(durable.events.filter((type) => type === ACTIVITY_SCHEDULED)).toHaveLength(activities);
+      }
       expect(durable.continued).toBe(name.endsWith('-continues-as-new'));
       expect(durable.events.includes(CHILD_STARTED)).toBe(/-in-children(-|$)/.test(name));
       if (local) {

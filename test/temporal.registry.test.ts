@@ -126,3 +126,27 @@ describe('childBatches', () => {
     );
   });
 });
+
+describe('itemsPerActivity', () => {
+  class Items extends AsyncParallelBatchNode {
+    override async execAsync(item: unknown): Promise<unknown> {
+      return item;
+    }
+  }
+
+  it('is taken by batch nodes, as a whole number of at least 1', () => {
+    expect(defineFlows({ fine: () => new AsyncFlow(new Items({ name: 'I', temporal: { itemsPerActivity: 50 } })) }).names).toEqual(['fine']);
+    expect(() => defineFlows({ half: () => new AsyncFlow(new Items({ name: 'I', temporal: { itemsPerActivity: 2.5 } })) })).toThrow(
+      /Node 'I' of flow 'half': temporal.itemsPerActivity must be a whole number of at least 1, got 2.5/,
+    );
+  });
+
+  it('is refused on a node that is no batch node, and on a flow, naming it', () => {
+    expect(() => defineFlows({ single: () => new AsyncFlow(new Quick({ name: 'Q', temporal: { itemsPerActivity: 10 } })) })).toThrow(
+      /Node 'Q' of flow 'single' sets temporal.itemsPerActivity, which only batch nodes/,
+    );
+    expect(() => defineFlows({ walk: () => new AsyncFlow({ start: new Items({ name: 'I' }), temporal: { itemsPerActivity: 10 } }) })).toThrow(
+      /sets temporal.itemsPerActivity: a flow's exec is its walk/,
+    );
+  });
+});

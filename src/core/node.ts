@@ -549,6 +549,10 @@ function settledExec(step: AnyNode, result: unknown): unknown {
  */
 export async function execItems(step: AnyNode, items: readonly unknown[], offset = 0, count = items.length): Promise<unknown[]> {
   const executor = runOf(step).executor;
+  const grouped = executor.execItems?.(step, items, offset, count);
+  if (grouped !== undefined) {
+    return grouped;
+  }
   if (step.batchMode === 'parallel') {
     return mapWithLimit(items, step.options.maxConcurrency, (item, index) => executor.exec(step, item, { index: offset + index, count }));
   }

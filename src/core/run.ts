@@ -63,6 +63,11 @@ export interface Executor {
    */
   execBatch?(step: AnyNode, items: readonly unknown[]): Promise<unknown[]> | undefined;
   /**
+   * Runs a batch node's exec on `items` (those from `offset` of a list of `count`) in tasks of
+   * several items each, and returns the results in order; undefined to run them one exec each.
+   */
+  execItems?(step: AnyNode, items: readonly unknown[], offset: number, count: number): Promise<unknown[]> | undefined;
+  /**
    * Walks a batch flow's graph for all of `paramSets` elsewhere, leaving their changes in
    * `shared`; undefined to walk them here.
    */

@@ -241,6 +241,15 @@ export class StepRecorder {
               });
             },
           }),
+      ...(inner.execItems === undefined
+        ? {}
+        : {
+            execItems: (step, items, offset, count) =>
+              inner.execItems?.(step, items, offset, count)?.then((results) => {
+                results.forEach((result, index) => record(step, { index: offset + index, count }, items[index], result));
+                return results;
+              }),
+          }),
       ...(inner.walkBatch === undefined ? {} : { walkBatch: (flow, shared, paramSets) => inner.walkBatch?.(flow, shared, paramSets) }),
     };
   }
@@ -376,6 +385,9 @@ export class ForkReuse {
       ...(inner.execBatch === undefined
         ? {}
         : { execBatch: (step, items) => (this.#nodes.has(step.name) ? undefined : inner.execBatch?.(step, items)) }),
+      ...(inner.execItems === undefined
+        ? {}
+        : { execItems: (step, items, offset, count) => (this.#nodes.has(step.name) ? undefined : inner.execItems?.(step, items, offset, count)) }),
     };
   }
 

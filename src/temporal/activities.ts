@@ -3,24 +3,29 @@
  * the node's exec (and one per custom fallback). Runs in the worker, never in the workflow.
  */
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
-import { PocketFlowError } from '../core/index.js';
+import { type AnyNode, PocketFlowError } from '../core/index.js';
 import {
   announceTry,
   assertExecResult,
   CALL_EXEC,
   CALL_FALLBACK,
   createRunContext,
+  directExecutor,
   errorForFallback,
   eventPlace,
   execCopy,
   type Executor,
   HAS_FALLBACK,
   isFlowMistake,
+  mapWithLimit,
   RUN,
+  STEP_NUMBER,
+  stepOf,
+  toError,
 } from '../core/internal.js';
 import type { EventStep } from '../core/events.js';
 import { EventPublisher } from './event-publisher.js';
-import { type ExecActivityInput, fallbackActivityName, type FallbackActivityInput, FORK_MEMO_ACTIVITY, type ForkMemoInput } from './definitions.js';
+import { type ExecActivityInput, fallbackActivityName, type GroupProgress, type FallbackActivityInput, FORK_MEMO_ACTIVITY, type ForkMemoInput } from './definitions.js';
 import { readForkMemo } from './fork-memo.js';
 import { UnknownNodeError } from './errors.js';
 import type { FlowRegistry } from './registry.js';
@@ -52,6 +57,9 @@ export function createFlowActivities<Svc>(
 }
 
 async function runExec<Svc>(registry: FlowRegistry<Svc>, options: FlowActivityOptions<Svc>, input: ExecActivityInput): Promise<unknown> {
+  if (input.group !== undefined) {
+    return runGroup(registry, options, input, input.group);
+  }
   const curRetry = Context.current().info.attempt - 1;
   const publisher = publisherFor(input);
   const copy = execCopyFor(registry, options, input, curRetry, publisher);
@@ -78,6 +86,75 @@ async function runFallback<Svc>(
   } finally {
     await publisher?.close();
   }
+}
+
+/**
+ * A group of a batch node's items in one activity: each item's exec with its own tries (`wait`
+ * seconds apart), `curRetry` and fallback, as in-process, a parallel batch's at most
+ * `maxConcurrency` at once. The results of finished items are heartbeated, so that an attempt after
+ * a crash or a timeout runs only the others; an item that fails for good fails the group, unretried.
+ */
+async function runGroup<Svc>(
+  registry: FlowRegistry<Svc>,
+  options: FlowActivityOptions<Svc>,
+  input: ExecActivityInput,
+  group: { offset: number; count: number },
+): Promise<unknown[]> {
+  const node = registeredNode(registry, input);
+  const context = Context.current();
+  const items = input.input as unknown[];
+  const done = new Map<number, unknown>(Object.entries((context.info.heartbeatDetails as GroupProgress | undefined)?.done ?? {}).map(([index, result]) => [Number(index), result]));
+  // A local activity runs inside the workflow task and cannot heartbeat.
+  const beat = context.info.isLocal ? () => {} : () => context.heartbeat({ done: Object.fromEntries(done) } satisfies GroupProgress);
+  // Between two finished items, the group still says it is alive (the SDK sends at most one heartbeat per throttle interval).
+  const timeout = context.info.heartbeatTimeoutMs;
+  const alive = timeout === undefined || timeout <= 0 || context.info.isLocal ? undefined : setInterval(beat, Math.max(50, timeout / 3));
+  const publisher = publisherFor(input);
+  const run = createRunContext({
+    executor: noNestedExec,
+    logger: log,
+    services: options.services,
+    // The user's heartbeat keeps the group alive; the details the group records are its progress.
+    heartbeat: () => beat(),
+    ...(publisher === undefined ? {} : { events: (event) => publisher.push(event) }),
+  });
+  const step = stepOf(node, run);
+  step.params = Object.freeze(input.params ?? {});
+  step[STEP_NUMBER] = input.step ?? 0;
+  const limit = node.batchMode === 'parallel' ? node.options.maxConcurrency : 1;
+  try {
+    return await mapWithLimit(items, limit, async (value, position) => {
+      const index = group.offset + position;
+      if (done.has(index)) {
+        return done.get(index);
+      }
+      const item = { index, count: group.count };
+      if (context.info.attempt > 1 && input.step !== undefined) {
+        // The group's earlier attempt may have published some of this item's text: a reader drops it.
+        publisher?.push({ type: 'retry', ...eventPlace(input.step, input.node, index), attempt: 1 });
+      }
+      let result: unknown;
+      try {
+        result = await directExecutor.exec(step, value, item);
+      } catch (error) {
+        throw failedItem(toError(error));
+      }
+      checked({ ...input, item }, result);
+      done.set(index, result);
+      beat();
+      return result;
+    });
+  } finally {
+    clearInterval(alive);
+    await publisher?.close();
+  }
+}
+
+/** An item of a group that failed for good: the group fails with its error, unretried (the item had its tries). */
+function failedItem(error: Error): ApplicationFailure {
+  const failure = ApplicationFailure.create({ message: error.message, type: error.name, nonRetryable: true });
+  failure.stack = error.stack;
+  return failure;
 }
 
 /** The step an exec call is about, as its events say it: none when its run keeps no events. */
@@ -128,12 +205,7 @@ function execCopyFor<Svc>(
   curRetry: number,
   publisher: EventPublisher | undefined,
 ) {
-  const node = registry.node(input.flow, input.node);
-  if (node === undefined) {
-    throw nonRetryable(
-      new UnknownNodeError(input.flow, input.node, 'Deploy the worker with the same flow definitions as the workflow bundle.'),
-    );
-  }
+  const node = registeredNode(registry, input);
   const run = createRunContext({
     executor: noNestedExec,
     logger: log,
@@ -144,6 +216,17 @@ function execCopyFor<Svc>(
   });
   // Read-only, as a walk's params are in the run.
   return execCopy(node, Object.freeze(input.params ?? {}), run, curRetry, placeOf(input));
+}
+
+/** The node an activity runs the exec of, as registered in the worker. */
+function registeredNode<Svc>(registry: FlowRegistry<Svc>, input: ExecActivityInput): AnyNode {
+  const node = registry.node(input.flow, input.node);
+  if (node === undefined) {
+    throw nonRetryable(
+      new UnknownNodeError(input.flow, input.node, 'Deploy the worker with the same flow definitions as the workflow bundle.'),
+    );
+  }
+  return node;
 }
 
 /** A failure that Temporal does not retry, typed with the error's name. */

@@ -248,6 +248,13 @@ export interface ExecActivityInput {
   item?: { index: number; count: number };
   /** The step's number in the run, when the run keeps its events: exec publishes to the run's events as it works. */
   step?: number;
+  /** Set for a group of a batch node's items (`temporal.itemsPerActivity`): `input` is their list, items `offset` on of a list of `count`. */
+  group?: { offset: number; count: number };
+}
+
+/** What a group's activity heartbeats: the results of the items it finished, by item index. */
+export interface GroupProgress {
+  done: Record<number, unknown>;
 }
 
 /** What a fallback activity receives: the exec input and the last error. */

@@ -38,6 +38,16 @@ export interface TemporalNodeOptions {
    * in-process the param sets share one store (README, "Long loops and big batches").
    */
   childBatches?: ChildBatchOptions | false;
+  /**
+   * Batch nodes: run this many items in each activity (default 1, an activity per item). Inside
+   * an activity a parallel batch's items run at once (at most `maxConcurrency`), a batch's one
+   * after another; each item keeps its own tries, `curRetry` and fallback, and the results are
+   * in input order, as in-process. The activity heartbeats the items it has finished, so that a
+   * retry after a crash or a timeout runs only the others. The timeouts are the activity's: give
+   * `startToCloseTimeout` room for every item of a group. Pays for many quick items (fewer
+   * history events and server actions); the Web UI then shows one activity per group.
+   */
+  itemsPerActivity?: number;
 }
 
 /** How a big batch is split into child workflows (see `TemporalNodeOptions.childBatches`). */

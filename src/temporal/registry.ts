@@ -188,6 +188,7 @@ function checkForTemporal(name: string, flow: AnyFlow, options: FlowRunOptions):
   for (const node of nodes) {
     checkChildBatches(name, node);
     checkActivityOptions(name, node);
+    checkItemsPerActivity(name, node);
   }
   return nodes.slice(1);
 }
@@ -230,6 +231,27 @@ function checkChildBatches(flow: string, node: AnyNode): void {
     if (value !== undefined && !(Number.isInteger(value) && (value as number) >= 1)) {
       throw new FlowDefinitionError(`${where}: temporal.childBatches.${option} must be a whole number of at least 1, got ${String(value)}.`, node.name);
     }
+  }
+}
+
+/** `itemsPerActivity` is for batch nodes whose exec runs in activities, a whole number of at least 1. */
+function checkItemsPerActivity(flow: string, node: AnyNode): void {
+  const size = node.options.temporal?.itemsPerActivity;
+  if (size === undefined || node instanceof Flow) {
+    return;
+  }
+  const where = `Node '${node.name}' of flow '${flow}'`;
+  if (!(Number.isInteger(size) && size >= 1)) {
+    throw new FlowDefinitionError(`${where}: temporal.itemsPerActivity must be a whole number of at least 1, got ${String(size)}.`, node.name);
+  }
+  if (node.batchMode === 'none') {
+    throw new FlowDefinitionError(
+      `${where} sets temporal.itemsPerActivity, which only batch nodes (BatchNode, AsyncBatchNode, AsyncParallelBatchNode) take.`,
+      node.name,
+    );
+  }
+  if (node.waitsForPerson) {
+    throw new FlowDefinitionError(`${where} waits for a person, which it does in the run, not in an activity: drop temporal.itemsPerActivity.`, node.name);
   }
 }
 

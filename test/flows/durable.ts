@@ -3,7 +3,7 @@
  * errors in prep and post, some that a fixed build repairs and some that end the run.
  */
 import { ApplicationFailure } from '@temporalio/workflow';
-import { AsyncFlow, AsyncHumanNode, AsyncNode, FlowFailure } from '../../src/core/index.js';
+import { AsyncFlow, AsyncHumanNode, AsyncNode, AsyncParallelBatchNode, FlowFailure } from '../../src/core/index.js';
 
 type Shared = { posts?: Record<string, number>; trail?: string[] };
 
@@ -31,6 +31,26 @@ export function createCrashableFlow(): AsyncFlow<Shared> {
   const first = new Counted('First', 10);
   first.next(new Counted('Slow', 3000, { startToCloseTimeout: '6s' })).next(new Counted('Last', 10));
   return new AsyncFlow(first);
+}
+
+/** Items 0-2 take 50 ms, items 3-5 four seconds; each result says which worker process ran it. */
+class SlowHalf extends AsyncParallelBatchNode<Shared & { ranBy?: string[] }, number, string> {
+  override async prepAsync(): Promise<number[]> {
+    return [0, 1, 2, 3, 4, 5];
+  }
+  override async execAsync(item: number): Promise<string> {
+    await new Promise((resolve) => setTimeout(resolve, item < 3 ? 50 : 4000));
+    return `${item} by ${(globalThis as { process?: { pid: number } }).process?.pid}`;
+  }
+  override async postAsync(shared: Shared & { ranBy?: string[] }, _items: number[], results: string[]): Promise<undefined> {
+    shared.ranBy = results;
+    return undefined;
+  }
+}
+
+/** One group of six items in one activity, heartbeating, retried soon after its worker is gone. */
+export function createGroupedCrashableFlow(): AsyncFlow<Shared> {
+  return new AsyncFlow(new SlowHalf({ name: 'SlowHalf', maxRetries: 3, wait: 0.1, temporal: { itemsPerActivity: 6, heartbeatTimeout: '2s' } }));
 }
 
 /** One → Two; with `changed`, One → Three: a graph change that breaks replay. */

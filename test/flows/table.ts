@@ -107,6 +107,19 @@ const TRIES_PER_ITEM = [
   'fallback for 5 after item 5 failed on try 1',
 ];
 
+/** Item 3 fails every try, and there is no fallback: the batch fails with its error. */
+class BrokenAtThree extends AsyncParallelBatchNode<Shared, number, number> {
+  override async prepAsync(): Promise<number[]> {
+    return [1, 2, 3, 4];
+  }
+  override async execAsync(item: number): Promise<number> {
+    if (item === 3) {
+      throw new TypeError(`item ${item} broken on try ${this.curRetry}`);
+    }
+    return item;
+  }
+}
+
 type Window = { item: number; start: number; end: number };
 
 class Overlap extends AsyncParallelBatchNode<Shared, number, Window> {
@@ -671,6 +684,8 @@ export interface FlowCase {
   expected: { shared: Shared; action: string | undefined } | { error: RegExp; inProcess?: RegExp; repairable?: true };
   /** Its steps run side by side, so their events interleave in whichever order they go. */
   sideBySide?: true;
+  /** How many activities its run schedules on Temporal (where its items run in groups). */
+  activities?: number;
 }
 
 export const flowCases: Record<string, FlowCase> = {
@@ -795,6 +810,42 @@ export const flowCases: Record<string, FlowCase> = {
   'parallel-batch-in-children-tries-per-item': {
     build: () =>
       new AsyncFlow(new TriesPerItemAtOnce({ name: 'TriesAtOnce', maxRetries: 2, wait: 0.01, temporal: { childBatches: { threshold: 2, chunkSize: 2 } } })),
+    shared: {},
+    expected: { shared: { results: TRIES_PER_ITEM }, action: undefined },
+  },
+  'batch-grouped-tries-per-item': {
+    build: () => new AsyncFlow(new TriesPerItemInTurn({ name: 'TriesInTurnGrouped', maxRetries: 2, wait: 0.01, temporal: { itemsPerActivity: 4 } })),
+    shared: {},
+    activities: 2,
+    expected: { shared: { results: TRIES_PER_ITEM }, action: undefined },
+  },
+  'parallel-batch-grouped-tries-per-item': {
+    build: () => new AsyncFlow(new TriesPerItemAtOnce({ name: 'TriesAtOnceGrouped', maxRetries: 2, wait: 0.01, temporal: { itemsPerActivity: 4 } })),
+    shared: {},
+    activities: 2,
+    expected: { shared: { results: TRIES_PER_ITEM }, action: undefined },
+  },
+  'concurrency-limit-grouped': {
+    build: () => new AsyncFlow(new Overlap({ name: 'OverlapGrouped', maxConcurrency: 2, temporal: { itemsPerActivity: 2 } })),
+    shared: { items: [1, 2, 3, 4, 5] },
+    activities: 3,
+    expected: { shared: { items: [1, 2, 3, 4, 5], order: [1, 2, 3, 4, 5], maxOverlap: 2 }, action: undefined },
+  },
+  'parallel-grouped-item-fails': {
+    build: () => new AsyncFlow(new BrokenAtThree({ maxRetries: 2, wait: 0.01, temporal: { itemsPerActivity: 2 } })),
+    shared: {},
+    expected: { error: /BrokenAtThree.*item 3 broken on try 1/, inProcess: /item 3 broken on try 1/ },
+  },
+  'parallel-batch-in-children-grouped': {
+    build: () =>
+      new AsyncFlow(
+        new TriesPerItemAtOnce({
+          name: 'TriesAtOnceInChildrenGrouped',
+          maxRetries: 2,
+          wait: 0.01,
+          temporal: { childBatches: { threshold: 2, chunkSize: 4 }, itemsPerActivity: 2 },
+        }),
+      ),
     shared: {},
     expected: { shared: { results: TRIES_PER_ITEM }, action: undefined },
   },

@@ -16,6 +16,7 @@ import {
   type Executor,
   FLOW_MISTAKES,
   HAS_FALLBACK,
+  mapWithLimit,
   placeOf,
   RUN,
   settledResult,
@@ -27,7 +28,7 @@ import { DEFAULT_START_TO_CLOSE, type ExecActivityInput, fallbackActivityName, t
 import { PayloadTooLargeError } from '../errors.js';
 import { MAX_PAYLOAD_BYTES, payloadBytes } from '../payload-converter.js';
 import { DEFAULT_MAX_PENDING_ACTIVITIES } from '../registry.js';
-import { childBatchOptions, runInChildren, walkInChildren } from './batch-chunks.js';
+import { childBatchOptions, chunksOf, runInChildren, walkInChildren } from './batch-chunks.js';
 import { rootCause } from './failures.js';
 
 export { DEFAULT_START_TO_CLOSE };
@@ -84,6 +85,32 @@ export class ActivityExecutor implements Executor {
     const seen = (this.#batches.get(at) ?? 0) + 1;
     this.#batches.set(at, seen);
     return seen === 1 ? at : `${at}.${seen}`;
+  }
+
+  /** A batch node with `itemsPerActivity` runs its items in groups, an activity each; else undefined (an activity per item). */
+  execItems(node: AnyNode, items: readonly unknown[], offset: number, count: number): Promise<unknown[]> | undefined {
+    const size = node.options.temporal?.itemsPerActivity;
+    if (size === undefined || size <= 1 || node.waitsForPerson || items.length === 0) {
+      return undefined;
+    }
+    const groups = chunksOf(node, items, size);
+    const limit = node.options.maxConcurrency;
+    // A parallel batch's items run at most maxConcurrency at once over all its groups; a batch's groups run one after another.
+    const groupsAtOnce = node.batchMode !== 'parallel' ? 1 : limit === undefined ? undefined : Math.max(1, Math.floor(limit / Math.min(limit, size)));
+    return mapWithLimit(groups, groupsAtOnce, (group) => this.#execGroup(node, group.items, offset + group.offset, count)).then((results) => results.flat());
+  }
+
+  #execGroup(node: AnyNode, items: unknown[], offset: number, count: number): Promise<unknown[]> {
+    const input: ExecActivityInput = { flow: this.#flow, node: node.name, params: node.params, input: items, group: { offset, count } };
+    if (node[RUN]?.events !== undefined) {
+      input.step = node[STEP_NUMBER];
+    }
+    const bytes = payloadBytes(input);
+    if (bytes > MAX_PAYLOAD_BYTES) {
+      return Promise.reject(new PayloadTooLargeError(node.name, bytes));
+    }
+    const summary = `${node.name} items ${offset + 1}-${offset + items.length} of ${count}`;
+    return this.#slots.run(() => schedule(node, node.name, input, summary, undefined)) as Promise<unknown[]>;
   }
 
   exec(node: AnyNode, prepRes: unknown, item?: BatchItem): Promise<unknown> {

@@ -12,7 +12,7 @@ export const KEPT_EVENTS = 5000;
 /** How many of them a run that continues as new carries into the next. */
 export const CARRIED_EVENTS = 500;
 
-const EXEC_EVENT_TYPES = new Set(['retry', 'text', 'data']);
+const EXEC_EVENT_TYPES = new Set(['retry', 'text', 'data', 'fallback']);
 
 export class EventLog {
   readonly #events: RunEvent[];
@@ -44,7 +44,7 @@ export class EventLog {
     }
   }
 
-  /** Adds the events exec sent: only retries, text and data of a step under way, from its latest try. */
+  /** Adds the events exec sent: only retries, text, data and fallbacks of a step under way, from its latest try. */
   receive(batch: unknown): void {
     const events = (batch as { events?: unknown } | null)?.events;
     if (!Array.isArray(events)) {
@@ -53,7 +53,7 @@ export class EventLog {
     }
     for (const event of events as unknown[]) {
       if (!isExecEvent(event)) {
-        this.#refuse('an event that is not a retry, text or data of a step');
+        this.#refuse('an event that is not a retry, text, data or fallback of a step');
         continue;
       }
       const tries = this.#open.get(event.step);
@@ -62,6 +62,11 @@ export class EventLog {
         continue;
       }
       const item = event.item ?? -1;
+      if (event.type === 'fallback') {
+        // A group's item ran its fallback in the group's activity (an ungrouped one runs it in a fallback activity of its own).
+        this.append(event);
+        continue;
+      }
       if (event.attempt < (tries.get(item) ?? 1)) {
         continue;
       }
@@ -93,17 +98,20 @@ export class EventLog {
   }
 }
 
-function isExecEvent(value: unknown): value is Extract<FlowEvent, { type: 'retry' | 'text' | 'data' }> {
+function isExecEvent(value: unknown): value is Extract<FlowEvent, { type: 'retry' | 'text' | 'data' | 'fallback' }> {
   if (typeof value !== 'object' || value === null) {
     return false;
   }
   const event = value as Record<string, unknown>;
+  const error = event['error'] as Record<string, unknown> | null | undefined;
   return (
     typeof event['type'] === 'string' &&
     EXEC_EVENT_TYPES.has(event['type']) &&
     typeof event['step'] === 'number' &&
     typeof event['node'] === 'string' &&
-    typeof event['attempt'] === 'number' &&
+    (event['type'] === 'fallback'
+      ? typeof error === 'object' && error !== null && typeof error['name'] === 'string' && typeof error['message'] === 'string'
+      : typeof event['attempt'] === 'number') &&
     (event['item'] === undefined || typeof event['item'] === 'number') &&
     (event['type'] !== 'text' || typeof event['text'] === 'string')
   );
