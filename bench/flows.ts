@@ -1,7 +1,7 @@
 /** The flows the Temporal benchmarks run, registered for the bench's workflow bundle and worker. */
 import { AsyncFlow, AsyncHumanNode, AsyncNode, AsyncParallelBatchFlow, AsyncParallelBatchNode, type Params } from '../src/core/index.js';
 import { defineFlows } from '../src/temporal/registry.js';
-import { ACTIVITY_TIMEOUT, type BenchServices, CHAIN_STEPS, noop, type ReplyServices, sleepItem, stampAnswer } from './work.js';
+import { ACTIVITY_TIMEOUT, type BenchServices, CHAIN_STEPS, FAN_OUT_GROUP, noop, type ReplyServices, sleepItem, stampAnswer } from './work.js';
 
 const temporal = { startToCloseTimeout: ACTIVITY_TIMEOUT };
 
@@ -45,6 +45,11 @@ class SleepItems extends AsyncParallelBatchNode<FanOutShared, number, number> {
 /** One parallel batch node whose exec waits 100 ms per item. */
 export function createFanOutFlow(): AsyncFlow<FanOutShared> {
   return new AsyncFlow(new SleepItems({ name: 'fan-out', temporal }));
+}
+
+/** The same node with `FAN_OUT_GROUP` items per activity. */
+export function createGroupedFanOutFlow(): AsyncFlow<FanOutShared> {
+  return new AsyncFlow(new SleepItems({ name: 'fan-out-grouped', temporal: { ...temporal, itemsPerActivity: FAN_OUT_GROUP } }));
 }
 
 type HumanShared = { total: number; answers?: number };
@@ -153,6 +158,7 @@ export const benchFlows = defineFlows({
   chain: () => createChainFlow(),
   'chain-local': () => createChainFlow(true),
   'fan-out': createFanOutFlow,
+  'fan-out-grouped': createGroupedFanOutFlow,
   'human-loop': createHumanLoopFlow,
   reply: createReplyFlow,
   'approval-while-streaming': createApprovalFlow,

@@ -7,7 +7,7 @@ import { ratio, summarize } from './stats.js';
 import { APPROVAL_CONDITIONS, type ApprovalCondition, type ApprovalRun, type StreamingRun } from './streaming.js';
 import type { HumanRun, WorkflowRun } from './temporal.js';
 import { START_VARIANTS, type WorkerProcessRun } from './worker-process.js';
-import { CHAIN_STEPS, FAN_OUT_ITEMS, HUMAN_ANSWERS, IN_PROCESS_STEPS, ITEM_SLEEP_MS } from './work.js';
+import { CHAIN_STEPS, FAN_OUT_GROUP, FAN_OUT_ITEMS, HUMAN_ANSWERS, IN_PROCESS_STEPS, ITEM_SLEEP_MS } from './work.js';
 
 export interface RawResults {
   chain: { ours: WorkflowRun[]; baseline: WorkflowRun[] };
@@ -15,6 +15,8 @@ export interface RawResults {
   /** Benchmark 1 on a second dev server left at Temporal's default transfer-queue read rate. */
   chainUntuned: { ours: WorkflowRun[]; baseline: WorkflowRun[] };
   fanOut: { ours: WorkflowRun[]; baseline: WorkflowRun[] };
+  /** Benchmark 2 with `FAN_OUT_GROUP` items per activity, both sides. */
+  fanOutGrouped: { ours: WorkflowRun[]; baseline: WorkflowRun[] };
   human: { ours: HumanRun[]; baseline: HumanRun[] };
   replay: ReplaySample[];
   inProcess: InProcessSample[];
@@ -344,6 +346,20 @@ export function buildResults(info: RunInfo, raw: RawResults) {
         fanOut.baseline,
         (run) => run.history.byType['WorkflowTaskFailed'] ?? 0,
       ),
+    },
+    fanOutGrouped: {
+      items: FAN_OUT_ITEMS,
+      itemsPerActivity: FAN_OUT_GROUP,
+      floorMs: ITEM_SLEEP_MS,
+      targetTimesFloor: 5,
+      /** Targets per item: at most this many activities, and history events. */
+      targetActivitiesPerItem: 0.1,
+      targetEventsPerItem: 0.5,
+      wallMs: compareBy(raw.fanOutGrouped.ours, raw.fanOutGrouped.baseline, (run) => run.wallMs),
+      activitiesPerItem: compareBy(raw.fanOutGrouped.ours, raw.fanOutGrouped.baseline, (run) => (run.history.byType['ActivityTaskScheduled'] ?? 0) / FAN_OUT_ITEMS),
+      eventsPerItem: compareBy(raw.fanOutGrouped.ours, raw.fanOutGrouped.baseline, (run) => run.history.events / FAN_OUT_ITEMS),
+      /** Against the same 1,000 items one activity each (benchmark 2's own side). */
+      wallMsUngrouped: summarize(fanOut.ours.map((run) => run.wallMs)),
     },
     inProcess: { target: 1.0, steps: IN_PROCESS_STEPS, cases: [inProcessCase(raw.inProcess, 'loop'), inProcessCase(raw.inProcess, 'batch')] },
     importCost: importCostSummary(raw.importCost),

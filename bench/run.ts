@@ -33,7 +33,7 @@ import {
   type WorkflowRun,
 } from './temporal.js';
 import { runWorkerProcesses, type WorkerProcessRun } from './worker-process.js';
-import { ACTIVITY_TIMEOUT, CHAIN_STEPS, FAN_OUT_ITEMS, HUMAN_ANSWERS, IN_PROCESS_STEPS, ITEM_SLEEP_MS } from './work.js';
+import { ACTIVITY_TIMEOUT, CHAIN_STEPS, FAN_OUT_GROUP, FAN_OUT_ITEMS, HUMAN_ANSWERS, IN_PROCESS_STEPS, ITEM_SLEEP_MS } from './work.js';
 
 const BENCH_DIR = import.meta.dirname;
 
@@ -74,6 +74,7 @@ async function runTemporal(bench: TemporalBench, bundleCode: string) {
   const chain = await compare('chain', reps.chain, () => chainOurs(bench), () => chainBaseline(bench), log);
   const chainLocal = await compare('chain, local activities', reps.chain, () => chainOurs(bench, true), () => chainBaseline(bench, true), log);
   const fanOut = await compare('fan-out', reps.fanOut, () => fanOutOurs(bench), () => fanOutBaseline(bench), log);
+  const fanOutGrouped = await compare('fan-out, grouped', reps.fanOut, () => fanOutOurs(bench, true), () => fanOutBaseline(bench, true), log);
   const human = await compare('human', reps.human, () => humanOurs(bench), () => humanBaseline(bench), log);
   log(`replaying one history of each side ${reps.replay} times`);
   const replay = await replayCost(
@@ -87,7 +88,7 @@ async function runTemporal(bench: TemporalBench, bundleCode: string) {
     },
     reps.replay,
   );
-  return { chain, chainLocal, fanOut, human, replay };
+  return { chain, chainLocal, fanOut, fanOutGrouped, human, replay };
 }
 
 /** The transfer-queue read rate the dev server has by default (Temporal's `history.transferProcessorMaxPollRPS`). */
@@ -198,6 +199,7 @@ async function main(): Promise<void> {
         activityOptions: { startToCloseTimeout: ACTIVITY_TIMEOUT, retry: { maximumAttempts: 1 } },
         chainSteps: CHAIN_STEPS,
         fanOutItems: FAN_OUT_ITEMS,
+        fanOutGroup: FAN_OUT_GROUP,
         itemSleepMs: ITEM_SLEEP_MS,
         humanAnswers: HUMAN_ANSWERS,
         humanSettleMs: SETTLE_MS,

@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { answerFlow, flowResult, getFlowState, startFlow } from '../src/temporal/client.js';
 import { benchAnswerSignal, benchWaitingQuery } from './definitions.js';
 import { fetchHistory, type HistoryStats, signalToActivityStart } from './history.js';
-import { type BenchServices, CHAIN_STEPS, FAN_OUT_ITEMS, HUMAN_ANSWERS } from './work.js';
+import { type BenchServices, CHAIN_STEPS, FAN_OUT_GROUP, FAN_OUT_ITEMS, HUMAN_ANSWERS } from './work.js';
 
 /** How long the client lets the run sit idle at a prompt before it answers. */
 export const SETTLE_MS = 25;
@@ -133,12 +133,13 @@ export async function chainBaseline(bench: TemporalBench, local = false): Promis
   });
 }
 
-/** Benchmark 2, our side: the parallel batch node over 1,000 items. */
-export async function fanOutOurs(bench: TemporalBench): Promise<WorkflowRun> {
-  const id = workflowId('fan-out', 'ours');
+/** Benchmark 2, our side: the parallel batch node over 1,000 items (`grouped`: `FAN_OUT_GROUP` items per activity). */
+export async function fanOutOurs(bench: TemporalBench, grouped = false): Promise<WorkflowRun> {
+  const flow = grouped ? 'fan-out-grouped' : 'fan-out';
+  const id = workflowId(flow, 'ours');
   return timedRun(bench, 'ours', id, async () => {
     await startFlow(bench.client, {
-      flow: 'fan-out',
+      flow,
       taskQueue: bench.taskQueue,
       workflowId: id,
       shared: { items: FAN_OUT_ITEMS },
@@ -151,12 +152,12 @@ export async function fanOutOurs(bench: TemporalBench): Promise<WorkflowRun> {
   });
 }
 
-/** Benchmark 2, baseline: Promise.all of 1,000 activities. */
-export async function fanOutBaseline(bench: TemporalBench): Promise<WorkflowRun> {
-  const id = workflowId('fan-out', 'baseline');
+/** Benchmark 2, baseline: Promise.all of 1,000 activities (`grouped`: of 10 activities of `FAN_OUT_GROUP` items each). */
+export async function fanOutBaseline(bench: TemporalBench, grouped = false): Promise<WorkflowRun> {
+  const id = workflowId(grouped ? 'fan-out-grouped' : 'fan-out', 'baseline');
   return timedRun(bench, 'baseline', id, async () => {
-    const handle = await bench.client.workflow.start('fanOut', {
-      args: [FAN_OUT_ITEMS],
+    const handle = await bench.client.workflow.start(grouped ? 'fanOutGrouped' : 'fanOut', {
+      args: grouped ? [FAN_OUT_ITEMS, FAN_OUT_GROUP] : [FAN_OUT_ITEMS],
       taskQueue: bench.taskQueue,
       workflowId: id,
     });

@@ -6,6 +6,9 @@ export const CHAIN_STEPS = 100;
 /** Items of the parallel fan-out (benchmark 2). */
 export const FAN_OUT_ITEMS = 1000;
 
+/** Items per activity of the grouped fan-out (benchmark 2, `itemsPerActivity`). */
+export const FAN_OUT_GROUP = 100;
+
 /** What each fan-out item's exec waits, in milliseconds: the floor of benchmark 2. */
 export const ITEM_SLEEP_MS = 100;
 
@@ -41,6 +44,11 @@ export async function noop(): Promise<undefined> {
 export async function sleepItem(item: number): Promise<number> {
   await new Promise((resolve) => setTimeout(resolve, ITEM_SLEEP_MS));
   return item;
+}
+
+/** A group of fan-out items in one activity, as the hand-written grouped fan-out runs them: all at once. */
+export async function sleepItems(items: number[]): Promise<number[]> {
+  return Promise.all(items.map(sleepItem));
 }
 
 /** The exec that follows an answer: reports its start to the bench process. */

@@ -11,7 +11,7 @@ const workflows = createFlowWorkflows(benchFlows);
 export default workflows.flow;
 export const { pocketflowBatchChunk, pocketflowBatchFlowChunk } = workflows;
 
-const { noop, sleepItem, stamp } = proxyActivities<HandWrittenActivities>({
+const { noop, sleepItem, sleepItems, stamp } = proxyActivities<HandWrittenActivities>({
   startToCloseTimeout: ACTIVITY_TIMEOUT,
   retry: { maximumAttempts: 1 },
 });
@@ -41,6 +41,13 @@ export async function noopChainLocal(steps: number): Promise<number> {
 export async function fanOut(items: number): Promise<number> {
   const results = await Promise.all(Array.from({ length: items }, (_, i) => sleepItem(i)));
   return results.length;
+}
+
+/** Runs `items` sleeping items in activities of `group` items each, all at once. */
+export async function fanOutGrouped(items: number, group: number): Promise<number> {
+  const groups = Array.from({ length: Math.ceil(items / group) }, (_, g) => Array.from({ length: Math.min(group, items - g * group) }, (_, i) => g * group + i));
+  const results = await Promise.all(groups.map((one) => sleepItems(one)));
+  return results.flat().length;
 }
 
 /** Waits for an answer, then runs the stamp activity; `total` times. */

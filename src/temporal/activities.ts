@@ -104,11 +104,12 @@ async function runGroup<Svc>(
   const context = Context.current();
   const items = input.input as unknown[];
   const done = new Map<number, unknown>(Object.entries((context.info.heartbeatDetails as GroupProgress | undefined)?.done ?? {}).map(([index, result]) => [Number(index), result]));
-  // A local activity runs inside the workflow task and cannot heartbeat.
+  // A local activity runs inside the workflow task and cannot heartbeat. The group heartbeats its
+  // progress now and then (each heartbeat carries every result so far), and keeps beating between
+  // two finished items so that a slow item does not pass the heartbeat timeout.
   const beat = context.info.isLocal ? () => {} : () => context.heartbeat({ done: Object.fromEntries(done) } satisfies GroupProgress);
-  // Between two finished items, the group still says it is alive (the SDK sends at most one heartbeat per throttle interval).
   const timeout = context.info.heartbeatTimeoutMs;
-  const alive = timeout === undefined || timeout <= 0 || context.info.isLocal ? undefined : setInterval(beat, Math.max(50, timeout / 3));
+  const alive = context.info.isLocal ? undefined : setInterval(beat, Math.max(20, Math.min(GROUP_HEARTBEAT_MS, (timeout ?? Infinity) / 3)));
   const publisher = publisherFor(input);
   const run = createRunContext({
     executor: noNestedExec,
@@ -141,7 +142,6 @@ async function runGroup<Svc>(
       }
       checked({ ...input, item }, result);
       done.set(index, result);
-      beat();
       return result;
     });
   } finally {
@@ -149,6 +149,9 @@ async function runGroup<Svc>(
     await publisher?.close();
   }
 }
+
+/** How often a group's activity heartbeats its progress at most, in milliseconds (more often under a short heartbeat timeout). */
+const GROUP_HEARTBEAT_MS = 1000;
 
 /** An item of a group that failed for good: the group fails with its error, unretried (the item had its tries). */
 function failedItem(error: Error): ApplicationFailure {
