@@ -396,13 +396,19 @@ export class AsyncNode<S extends object = Store, P = unknown, E = unknown, Svc =
   // The same lifecycle as Node's, calling the async methods directly, and not at all when the
   // node keeps the default (which does nothing): each call is a promise, and in a
   // sandboxed runtime every promise costs a captured stack trace.
-  override async [RUN_ASYNC](shared: S): Promise<Action | undefined> {
-    const prepRes = this.prepAsync === AsyncNode.prototype.prepAsync ? (undefined as P) : await this.prepAsync(shared);
-    const execRes = settledExec(this, await execStep(this, prepRes)) as E;
-    if (this.postAsync === AsyncNode.prototype.postAsync) {
-      return undefined;
+  override [RUN_ASYNC](shared: S): Promise<Action | undefined> {
+    if (this.prepAsync !== AsyncNode.prototype.prepAsync || this.postAsync !== AsyncNode.prototype.postAsync) {
+      return asyncLifecycle(this, shared);
     }
-    return (await this.postAsync(shared, prepRes, execRes)) ?? undefined;
+    // Exec alone: one promise for the step, where an async function makes two (its own, and one per await).
+    try {
+      return Promise.resolve(execStep(this, undefined)).then((result) => {
+        settledExec(this, result);
+        return undefined;
+      });
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   override [CALL_EXEC](prepRes: unknown): unknown {
@@ -420,6 +426,16 @@ export class AsyncNode<S extends object = Store, P = unknown, E = unknown, Svc =
   override get [HAS_EXEC](): boolean {
     return this.execAsync !== AsyncNode.prototype.execAsync;
   }
+}
+
+/** An async node's step with a prep or post of its own: each awaited, and not at all when the node keeps the default (which does nothing). */
+async function asyncLifecycle<S extends object, P, E, Svc, X, R>(node: AsyncNode<S, P, E, Svc, X, R>, shared: S): Promise<Action | undefined> {
+  const prepRes = node.prepAsync === AsyncNode.prototype.prepAsync ? (undefined as P) : await node.prepAsync(shared);
+  const execRes = settledExec(node, await execStep(node, prepRes)) as E;
+  if (node.postAsync === AsyncNode.prototype.postAsync) {
+    return undefined;
+  }
+  return (await node.postAsync(shared, prepRes, execRes)) ?? undefined;
 }
 
 /** An async node whose exec runs once per item, one after another. */

@@ -48,10 +48,38 @@ export async function bundleFlowWorkflows(workflowsPath: string, options: { reco
     failureConverterPath: failureConverterPath(),
     ignoreModules: EXEC_ONLY_MODULES,
     logger: quietBundlerLogger,
-    webpackConfigHook: (config) => ({ ...config, context }),
+    webpackConfigHook: (config) => ({ ...config, context, module: { ...config.module, rules: withLibraryRule(config.module?.rules ?? []) } }),
     // A bundle to read runs' steps with: its runs hand each step they replay to the steps sink.
     ...(options.recordSteps === true ? { workflowInterceptorModules: [moduleBeside('workflow/record-steps')] } : {}),
   });
+}
+
+type Rules = NonNullable<NonNullable<Parameters<NonNullable<Parameters<typeof bundleWorkflowCode>[0]['webpackConfigHook']>>[0]['module']>['rules']>;
+
+/** This library's own TypeScript sources, when it runs from them (compiled, it is JavaScript, which the bundler takes as it is). */
+const LIBRARY_SOURCES = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * The bundler's rules, with this library's TypeScript compiled for ES2022, as its published
+ * JavaScript is: the SDK compiles TypeScript for ES2017, which turns each private field and object
+ * spread into helper calls, and so a run from the sources would measure slower code than users run.
+ * A project's own flows keep the SDK's compilation, with its semantics of class fields.
+ */
+function withLibraryRule(rules: Rules): Rules {
+  const index = rules.findIndex((rule) => typeof rule === 'object' && rule !== null && JSON.stringify(rule.use ?? '').includes('swc-loader'));
+  const sdkRule = rules[index];
+  if (typeof sdkRule !== 'object' || sdkRule === null || typeof sdkRule.use !== 'object' || sdkRule.use === null || Array.isArray(sdkRule.use)) {
+    return rules;
+  }
+  const use = sdkRule.use as { loader?: string; options?: { jsc?: Record<string, unknown> } & Record<string, unknown> };
+  const library = {
+    test: /\.ts$/,
+    include: LIBRARY_SOURCES,
+    exclude: /node_modules/,
+    use: { ...use, options: { ...use.options, jsc: { ...use.options?.jsc, target: 'es2022' } } },
+  };
+  const rest = { ...sdkRule, exclude: [sdkRule.exclude ?? /node_modules/, LIBRARY_SOURCES].flat() };
+  return [...rules.slice(0, index), library, rest, ...rules.slice(index + 1)] as Rules;
 }
 
 /** At most this many source files are hashed to key a cached bundle; a larger tree is bundled each time. */

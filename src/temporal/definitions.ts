@@ -243,7 +243,8 @@ export interface ExecActivityInput {
   flow: string;
   node: string;
   params: Params;
-  input: unknown;
+  /** What exec receives (left out when it is undefined). */
+  input?: unknown;
   /** Which item of a batch node's list this call is for. */
   item?: { index: number; count: number };
   /** The step's number in the run, when the run keeps its events: exec publishes to the run's events as it works. */

@@ -40,12 +40,12 @@ export class PortableJsonPayloadConverter implements PayloadConverterWithEncodin
     if (value === undefined) {
       return undefined;
     }
-    // What would silently change shape (a class instance, a function) is refused, naming where.
-    assertPortable(value, 'a Temporal payload');
     if (isPlainJson(value, new Set())) {
       // Exactly what the SDK's JSON converter writes; also any key name, `constructor` included.
       return { metadata: { [METADATA_ENCODING_KEY]: encodingKeys.METADATA_ENCODING_JSON }, data: encode(JSON.stringify(value)) };
     }
+    // What would silently change shape (a class instance, a function) is refused, naming where.
+    assertPortable(value, 'a Temporal payload');
     const { json, meta } = serialize(value);
     const metadata: Record<string, Uint8Array> = { [METADATA_ENCODING_KEY]: encodingKeys.METADATA_ENCODING_JSON };
     if (meta !== undefined) {
@@ -148,4 +148,70 @@ export const MAX_PAYLOAD_BYTES = 1_900_000;
 export function payloadBytes(value: unknown): number {
   const payload = payloadConverter.toPayload(value);
   return (payload.data?.byteLength ?? 0) + (payload.metadata?.[TYPES_METADATA_KEY]?.byteLength ?? 0);
+}
+
+/**
+ * Whether the payload of `value` passes `limit` bytes: `payloadBytes` only for a value that may,
+ * since encoding a payload to weigh it costs as much as the payload itself. A plain JSON value is
+ * weighed by an upper bound first (every character of a string escaped, a number at its longest).
+ */
+export function payloadPasses(value: unknown, limit: number): number | undefined {
+  const bound = plainJsonBound(value, limit);
+  if (bound !== undefined && bound <= limit) {
+    return undefined;
+  }
+  const bytes = payloadBytes(value);
+  return bytes > limit ? bytes : undefined;
+}
+
+/** At least the bytes of plain JSON `value` in UTF-8; undefined past `limit`, or when `value` is not plain JSON (the converter then weighs it). */
+function plainJsonBound(value: unknown, limit: number, depth = 0): number | undefined {
+  switch (typeof value) {
+    case 'string':
+      // A UTF-16 unit is at most 3 bytes of UTF-8, or 6 escaped (\u001f): 6 bounds both.
+      return value.length * 6 + 2;
+    case 'number':
+    case 'boolean':
+      return 24;
+    case 'object':
+      break;
+    default:
+      return undefined;
+  }
+  if (value === null) {
+    return 4;
+  }
+  // Shared references and cycles are weighed by the converter; a deep value too.
+  if (depth > 32) {
+    return undefined;
+  }
+  const proto = Object.getPrototypeOf(value) as object | null;
+  let total = 2;
+  if (proto === Array.prototype) {
+    for (const item of value as unknown[]) {
+      const bound = plainJsonBound(item, limit, depth + 1);
+      if (bound === undefined) {
+        return undefined;
+      }
+      total += bound + 1;
+      if (total > limit) {
+        return undefined;
+      }
+    }
+    return total;
+  }
+  if (proto !== Object.prototype && proto !== null) {
+    return undefined;
+  }
+  for (const key in value) {
+    const bound = plainJsonBound((value as Record<string, unknown>)[key], limit, depth + 1);
+    if (bound === undefined) {
+      return undefined;
+    }
+    total += key.length * 6 + 4 + bound;
+    if (total > limit) {
+      return undefined;
+    }
+  }
+  return total;
 }

@@ -26,7 +26,7 @@ import {
 } from '../../core/internal.js';
 import { DEFAULT_START_TO_CLOSE, type ExecActivityInput, fallbackActivityName, type FallbackActivityInput } from '../definitions.js';
 import { PayloadTooLargeError } from '../errors.js';
-import { MAX_PAYLOAD_BYTES, payloadBytes } from '../payload-converter.js';
+import { MAX_PAYLOAD_BYTES, payloadBytes, payloadPasses } from '../payload-converter.js';
 import { DEFAULT_MAX_PENDING_ACTIVITIES } from '../registry.js';
 import { childBatchOptions, chunksOf, runInChildren, walkInChildren } from './batch-chunks.js';
 import { rootCause } from './failures.js';
@@ -105,8 +105,8 @@ export class ActivityExecutor implements Executor {
     if (node[RUN]?.events !== undefined) {
       input.step = node[STEP_NUMBER];
     }
-    const bytes = payloadBytes(input);
-    if (bytes > MAX_PAYLOAD_BYTES) {
+    const bytes = payloadPasses(input, MAX_PAYLOAD_BYTES);
+    if (bytes !== undefined) {
       return Promise.reject(new PayloadTooLargeError(node.name, bytes));
     }
     const summary = `${node.name} items ${offset + 1}-${offset + items.length} of ${count}`;
@@ -118,15 +118,16 @@ export class ActivityExecutor implements Executor {
       // Exec runs here, in the workflow, as in-process: its result is checked and copied as there.
       return directExecutor.exec(node, prepRes, item).then((result) => settledResult(node, result, item));
     }
-    const input: ExecActivityInput = { flow: this.#flow, node: node.name, params: node.params, input: prepRes };
+    // An input of undefined is left out: a payload with undefined inside takes the converter's slower path.
+    const input: ExecActivityInput = prepRes === undefined ? { flow: this.#flow, node: node.name, params: node.params } : { flow: this.#flow, node: node.name, params: node.params, input: prepRes };
     if (item !== undefined) {
       input.item = item;
     }
     if (node[RUN]?.events !== undefined) {
       input.step = node[STEP_NUMBER];
     }
-    const bytes = payloadBytes(input);
-    if (bytes > MAX_PAYLOAD_BYTES) {
+    const bytes = payloadPasses(input, MAX_PAYLOAD_BYTES);
+    if (bytes !== undefined) {
       return Promise.reject(new PayloadTooLargeError(node.name, bytes));
     }
     const summary = execSummary(node, prepRes, item);
@@ -167,21 +168,47 @@ class Slots {
     this.#free = size;
   }
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.#free > 0) {
-      this.#free--;
-    } else {
-      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#free === 0) {
+      return this.#runLater(task);
     }
+    // A free slot: the task's own promise and one more, where an async function makes two more.
+    this.#free--;
+    let running: Promise<T>;
+    try {
+      running = task();
+    } catch (error) {
+      this.#release();
+      return Promise.reject(error as Error);
+    }
+    return running.then(
+      (value) => {
+        this.#release();
+        return value;
+      },
+      (error: unknown) => {
+        this.#release();
+        throw error;
+      },
+    );
+  }
+
+  async #runLater<T>(task: () => Promise<T>): Promise<T> {
+    await new Promise<void>((resolve) => this.#waiting.push(resolve));
     try {
       return await task();
     } finally {
-      const next = this.#waiting.shift();
-      if (next === undefined) {
-        this.#free++;
-      } else {
-        next();
-      }
+      this.#release();
+    }
+  }
+
+  /** Hands the slot to the first task waiting, or frees it. */
+  #release(): void {
+    const next = this.#waiting.shift();
+    if (next === undefined) {
+      this.#free++;
+    } else {
+      next();
     }
   }
 }
