@@ -75,7 +75,7 @@ function summarySection(r: BenchResults): string {
       verdict(r.localStepOverhead.wallMsPerStep.ratio, r.localStepOverhead.target),
     ],
     [
-      '2. fan-out of 1,000 × 100 ms',
+      `2. fan-out of ${r.fanOut.items} × ${r.fanOut.floorMs} ms`,
       'wall ms',
       num(r.fanOut.wallMs.ours.median),
       num(r.fanOut.wallMs.baseline.median),
@@ -189,8 +189,7 @@ function stepSection(r: BenchResults): string {
     `${num(code.extraMsPerStep)} ms per step (${times(code.ratio)}).`,
     `${s.workflowTaskMsPerStep.ratio > s.target || code.ratio > s.target ? `Measured alone, that part misses ${s.target.toFixed(2)};` : `Measured alone, that part is within ${s.target.toFixed(2)};`}`,
     'section "Why, and what would fix it" says where the time goes.',
-    'With the read-rate floor gone a step is a few milliseconds, so the extra workflow code is a larger share of it',
-    'than it was of 50 ms, and the ratio moves by several hundredths between runs on this shared 2-core machine.',
+    `Per run, a step took ${num(s.wallMsPerStep.ours.min)}–${num(s.wallMsPerStep.ours.max)} ms ours and ${num(s.wallMsPerStep.baseline.min)}–${num(s.wallMsPerStep.baseline.max)} ms hand-written in this run.`,
     '',
   ].join('\n');
 }
@@ -602,7 +601,7 @@ function humanSection(r: BenchResults): string {
     `A flow that loops \`ask\` (an \`AsyncHumanNode\` calling \`getUserInput\`) → \`work\` (an exec that records when it`,
     `starts) → \`ask\`, ${h.answers} answers per run, ${h.runs.ours} runs per side; against a hand-written workflow that`,
     'waits on `condition()` for a signal and then runs the same activity. The client waits until the run is waiting',
-    '(state query), lets it idle 25 ms, then sends the answer as a signal (`answerFlow(..., { wait: \'signal\' })`).',
+    `(state query), lets it idle ${String(r.settings['humanSettleMs'])} ms, then sends the answer as a signal (\`answerFlow(..., { wait: 'signal' })\`).`,
     'Client clock: from just before the signal call to the first line of the next activity (the worker runs in the',
     'bench process, so one clock). Server clock: WorkflowExecutionSignaled → the next ActivityTaskStarted in history.',
     '',

@@ -110,7 +110,7 @@ export class ActivityExecutor implements Executor {
       return Promise.reject(new PayloadTooLargeError(node.name, bytes));
     }
     const summary = `${node.name} items ${offset + 1}-${offset + items.length} of ${count}`;
-    return this.#slots.run(() => schedule(node, node.name, input, summary, undefined)) as Promise<unknown[]>;
+    return this.#run(node, () => schedule(node, node.name, input, summary, undefined)) as Promise<unknown[]>;
   }
 
   exec(node: AnyNode, prepRes: unknown, item?: BatchItem): Promise<unknown> {
@@ -132,14 +132,19 @@ export class ActivityExecutor implements Executor {
     }
     const summary = execSummary(node, prepRes, item);
     if (!node[HAS_FALLBACK]) {
-      return this.#slots.run(() => schedule(node, node.name, input, summary, undefined));
+      return this.#run(node, () => schedule(node, node.name, input, summary, undefined));
     }
     return this.#execWithFallback(node, input, summary, item);
   }
 
+  /** Runs `task` in a slot of the run's pending activities; a local activity is none of the server's, and takes no slot. */
+  #run<T>(node: AnyNode, task: () => Promise<T>): Promise<T> {
+    return node.options.temporal?.local === true ? task() : this.#slots.run(task);
+  }
+
   async #execWithFallback(node: AnyNode, input: ExecActivityInput, summary: string, item: BatchItem | undefined): Promise<unknown> {
     try {
-      return await this.#slots.run(() => schedule(node, node.name, input, summary, undefined));
+      return await this.#run(node, () => schedule(node, node.name, input, summary, undefined));
     } catch (error) {
       // A normal activity fails with an ActivityFailure; a local one with the failure itself. Cancellation is no failure of exec,
       // and an error that says the flow is written wrongly is none that a fallback handles (in-process, it is not either).
@@ -149,9 +154,7 @@ export class ActivityExecutor implements Executor {
       const cause = rootCause(error);
       announceFallback(node[RUN], placeOf(node, item), { name: cause.type, message: cause.message });
       const fallbackInput: FallbackActivityInput = { ...input, error: cause };
-      return this.#slots.run(() =>
-        schedule(node, fallbackActivityName(node.name), fallbackInput, `${summary} (fallback)`, { maximumAttempts: 1 }),
-      );
+      return this.#run(node, () => schedule(node, fallbackActivityName(node.name), fallbackInput, `${summary} (fallback)`, { maximumAttempts: 1 }));
     }
   }
 }
