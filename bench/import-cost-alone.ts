@@ -1,7 +1,7 @@
 /** `npx tsx bench/import-cost-alone.ts [processes]`: the import cost of benchmark 3 alone, printed as its report section without touching results.json or REPORT.md. */
 import { runImportCost } from './import-cost-runner.js';
-import { importCostSection } from './report.js';
-import { importCostSummary } from './results.js';
+import { renderSection } from './report.js';
+import { importSection } from './sections.js';
 
 const processes = Number(process.argv[2] ?? (process.env['BENCH_QUICK'] === '1' ? '1' : '7'));
 
@@ -11,4 +11,4 @@ if (!Number.isInteger(processes) || processes < 1) {
 
 const run = await runImportCost(processes, (message) => console.error(`[bench] ${message}`));
 
-console.log(importCostSection(importCostSummary(run)));
+console.log(renderSection(importSection(run)));

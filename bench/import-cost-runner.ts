@@ -65,7 +65,7 @@ function errorCount(output: string): number {
 async function compilePackage(log: (message: string) => void): Promise<number> {
   const tsc = join(ROOT, 'node_modules', '.bin', 'tsc');
   try {
-    await run(tsc, ['-p', 'tsconfig.build.json', '--outDir', IMPORT_OUT_DIR, '--declaration', 'false', '--sourceMap', 'false'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+    await run(tsc, ['-p', 'tsconfig.build.json', '--outDir', IMPORT_OUT_DIR, '--declaration', 'false', '--sourceMap', 'false', '--inlineSources', 'false'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
     return 0;
   } catch (error) {
     const output = (error as { stdout?: string }).stdout ?? '';

@@ -4,14 +4,14 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderReport } from './report.js';
-import type { BenchResults } from './results.js';
+import { type ReportInfo, renderReport } from './report.js';
+import { buildSections, type RawResults } from './sections.js';
 
 const folder = import.meta.dirname;
 if (!existsSync(join(folder, 'results.json'))) {
   console.error('bench/results.json is not here (it is not kept in git): run npm run bench first, which writes it and the report.');
   process.exit(1);
 }
-const results = JSON.parse(readFileSync(join(folder, 'results.json'), 'utf8')) as BenchResults;
-writeFileSync(join(folder, 'REPORT.md'), renderReport(results));
-console.log(`bench/REPORT.md rendered from the run of ${results.generatedAt}.`);
+const { raw, ...info } = JSON.parse(readFileSync(join(folder, 'results.json'), 'utf8')) as ReportInfo & { raw: RawResults };
+writeFileSync(join(folder, 'REPORT.md'), renderReport(info, buildSections(raw, info)));
+console.log(`bench/REPORT.md rendered from the run of ${info.generatedAt}.`);

@@ -16,8 +16,8 @@ import { runImportCost } from './import-cost-runner.js';
 import { runInProcess } from './inprocess-runner.js';
 import { type LlmStandIn, startLlmStandIn } from './llm-stand-in.js';
 import { replayCost } from './replay-runner.js';
-import { renderReport } from './report.js';
-import { buildResults } from './results.js';
+import { type ReportInfo, renderReport } from './report.js';
+import { buildSections, type RawResults, SERVER_DEFAULT_POLL_RPS } from './sections.js';
 import { runStreaming, type StreamingRun, streamingSettings } from './streaming.js';
 import {
   chainBaseline,
@@ -33,7 +33,7 @@ import {
   type WorkflowRun,
 } from './temporal.js';
 import { runWorkerProcesses, type WorkerProcessRun } from './worker-process.js';
-import { ACTIVITY_TIMEOUT, CHAIN_STEPS, FAN_OUT_GROUP, FAN_OUT_ITEMS, HUMAN_ANSWERS, IN_PROCESS_STEPS, ITEM_SLEEP_MS } from './work.js';
+import { ACTIVITY_TIMEOUT } from './work.js';
 
 const BENCH_DIR = import.meta.dirname;
 
@@ -90,9 +90,6 @@ async function runTemporal(bench: TemporalBench, bundleCode: string) {
   );
   return { chain, chainLocal, fanOut, fanOutGrouped, human, replay };
 }
-
-/** The transfer-queue read rate the dev server has by default (Temporal's `history.transferProcessorMaxPollRPS`). */
-const SERVER_DEFAULT_POLL_RPS = 20;
 
 /** Benchmark 1 once more, on a second dev server left at Temporal's default read rate: what the tuning changes. */
 async function untunedChain(bundle: { code: string }, llm: LlmStandIn) {
@@ -173,54 +170,41 @@ async function main(): Promise<void> {
     await llm.close();
     log('dev server stopped');
   }
-  const results = buildResults(
-    {
-      generatedAt: startedAt.toISOString(),
-      durationSeconds: (performance.now() - start) / 1000,
-      quick,
-      machine: {
-        cpuModel: cpus()[0]?.model ?? 'unknown',
-        cores: cpus().length,
-        totalMemBytes: totalmem(),
-        platform: `${platform()} ${release()} ${arch()}`,
-      },
-      versions: {
-        node: process.version,
-        temporalSdk: packageVersion('@temporalio/worker'),
-        temporalCli: cliVersion,
-        pocketflowNpm: packageVersion('pocketflow'),
-        tsx: packageVersion('tsx'),
-      },
-      settings: {
-        reps,
-        workerSettings,
-        devServerDynamicConfig: DEV_SERVER_DYNAMIC_CONFIG,
-        untunedServerPollRps: SERVER_DEFAULT_POLL_RPS,
-        activityOptions: { startToCloseTimeout: ACTIVITY_TIMEOUT, retry: { maximumAttempts: 1 } },
-        chainSteps: CHAIN_STEPS,
-        fanOutItems: FAN_OUT_ITEMS,
-        fanOutGroup: FAN_OUT_GROUP,
-        itemSleepMs: ITEM_SLEEP_MS,
-        humanAnswers: HUMAN_ANSWERS,
-        humanSettleMs: SETTLE_MS,
-        inProcessSteps: IN_PROCESS_STEPS,
-        streaming,
-      },
-      commands: [
-        'npm ci',
-        'npm run bench',
-        '# a wiring check, one run of everything: BENCH_QUICK=1 npm run bench',
-        `# one side of benchmark 3 alone: node --expose-gc --import tsx bench/inprocess.ts <loop|batch> <ours|pocketflow> ${reps.inProcessWarmRuns}`,
-        `# the import cost alone (prints its report section, leaves results.json and REPORT.md alone): npx tsx bench/import-cost-alone.ts ${reps.importProcesses}`,
-        '# benchmark 8 alone, on a dev server of its own (writes /tmp/pocketflow-bench-streaming/, leaves results.json and REPORT.md alone): npx tsx bench/streaming-alone.ts',
-      ],
-      workerWarnings: Object.fromEntries(workerWarnings),
+  const info: ReportInfo = {
+    generatedAt: startedAt.toISOString(),
+    durationSeconds: (performance.now() - start) / 1000,
+    quick,
+    machine: { cpuModel: cpus()[0]?.model ?? 'unknown', cores: cpus().length, totalMemBytes: totalmem(), platform: `${platform()} ${release()} ${arch()}` },
+    versions: {
+      Node: process.version,
+      'Temporal TypeScript SDK': packageVersion('@temporalio/worker'),
+      'Temporal CLI (dev server)': cliVersion,
+      'pocketflow (npm, the in-process baseline)': packageVersion('pocketflow'),
+      tsx: packageVersion('tsx'),
     },
-    { ...temporalResults, inProcess: inProcessSamples, importCost, workerProcess, chainUntuned, streaming: streamingRun },
-  );
-  writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(join(BENCH_DIR, 'REPORT.md'), renderReport(results));
-  log(`wrote bench/results.json and bench/REPORT.md in ${results.durationSeconds.toFixed(0)} s`);
+    settings: {
+      reps,
+      workerSettings,
+      devServerDynamicConfig: DEV_SERVER_DYNAMIC_CONFIG,
+      activityOptions: { startToCloseTimeout: ACTIVITY_TIMEOUT, retry: { maximumAttempts: 1 } },
+      humanSettleMs: SETTLE_MS,
+      streaming,
+    },
+    commands: [
+      'npm ci',
+      'npm run bench',
+      '# a wiring check, one run of everything: BENCH_QUICK=1 npm run bench',
+      `# one side of benchmark 3 alone: node --expose-gc --import tsx bench/inprocess.ts <loop|batch> <ours|pocketflow> ${reps.inProcessWarmRuns}`,
+      `# the import cost alone: npx tsx bench/import-cost-alone.ts ${reps.importProcesses}`,
+      '# benchmark 7 alone, on a dev server of its own: npx tsx bench/streaming-alone.ts',
+    ],
+    workerWarnings: Object.fromEntries(workerWarnings),
+  };
+  const raw: RawResults = { ...temporalResults, inProcess: inProcessSamples, importCost, workerProcess, chainUntuned, streaming: streamingRun };
+  const sections = buildSections(raw, info);
+  writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify({ ...info, sections, raw }, null, 2)}\n`);
+  writeFileSync(join(BENCH_DIR, 'REPORT.md'), renderReport(info, sections));
+  log(`wrote bench/results.json and bench/REPORT.md in ${info.durationSeconds.toFixed(0)} s`);
 }
 
 await main();

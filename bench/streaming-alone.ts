@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/streaming-alone.ts`: benchmark 8 alone, on a dev server and worker of its own, as
+ * `npx tsx bench/streaming-alone.ts`: benchmark 7 alone, on a dev server and worker of its own, as
  * `npm run bench` runs it (BENCH_QUICK=1 for the short wiring check). Leaves bench/results.json and
  * bench/REPORT.md alone: writes streaming.json and streaming.md to BENCH_OUT (default
  * /tmp/pocketflow-bench-streaming) and prints the section.
@@ -16,8 +16,8 @@ import { startDevServer } from '../src/temporal/dev-server.js';
 import type { FlowWorker } from '../src/temporal/worker.js';
 import { benchWorker, quietRuntime, workerWarnings } from './bench-worker.js';
 import { startLlmStandIn } from './llm-stand-in.js';
-import { streamingReport } from './report-streaming.js';
-import { streamingSummary } from './results.js';
+import { renderSection } from './report.js';
+import { streamingSection } from './sections.js';
 import { runStreaming, streamingSettings } from './streaming.js';
 import { StampBoard } from './temporal.js';
 
@@ -42,11 +42,11 @@ try {
   const client = new Client({ connection: await Connection.connect({ address: server.address }), dataConverter: clientDataConverter() });
   const run = await runStreaming({ client, taskQueue, address: server.address, llm, serverPid: server.pid }, streamingSettings(quick), log);
   await client.connection.close();
-  const summary = streamingSummary(run);
   const seconds = (performance.now() - start) / 1000;
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'streaming.json'), `${JSON.stringify({ quick, durationSeconds: seconds, workerWarnings: Object.fromEntries(workerWarnings), summary, raw: run }, null, 2)}\n`);
-  const markdown = streamingReport(summary, quick, cpus().length);
+  writeFileSync(join(out, 'streaming.json'), `${JSON.stringify({ quick, durationSeconds: seconds, workerWarnings: Object.fromEntries(workerWarnings), raw: run }, null, 2)}\n`);
+  const info = { generatedAt: new Date().toISOString(), durationSeconds: seconds, quick, machine: { cpuModel: '', cores: cpus().length, totalMemBytes: 0, platform: '' }, versions: {}, settings: {}, commands: [], workerWarnings: {} };
+  const markdown = renderSection(streamingSection(run, info));
   writeFileSync(join(out, 'streaming.md'), markdown);
   console.log(markdown);
   log(`wrote ${join(out, 'streaming.json')} and streaming.md in ${seconds.toFixed(0)} s`);
