@@ -1,7 +1,10 @@
 // A long conversation that continues as new every three steps: the prompts' request ids go on
 // across runs, so that answers name the right prompt, and the client, `run` and `attach` keep asking.
 import { describe, expect, it } from 'vitest';
+import type { RunEvent } from '../src/core/index.js';
 import { answerFlow, flowResult, getFlowState, startFlow } from '../src/temporal/client.js';
+import { AnswerRefusedError } from '../src/temporal/errors.js';
+import { streamFlow } from '../src/temporal/event-stream.js';
 import { TWELVE_ANSWERS } from './flows/table.js';
 import { runCli } from './setup/cli.js';
 import { connectClient, waitFor, withWorker } from './setup/harness.js';
@@ -63,6 +66,39 @@ describe('a human loop that continues as new', () => {
       const client = await connectClient();
       expect((await flowResult(client, workflowId)).shared).toEqual({ answers: TWELVE_ANSWERS });
       expect(await runsOf(workflowId)).toBeGreaterThanOrEqual(4);
+    });
+  });
+
+  it('tells a reader that came after a refused answer the answer taken next, and the prompt it asks then', async () => {
+    await withWorker('twelve-stream', async (taskQueue) => {
+      const client = await connectClient();
+      const workflowId = `twelve-stream-${taskQueue}`;
+      await startFlow(client, { flow: FLOW, taskQueue, workflowId });
+      await waitFor(async () => (await getFlowState(client, workflowId)).pending[0], 'the first prompt');
+      await expect(answerFlow(client, workflowId, 'wrong')).rejects.toThrow(AnswerRefusedError);
+      // The reader's first read sees the run as the refused update's workflow task left it. That task
+      // is not kept: the task that takes the next answer (and asks the next prompt, with no activity
+      // between) has its event ids, and the reader must still read again after it.
+      const stream = streamFlow(client, workflowId);
+      const next = async (type: RunEvent['type']): Promise<RunEvent> => {
+        for (;;) {
+          const { done, value } = await stream.next();
+          if (done === true) {
+            throw new Error(`the stream ended before a '${type}' event`);
+          }
+          if (value.type === type) {
+            return value as RunEvent;
+          }
+        }
+      };
+      try {
+        expect(await next('waiting')).toMatchObject({ prompt: 'Answer 1 of 12?' });
+        await answerFlow(client, workflowId, 'a1');
+        expect(await next('answered')).toMatchObject({ answer: 'a1' });
+        expect(await next('waiting')).toMatchObject({ prompt: 'Answer 2 of 12?' });
+      } finally {
+        await stream.return(undefined);
+      }
     });
   });
 });

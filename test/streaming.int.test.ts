@@ -1,5 +1,6 @@
 // Watching a run as it happens: the Recipe Finder's events on a real Temporal server, the LLM's
 // reply streamed by the real `openai` client from a stand-in that streams server-sent events.
+import type { Client } from '@temporalio/client';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRecipeServices } from '../activities/recipe-io.js';
 import { type RunEvent, ScriptedInput, silentLogger } from '../src/core/index.js';
@@ -22,14 +23,14 @@ beforeAll(async () => {
   bundle = await bundleFlowWorkflows(WORKFLOWS_PATH);
 });
 
-const services = () =>
-  createRecipeServices({
-    recipeApiUrl: standIns.api.filterUrl,
-    openaiApiKey: 'sk-test-streaming',
-    openaiBaseUrl: standIns.llm.baseUrl,
-    openaiModel: 'test-model',
-    timeoutMs: 5000,
-  });
+const serviceOptions = () => ({
+  recipeApiUrl: standIns.api.filterUrl,
+  openaiApiKey: 'sk-test-streaming',
+  openaiBaseUrl: standIns.llm.baseUrl,
+  openaiModel: 'test-model',
+  timeoutMs: 5000,
+});
+const services = () => createRecipeServices(serviceOptions());
 
 const plain = (events: ReadonlyArray<RunEvent | SkippedEvents>) => events.map((event) => ('offset' in event ? { ...event, offset: undefined } : event));
 
@@ -73,15 +74,21 @@ describe('a run watched as it happens', () => {
     }
   });
 
-  it('waits on the history while the run waits for a person: it asks no worker until the run moves again', async () => {
+  it('waits on the history while the run waits for a person: it asks no worker until the run moves again, however late it sees the history', async () => {
     const taskQueue = uniqueQueue('streaming-idle');
     const workflowId = `streaming-idle-${taskQueue}`;
-    let worker: Awaited<ReturnType<typeof startWorker>> | undefined = await startWorker(taskQueue, { flows: recipeFlows, services: services(), bundle });
+    // Words 400 ms apart: the run works on for longer than the reader lags behind its history.
+    const slowLlm = await startOpenAiStandIn(pickLastListed, { chunkDelayMs: 400 });
+    const slowServices = () => createRecipeServices({ ...serviceOptions(), openaiBaseUrl: slowLlm.baseUrl });
+    let worker: Awaited<ReturnType<typeof startWorker>> | undefined = await startWorker(taskQueue, { flows: recipeFlows, services: slowServices(), bundle });
     try {
       const client = await connectClient();
       await startFlow(client, { flow: 'recipe-finder', taskQueue, workflowId, shared: { ingredient: 'chicken' } });
       let noWorker = 0;
-      const stream = streamFlow(client, workflowId, { workerWaitMs: 300, onNoWorker: () => (noWorker += 1) });
+      // The reader sees the history 1 s late (a slow link, a busy server): it reads the prompt before
+      // it sees the workflow task that asked it, sees that task after the worker stopped, and must
+      // not read again for it.
+      const stream = streamFlow(historyLate(client, 1000), workflowId, { workerWaitMs: 300, onNoWorker: () => (noWorker += 1) });
       const next = async (): Promise<RunEvent | SkippedEvents> => {
         const result = await stream.next();
         if (result.done === true) {
@@ -92,7 +99,7 @@ describe('a run watched as it happens', () => {
       while ((await next()).type !== 'waiting') {
         // read up to the first prompt
       }
-      // The reader reads on (a read it makes as the prompt's workflow task is seen finds nothing new), then the worker stops.
+      // The reader reads on, then the worker stops.
       const after = next();
       await new Promise((resolve) => setTimeout(resolve, 500));
       await worker.stop();
@@ -101,7 +108,7 @@ describe('a run watched as it happens', () => {
       await new Promise((resolve) => setTimeout(resolve, 2000));
       expect(noWorker).toBe(0);
 
-      worker = await startWorker(taskQueue, { flows: recipeFlows, services: services(), bundle });
+      worker = await startWorker(taskQueue, { flows: recipeFlows, services: slowServices(), bundle });
       await answerFlow(client, workflowId, 'y');
       expect((await after).type).toBe('answered');
       const rest: Array<RunEvent | SkippedEvents> = [];
@@ -112,9 +119,22 @@ describe('a run watched as it happens', () => {
       expect(noWorker).toBe(0);
     } finally {
       await worker?.stop();
+      await slowLlm.close();
     }
   });
 });
+
+/** `client`, with each page of a run's history answered `lateMs` after the server sent it. */
+function historyLate(client: Client, lateMs: number): Client {
+  const service = client.workflowService;
+  const late = async (request: Parameters<typeof service.getWorkflowExecutionHistory>[0]) => {
+    const response = await service.getWorkflowExecutionHistory(request);
+    await new Promise((resolve) => setTimeout(resolve, lateMs));
+    return response;
+  };
+  const lateService = new Proxy(service, { get: (target, key) => (key === 'getWorkflowExecutionHistory' ? late : Reflect.get(target, key, target)) });
+  return new Proxy(client, { get: (target, key) => (key === 'workflowService' ? lateService : Reflect.get(target, key, target)) });
+}
 
 /** The events a `watch --json` printed so far. */
 const printed = (cli: RunningCli): Array<RunEvent | SkippedEvents> =>

@@ -228,6 +228,12 @@ export interface EventPage {
   oldest: number;
   /** True when the run told its last event (finished or failed); false while more may come, and when it continued as new. */
   done: boolean;
+  /**
+   * Where in the run's history the page was read: the run, and the event that started the last
+   * workflow task it had processed. The page holds every event told up to there; only a workflow
+   * task completed later can tell more. Absent from pages read by workers of an earlier version.
+   */
+  readAt?: { runId: string; eventId: number };
 }
 
 /** A run's events from offset `from` (at most `max`). */

@@ -60,7 +60,8 @@ export async function* streamFlow(client: Client, workflowId: string, options: S
     return closedWithoutTelling(client, workflowId);
   };
   // Between reads, the stream follows the run's history and reads again only once a workflow task
-  // completed (or the run closed): an idle run's readers send it no query, and need no worker.
+  // completed after the one its last read saw (or the run closed): an idle run's readers send it no
+  // query, and need no worker, however far behind the history the follower is.
   const follower = new HistoryFollower(client, workflowId);
   try {
     await follower.ready();
@@ -104,7 +105,8 @@ export async function* streamFlow(client: Client, workflowId: string, options: S
           // Terminated, cancelled or timed out, and every event it told is read.
           return;
         }
-        await follower.changedSince(mark, options.signal);
+        // Read again once the run changed after this read (a worker of an earlier version says not where it read: after the mark).
+        await follower.changedSince(page.readAt ?? mark, options.signal);
         continue;
       }
       if (page.events.length > 0) {

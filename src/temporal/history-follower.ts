@@ -13,6 +13,8 @@ const EventType = proto.temporal.api.enums.v1.EventType;
 /** Events after which a run's events may have changed. */
 const CHANGES = new Set<EventType | null | undefined>([
   EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+  // An update's task that follows a refused one takes the refused task's event ids (a refused update's task is not kept): the acceptance comes after them.
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
   EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
   EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
   EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
@@ -27,12 +29,22 @@ const UNTOLD_CLOSES = new Set<EventType | null | undefined>([
 /** A point in what the follower has seen: changes are counted over the runs of the chain. */
 export type Mark = number;
 
+/** Where a reader read the run: the run, and the event that started the last workflow task it had processed. */
+export interface ReadAt {
+  runId: string;
+  eventId: number;
+}
+
 export class HistoryFollower {
   readonly #client: Client;
   readonly #workflowId: string;
   readonly #stop = new AbortController();
   /** Changes seen, over every run followed; those already in the history when following began are not counted. */
   #changes = 0;
+  /** The runs followed so far, in the order of the chain. */
+  readonly #runs: string[] = [];
+  /** The run (its place in #runs) and event id of the latest change seen. */
+  #latest = { run: -1, eventId: 0 };
   #untoldClose = false;
   #over = false;
   #wake: (() => void)[] = [];
@@ -64,9 +76,15 @@ export class HistoryFollower {
     return this.#over;
   }
 
-  /** Resolves once a workflow task completed or the run closed after `mark`, the follower is over, or `signal` is aborted. */
-  async changedSince(mark: Mark, signal: AbortSignal | undefined): Promise<void> {
-    while (this.#changes <= mark && !this.#over && !this.#untoldClose && signal?.aborted !== true) {
+  /**
+   * Resolves once the run changed after `since`, the follower is over, or `signal` is aborted.
+   * After a mark, any change seen later counts. After a read, only a change the read could not
+   * have seen does, however late the follower sees the history: a workflow task completed after the
+   * one the read saw, or the run closed.
+   */
+  async changedSince(since: Mark | ReadAt, signal: AbortSignal | undefined): Promise<void> {
+    const changed = typeof since === 'number' ? () => this.#changes > since : () => this.#changedAfter(since);
+    while (!changed() && !this.#over && !this.#untoldClose && signal?.aborted !== true) {
       await new Promise<void>((resolve) => {
         const done = (): void => {
           signal?.removeEventListener('abort', done);
@@ -76,6 +94,16 @@ export class HistoryFollower {
         signal?.addEventListener('abort', done, { once: true });
       });
     }
+  }
+
+  #changedAfter(read: ReadAt): boolean {
+    const run = this.#runs.indexOf(read.runId);
+    if (run === -1) {
+      // The read was of a run the follower has not reached: all it has seen is older.
+      return false;
+    }
+    // The task the read saw completed at the event after the one that started it.
+    return this.#latest.run > run || (this.#latest.run === run && this.#latest.eventId > read.eventId + 1);
   }
 
   /** Stops following (a long poll in flight is cancelled). */
@@ -115,13 +143,20 @@ export class HistoryFollower {
           .finally(() => this.#stop.signal.removeEventListener('abort', cancel));
         let changed = false;
         let nextRunId: string | undefined;
+        if (this.#runs.at(-1) !== runId) {
+          this.#runs.push(runId);
+        }
         for (const event of response.history?.events ?? []) {
-          if (Number(event.eventId) <= skipUpTo) {
+          const eventId = Number(event.eventId);
+          if (CHANGES.has(event.eventType)) {
+            this.#latest = { run: this.#runs.length - 1, eventId };
+            changed = true;
+          }
+          if (eventId <= skipUpTo) {
             continue;
           }
           if (CHANGES.has(event.eventType)) {
             this.#changes += 1;
-            changed = true;
           }
           if (UNTOLD_CLOSES.has(event.eventType)) {
             this.#untoldClose = true;

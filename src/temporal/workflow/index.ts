@@ -111,9 +111,15 @@ async function runFlow(registry: FlowRegistry, input: FlowWorkflowInput): Promis
       'Answers a pending prompt and says at once whether it was taken: {"answer": "y"} (the oldest prompt) or {"answer": "y", "requestId": 2}.',
   });
   const events = new EventLog(input.resume?.events);
-  setHandler(eventsQuery, (from: number, max?: number) => events.read(from, max), {
-    description: 'The run\'s events from an offset: steps started and finished, retries, waits, answers, the text and data exec published.',
-  });
+  setHandler(
+    eventsQuery,
+    (from: number, max?: number) => {
+      // A query sees the run as its last workflow task left it: the page says which, for readers that follow the history.
+      const { runId, historyLength } = workflowInfo();
+      return { ...events.read(from, max), readAt: { runId, eventId: historyLength } };
+    },
+    { description: 'The run\'s events from an offset: steps started and finished, retries, waits, answers, the text and data exec published.' },
+  );
   setHandler(eventsSignal, (batch: unknown) => events.receive(batch), {
     description: 'What exec publishes as it works, in batches: {"events": [...]}. Sent by the run\'s activities.',
   });
