@@ -18,6 +18,7 @@ const workflowCode = [
   'src/temporal/registry.ts',
   'src/temporal/options.ts',
   'src/temporal/definitions.ts',
+  'src/temporal/exec-events.ts',
   'src/temporal/errors.ts',
   'src/temporal/payload-converter.ts',
   'src/temporal/failure-converter.ts',

@@ -13,7 +13,7 @@ import { createRecipeFlow } from '../workflows/recipe-finder.js';
 import { WORKFLOWS_PATH } from '../workers/recipe-worker.js';
 import { runCli, type RunningCli, startCli } from './setup/cli.js';
 import { connectClient, startWorker, uniqueQueue, waitFor } from './setup/harness.js';
-import { pickLastListed, startOpenAiStandIn, useRecipeStandIns } from './setup/stand-ins.js';
+import { pickLastListed, startOpenAiStandIn, startRecipeApi, useRecipeStandIns } from './setup/stand-ins.js';
 
 const RECIPES = { chicken: ['Chicken Curry', 'Chicken Stir Fry', 'Grilled Chicken with Herbs'] };
 const standIns = useRecipeStandIns(RECIPES);
@@ -122,7 +122,63 @@ describe('a run watched as it happens', () => {
       await slowLlm.close();
     }
   });
+  it('takes a streaming reply from the history: its reader asks the run nothing while the words come, and tells what a reader of the closed run reads', async () => {
+    // Twelve words 250 ms apart: each in a batch of its own, and each batch in a workflow task of its own.
+    const name = 'Slow Roast Chicken with Lemon Garlic Thyme Butter and Crispy Potatoes';
+    const api = await startRecipeApi({ chicken: ['Chicken Curry', name] });
+    const slowLlm = await startOpenAiStandIn(pickLastListed, { chunkDelayMs: 250 });
+    const taskQueue = uniqueQueue('stream-history');
+    const workflowId = `stream-history-${taskQueue}`;
+    const slowServices = createRecipeServices({ ...serviceOptions(), recipeApiUrl: api.filterUrl, openaiBaseUrl: slowLlm.baseUrl });
+    const worker = await startWorker(taskQueue, { flows: recipeFlows, services: slowServices, bundle });
+    try {
+      const client = await connectClient();
+      await startFlow(client, { flow: 'recipe-finder', taskQueue, workflowId, shared: { ingredient: 'chicken' } });
+      const counted = await queriesCounted();
+      const told: Array<RunEvent | SkippedEvents> = [];
+      // The reader's queries so far, as each event was told.
+      const asked: number[] = [];
+      for await (const event of streamFlow(counted.client, workflowId)) {
+        told.push(event);
+        asked.push(counted.queries());
+        if (event.type === 'waiting') {
+          await answerFlow(client, workflowId, 'y');
+        }
+      }
+      const texts = told.flatMap((event, index) => (event.type === 'text' ? [index] : []));
+      expect(told.filter((event) => event.type === 'text').map((event) => (event.type === 'text' ? event.text : '')).join('')).toBe(name);
+      expect(texts.length).toBeGreaterThanOrEqual(10);
+      // Between the reply's first word and its last but one, no query (the last may come with the step's result, which is asked).
+      expect((asked[texts.at(-2) ?? 0] ?? 0) - (asked[texts[0] ?? 0] ?? 0)).toBe(0);
+      expect(counted.queries()).toBeLessThan(texts.length);
+      // What the run itself keeps, read by query once it closed: the same events, numbered the same.
+      const kept: Array<RunEvent | SkippedEvents> = [];
+      for await (const event of streamFlow(client, workflowId)) {
+        kept.push(event);
+      }
+      expect(told).toEqual(kept);
+      expect(told.at(-1)?.type).toBe('run-finished');
+      await counted.client.connection.close();
+    } finally {
+      await worker.stop();
+      await slowLlm.close();
+      await api.close();
+    }
+  });
 });
+
+/** A client of its own, counting the queries it sends. */
+async function queriesCounted(): Promise<{ client: Client; queries: () => number }> {
+  const client = await connectClient();
+  const service = client.connection.workflowService;
+  const query = service.queryWorkflow.bind(service);
+  let queries = 0;
+  service.queryWorkflow = ((...args: Parameters<typeof query>) => {
+    queries += 1;
+    return query(...args);
+  }) as typeof service.queryWorkflow;
+  return { client, queries: () => queries };
+}
 
 /** `client`, with each page of a run's history answered `lateMs` after the server sent it. */
 function historyLate(client: Client, lateMs: number): Client {

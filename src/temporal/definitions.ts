@@ -5,6 +5,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate, type Sinks } from '@temporalio/workflow';
 import type { Action, FlowEvent, Params, RecordedStep, RerunChoice, ReusableAnswer, RunEvent, StepFrame, Unportable } from '../core/index.js';
+import type { TriesUnderWay } from './exec-events.js';
 
 /** The node running or waiting (Keyword), kept current by the run when the namespace has it. */
 export const NODE_SEARCH_ATTRIBUTE = defineSearchAttributeKey('PocketFlowNode', SearchAttributeType.KEYWORD);
@@ -234,6 +235,13 @@ export interface EventPage {
    * task completed later can tell more. Absent from pages read by workers of an earlier version.
    */
   readAt?: { runId: string; eventId: number };
+  /**
+   * On a page that reaches the run's last event: the steps under way and the latest try of each
+   * that published, by which the run weighs the events exec sends next. A reader that takes those
+   * batches from the history applies the same rule (`StepsUnderWay`) and numbers them as the run
+   * does. Absent from pages read by workers of an earlier version.
+   */
+  underWay?: TriesUnderWay;
 }
 
 /** A run's events from offset `from` (at most `max`). */

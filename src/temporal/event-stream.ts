@@ -1,9 +1,11 @@
 /** Reading a run's events as they happen, from any offset, across worker restarts and continue-as-new. */
 import type { Client } from '@temporalio/client';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import type { RunEvent } from '../core/index.js';
 import { type EventPage, EVENTS_PER_PAGE, eventsQuery } from './definitions.js';
 import { describeFlowRun, withKnownRun } from './client.js';
-import { HistoryFollower } from './history-follower.js';
+import { StepsUnderWay } from './exec-events.js';
+import { type ExecTasks, HistoryFollower } from './history-follower.js';
 
 /** Said by the stream in place of events it can no longer read: the run kept only later ones. */
 export interface SkippedEvents {
@@ -105,8 +107,31 @@ export async function* streamFlow(client: Client, workflowId: string, options: S
           // Terminated, cancelled or timed out, and every event it told is read.
           return;
         }
+        if (page.readAt !== undefined && page.underWay !== undefined) {
+          // Workflow tasks that took only exec's batches are told from the history, weighed as the run
+          // weighs them and numbered on from this page: while a reply streams, its readers ask the run
+          // nothing. The run is asked once a task did more, or a batch cannot be read here.
+          const steps = new StepsUnderWay(page.underWay);
+          let readAt = page.readAt;
+          for (;;) {
+            const tasks = await follower.execTasksAfter(readAt, mark, options.signal);
+            const batches = tasks === undefined ? undefined : await decodeBatches(client, tasks);
+            if (tasks === undefined || batches === undefined || stopped()) {
+              // Asked once the run changed after what it told last (at once, when a task did more than take batches).
+              await follower.changedSince(mark, readAt, options.signal);
+              break;
+            }
+            for (const batch of batches) {
+              for (const event of steps.take(batch)) {
+                yield { ...event, offset: from++ } as RunEvent;
+              }
+            }
+            readAt = tasks.readAt;
+          }
+          continue;
+        }
         // Read again once the run changed after this read (a worker of an earlier version says not where it read: after the mark).
-        await follower.changedSince(page.readAt ?? mark, options.signal);
+        await follower.changedSince(mark, page.readAt, options.signal);
         continue;
       }
       if (page.events.length > 0) {
@@ -123,6 +148,15 @@ export async function* streamFlow(client: Client, workflowId: string, options: S
     }
   } finally {
     follower.close();
+  }
+}
+
+/** The batches of exec's events in `tasks`, read with the client's data converter; undefined when one cannot be read. */
+async function decodeBatches(client: Client, tasks: ExecTasks): Promise<unknown[] | undefined> {
+  try {
+    return await Promise.all(tasks.batches.map((payloads) => decodeFromPayloadsAtIndex<unknown>(client.options.loadedDataConverter, 0, payloads)));
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * Following a run's history by long poll, so that a reader of its events asks the run (by query,
  * which needs a worker) only once the run may have something new to tell: after a workflow task
- * completed, or once the run closed. A run that waits for a person costs its readers nothing.
+ * completed, or once the run closed. A run that waits for a person costs its readers nothing; a
+ * workflow task that took only the batches exec sent tells its events from the history itself.
  */
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
@@ -9,6 +10,10 @@ import { describeFlowRun } from './client.js';
 
 type EventType = proto.temporal.api.enums.v1.EventType;
 const EventType = proto.temporal.api.enums.v1.EventType;
+type Payload = proto.temporal.api.common.v1.IPayload;
+
+/** The signal that carries exec's events (`eventsSignal`'s name; definitions.ts is workflow code, not imported here). */
+const EVENTS_SIGNAL = 'pocketflowEvents';
 
 /** Events after which a run's events may have changed. */
 const CHANGES = new Set<EventType | null | undefined>([
@@ -26,8 +31,51 @@ const UNTOLD_CLOSES = new Set<EventType | null | undefined>([
   EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
 ]);
 
-/** A point in what the follower has seen: changes are counted over the runs of the chain. */
-export type Mark = number;
+/**
+ * Events that tell a run nothing and wake nothing in it: a workflow task's own bookkeeping, and a
+ * started activity. A failed or timed-out task is tried again with the same events and more.
+ */
+const QUIET = new Set<EventType | null | undefined>([
+  EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
+  EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED,
+]);
+/** What a workflow task's commands write after its completion: what the task did, not what it was told. */
+const COMMANDS = new Set<EventType | null | undefined>([
+  EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
+  EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED,
+  EventType.EVENT_TYPE_TIMER_STARTED,
+  EventType.EVENT_TYPE_TIMER_CANCELED,
+  EventType.EVENT_TYPE_MARKER_RECORDED,
+  EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
+  EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED,
+  EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED,
+  EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
+  EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
+]);
+
+/** What a reader needs of an event of the run followed (quiet events are left out). */
+type Noted =
+  | { id: number; kind: 'exec'; payloads: Payload[] }
+  | { id: number; kind: 'started' | 'completed' | 'command' | 'change' | 'input' };
+
+/** Workflow tasks after a read that took only exec's batches: the batches, in order, and where a read of the run would now stand. */
+export interface ExecTasks {
+  batches: Payload[][];
+  readAt: ReadAt;
+}
+
+/**
+ * A point in what the follower has seen, taken just before a read: the changes counted over the
+ * runs of the chain, and the last event seen of the run followed. A query sent after the follower
+ * saw an event answers from a run that had processed every workflow task completed up to it.
+ */
+export interface Mark {
+  changes: number;
+  runId: string | undefined;
+  seen: number;
+}
 
 /** Where a reader read the run: the run, and the event that started the last workflow task it had processed. */
 export interface ReadAt {
@@ -45,6 +93,9 @@ export class HistoryFollower {
   readonly #runs: string[] = [];
   /** The run (its place in #runs) and event id of the latest change seen. */
   #latest = { run: -1, eventId: 0 };
+  /** The current run's events a reader may still need (quiet ones left out), and the highest event id seen of it. */
+  #noted: Noted[] = [];
+  #seen = 0;
   #untoldClose = false;
   #over = false;
   #wake: (() => void)[] = [];
@@ -63,7 +114,7 @@ export class HistoryFollower {
 
   /** What has been seen so far: `changedSince` tells whether the run changed after it. */
   mark(): Mark {
-    return this.#changes;
+    return { changes: this.#changes, runId: this.#runs.at(-1), seen: this.#seen };
   }
 
   /** True once the run was terminated, cancelled or timed out. */
@@ -77,33 +128,122 @@ export class HistoryFollower {
   }
 
   /**
-   * Resolves once the run changed after `since`, the follower is over, or `signal` is aborted.
-   * After a mark, any change seen later counts. After a read, only a change the read could not
-   * have seen does, however late the follower sees the history: a workflow task completed after the
-   * one the read saw, or the run closed.
+   * Resolves once the run changed after the read taken at `mark`, the follower is over, or
+   * `signal` is aborted. With no `read` (a worker of an earlier version says not where it read), any
+   * change seen after the mark counts. After a read, only a change the read could not have seen
+   * does, however late the follower sees the history: a workflow task completed after the one the
+   * read saw, and after what the follower had seen as the read was sent, or the run closed.
    */
-  async changedSince(since: Mark | ReadAt, signal: AbortSignal | undefined): Promise<void> {
-    const changed = typeof since === 'number' ? () => this.#changes > since : () => this.#changedAfter(since);
+  async changedSince(mark: Mark, read: ReadAt | undefined, signal: AbortSignal | undefined): Promise<void> {
+    const changed = read === undefined ? () => this.#changes > mark.changes : () => this.#changedAfter(read, mark);
     while (!changed() && !this.#over && !this.#untoldClose && signal?.aborted !== true) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          signal?.removeEventListener('abort', done);
-          resolve();
-        };
-        this.#wake.push(done);
-        signal?.addEventListener('abort', done, { once: true });
-      });
+      await this.#next(signal);
     }
   }
 
-  #changedAfter(read: ReadAt): boolean {
+  /**
+   * After a read at `read` (a page that reached the run's last event), resolves with the workflow
+   * tasks that followed it and took nothing but batches of exec's events, once there is one; or
+   * with undefined once something else may have changed the run's events (a task that was told
+   * more, an answer taken, a close, a next run), the follower is over, or `signal` is aborted: the
+   * reader then asks the run. Such a task adds to the run's events only what the batches hold, as
+   * `StepsUnderWay` weighs them, so a reader can tell them without asking the run.
+   */
+  async execTasksAfter(read: ReadAt, mark: Mark, signal: AbortSignal | undefined): Promise<ExecTasks | undefined> {
+    for (;;) {
+      const found = this.#execTasksAfter(read, mark);
+      if (found !== 'wait' || this.#over || this.#untoldClose || signal?.aborted === true) {
+        return found === 'wait' ? undefined : found;
+      }
+      await this.#next(signal);
+    }
+  }
+
+  /** Resolves once the follower saw more, stopped, or `signal` is aborted. */
+  #next(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      this.#wake.push(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  #execTasksAfter(read: ReadAt, mark: Mark): ExecTasks | undefined | 'wait' {
+    const run = this.#runs.indexOf(read.runId);
+    if (run === -1) {
+      return 'wait';
+    }
+    if (run < this.#runs.length - 1) {
+      // The run continued as new: its next run is asked.
+      return undefined;
+    }
+    // What the read saw is no longer needed.
+    const first = this.#noted.findIndex((noted) => noted.id >= read.eventId);
+    this.#noted.splice(0, first === -1 ? this.#noted.length : first);
+    if (this.#seen <= read.eventId) {
+      return 'wait';
+    }
+    // The read saw a task this history holds (a refused answer's task is not kept, and the ids it took are given again).
+    if (this.#noted[0]?.id !== read.eventId || this.#noted[0].kind !== 'started' || this.#noted[1]?.id !== read.eventId + 1 || this.#noted[1].kind !== 'completed') {
+      return this.#seen === read.eventId ? 'wait' : undefined;
+    }
+    // What a task did that the follower had seen as the read was sent, the read saw.
+    const known = mark.runId === read.runId ? mark.seen : 0;
+    let told: ExecTasks | undefined;
+    // A task that took only batches counts once what follows its completion shows it made no command (a task's events come whole).
+    let candidate: ExecTasks | undefined;
+    let pending: Payload[][] = [];
+    let started: number | undefined;
+    // The task the read saw may have made commands; one that took only batches makes none.
+    let afterRead = true;
+    let toldMore = false;
+    for (const noted of this.#noted.slice(2)) {
+      if ((noted.kind === 'command' && afterRead) || ((noted.kind === 'command' || noted.kind === 'change') && noted.id <= known)) {
+        continue;
+      }
+      afterRead = false;
+      if (candidate !== undefined) {
+        if (noted.kind === 'command' || noted.kind === 'change') {
+          // It did more than take batches (an answer taken, a close): the run is asked from before it.
+          return told;
+        }
+        told = candidate;
+        candidate = undefined;
+      }
+      if (noted.kind === 'command' || noted.kind === 'change') {
+        return told;
+      }
+      if (noted.kind === 'exec') {
+        pending.push(noted.payloads);
+      } else if (noted.kind === 'started') {
+        started = noted.id;
+      } else if (noted.kind === 'completed') {
+        if (toldMore || started !== noted.id - 1) {
+          // A task that was told more than batches completed: the run is asked.
+          return told;
+        }
+        candidate = { batches: [...(told?.batches ?? []), ...pending], readAt: { runId: read.runId, eventId: started } };
+        pending = [];
+      } else {
+        // Told something else (an activity's result, an answer, a timer): the task that takes it is asked about once it completed.
+        toldMore = true;
+      }
+    }
+    return candidate ?? told ?? 'wait';
+  }
+
+  #changedAfter(read: ReadAt, mark: Mark): boolean {
     const run = this.#runs.indexOf(read.runId);
     if (run === -1) {
       // The read was of a run the follower has not reached: all it has seen is older.
       return false;
     }
-    // The task the read saw completed at the event after the one that started it.
-    return this.#latest.run > run || (this.#latest.run === run && this.#latest.eventId > read.eventId + 1);
+    // The task the read saw completed at the event after the one that started it; what the follower had seen as the read was sent, the read saw too.
+    const known = mark.runId === read.runId ? mark.seen : 0;
+    return this.#latest.run > run || (this.#latest.run === run && this.#latest.eventId > Math.max(read.eventId + 1, known));
   }
 
   /** Stops following (a long poll in flight is cancelled). */
@@ -145,9 +285,12 @@ export class HistoryFollower {
         let nextRunId: string | undefined;
         if (this.#runs.at(-1) !== runId) {
           this.#runs.push(runId);
+          this.#noted = [];
+          this.#seen = 0;
         }
         for (const event of response.history?.events ?? []) {
           const eventId = Number(event.eventId);
+          this.#note(event, eventId, skipUpTo);
           if (CHANGES.has(event.eventType)) {
             this.#latest = { run: this.#runs.length - 1, eventId };
             changed = true;
@@ -181,6 +324,34 @@ export class HistoryFollower {
       // Cancelled by close(), or the history could not be read: either way the follower is over.
     }
     this.#end();
+  }
+
+  #note(event: proto.temporal.api.history.v1.IHistoryEvent, eventId: number, skipUpTo: number): void {
+    this.#seen = eventId;
+    const type = event.eventType;
+    if (QUIET.has(type)) {
+      return;
+    }
+    if (type === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED && eventId <= skipUpTo) {
+      // A read comes after following began, so it saw this task or a later one: what came before is not needed.
+      this.#noted = [];
+    }
+    const signal = event.workflowExecutionSignaledEventAttributes;
+    if (type === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED && signal?.signalName === EVENTS_SIGNAL) {
+      this.#noted.push({ id: eventId, kind: 'exec', payloads: signal.input?.payloads ?? [] });
+      return;
+    }
+    const kind =
+      type === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED
+        ? 'started'
+        : type === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
+          ? 'completed'
+          : COMMANDS.has(type)
+            ? 'command'
+            : CHANGES.has(type) || UNTOLD_CLOSES.has(type) || type === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED || type === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_REJECTED
+              ? 'change'
+              : 'input';
+    this.#noted.push({ id: eventId, kind });
   }
 
   #end(): void {
