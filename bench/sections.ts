@@ -299,6 +299,10 @@ function streamingSection(run: StreamingRun, info: ReportInfo): Section {
   const vsQuiet = (condition: ApprovalCondition, pick: (a: StreamingRun['approvals'][number]) => number[]) => [answers(condition).flatMap(pick), answers('quiet').flatMap(pick)] as const;
   const cores = (pick: (a: StreamingRun['approvals'][number]) => number) => (a: StreamingRun['approvals'][number]) => [pick(a) / a.wallMs];
   const events = (replies: { history: HistoryStats }[]) => replies.map((r) => r.history.events);
+  const perAnswer = (pick: (a: StreamingRun['approvals'][number]) => number): [number[], number[]] => [
+    answers('busy').map((a) => pick(a) / a.answerMs.length),
+    answers('watched').map((a) => pick(a) / a.answerMs.length),
+  ];
   const signals = run.watched.map((r) => count(r.history, 'WorkflowExecutionSignaled'));
   const extraEvents = (run.watched[0]?.history.events ?? Number.NaN) - (run.plain[0]?.history.events ?? Number.NaN);
   const unprinted = run.watched.reduce((total, r) => total + r.unprinted, 0);
@@ -326,6 +330,8 @@ function streamingSection(run: StreamingRun, info: ReportInfo): Section {
       row('state read while waiting for a prompt, ms, busy (against: quiet)', ...vsQuiet('busy', (a) => a.stateReadMs)),
       row('token, stand-in → a reader, p50 of each busy run, ms', answers('busy').flatMap((a) => (a.readerLatency === undefined ? [] : [a.readerLatency.median]))),
       row('token, stand-in → a reader, p95 of each busy run, ms', answers('busy').flatMap((a) => (a.readerLatency === undefined ? [] : [a.readerLatency.p95]))),
+      row(`queries per answer, all ${s.watchers} readers, busy (against: readers and nothing streaming)`, ...perAnswer((a) => a.readerCalls.queries), { digits: 1 }),
+      row(`history reads per answer, all ${s.watchers} readers, busy (against: readers and nothing streaming)`, ...perAnswer((a) => a.readerCalls.historyReads), { digits: 1 }),
       row('CPU cores of the dev server, busy (against: quiet)', ...vsQuiet('busy', cores((a) => a.cpu.serverMs))),
       row('CPU cores of the bench process, busy (against: quiet)', ...vsQuiet('busy', cores((a) => a.cpu.benchMs))),
       row('CPU cores of the readers\' process, busy', answers('busy').flatMap(cores((a) => a.cpu.watchersMs))),

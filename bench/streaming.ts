@@ -103,6 +103,8 @@ export interface ApprovalRun {
   piecesStreamed: number;
   /** Events read by the readers: the fewest and the most (0 when no one reads). */
   watcherEvents: [number, number];
+  /** The readers' calls on the run, all readers together: queries, and history reads (long polls and their pages). */
+  readerCalls: { queries: number; historyReads: number };
   /** Stand-in wrote a token → a reader had it, over every reader and token (when read and streamed), ms. */
   readerLatency?: Summary;
   wallMs: number;
@@ -282,15 +284,17 @@ class Watchers {
    * Starts the readers on run `workflowId`: `watching` once each has an event; `done` with the
    * fewest and most events a reader read, and per reader the epoch ms each token arrived.
    */
-  watch(workflowId: string): { watching: Promise<true>; done: Promise<{ events: [number, number]; arrivedAt: number[][] }> } {
+  watch(workflowId: string): { watching: Promise<true>; done: Promise<{ events: [number, number]; calls: ApprovalRun['readerCalls']; arrivedAt: number[][] }> } {
     const watching = this.#await((line) => (line === `watching ${workflowId}` ? true : undefined));
     const prefix = `arrivals ${workflowId} `;
     const arrivals = this.#await((line) => (line.startsWith(prefix) ? (JSON.parse(line.slice(prefix.length)) as number[][]) : undefined));
     const events = this.#await((line) => {
-      const match = new RegExp(`^done ${workflowId} (\\d+) (\\d+)$`).exec(line);
-      return match === null ? undefined : ([Number(match[1]), Number(match[2])] as [number, number]);
+      const match = new RegExp(`^done ${workflowId} (\\d+) (\\d+) (\\d+) (\\d+)$`).exec(line);
+      return match === null
+        ? undefined
+        : { events: [Number(match[1]), Number(match[2])] as [number, number], calls: { queries: Number(match[3]), historyReads: Number(match[4]) } };
     });
-    const done = Promise.all([events, arrivals]).then(([read, arrivedAt]) => ({ events: read, arrivedAt }));
+    const done = Promise.all([events, arrivals]).then(([read, arrivedAt]) => ({ ...read, arrivedAt }));
     // Awaited only after `watching`: a failure before then is reported there.
     done.catch(() => {});
     this.#process.child.stdin?.write(`watch ${workflowId}\n`);
@@ -328,7 +332,7 @@ async function approvalRun(bench: StreamingBench, settings: StreamingSettings, c
     shared: { key: workflowId, stream: true, parts: record === undefined ? ['ask'] : ['ask', 'stream'], total: answers },
   });
   const phases = { startedMs: performance.now() - start, watchingMs: 0, streamingMs: 0, answeredMs: 0, finishedMs: 0, readMs: 0 };
-  let read: Promise<{ events: [number, number]; arrivedAt: number[][] }> = Promise.resolve({ events: [0, 0], arrivedAt: [] });
+  let read: ReturnType<Watchers['watch']>['done'] = Promise.resolve({ events: [0, 0], calls: { queries: 0, historyReads: 0 }, arrivedAt: [] });
   if (watched(condition)) {
     const watch = watchers.watch(workflowId);
     read = watch.done;
@@ -377,6 +381,7 @@ async function approvalRun(bench: StreamingBench, settings: StreamingSettings, c
     stateReadMs,
     piecesStreamed: record?.sentAt.length ?? 0,
     watcherEvents: readers.events,
+    readerCalls: readers.calls,
     ...(record === undefined || readers.arrivedAt.length === 0 ? {} : { readerLatency: readerLatency(record, readers.arrivedAt) }),
     wallMs,
     phasesMs: phases,
@@ -437,7 +442,7 @@ export async function runStreaming(bench: StreamingBench, settings: StreamingSet
         const sorted = [...run.answerMs].sort((a, b) => a - b);
         log(
           `approval ${round + 1}/${settings.approvalRounds} ${condition}: answers ${sorted.map((ms) => ms.toFixed(0)).join(', ')} ms; ` +
-            `state reads median ${summarize(run.stateReadMs).median.toFixed(0)} ms; ${run.piecesStreamed} pieces streamed, readers read ${run.watcherEvents.join('–')} events` +
+            `state reads median ${summarize(run.stateReadMs).median.toFixed(0)} ms; ${run.piecesStreamed} pieces streamed, readers read ${run.watcherEvents.join('–')} events with ${run.readerCalls.queries} queries, ${run.readerCalls.historyReads} history reads` +
             (run.readerLatency === undefined ? '' : `, token latency p50 ${run.readerLatency.median.toFixed(0)} p95 ${run.readerLatency.p95.toFixed(0)} ms`) +
             `; phases ${Object.values(run.phasesMs).map((ms) => ms.toFixed(0)).join(' / ')} ms`,
         );
