@@ -45,17 +45,38 @@ async function runOnTemporal(
   name: string,
   registered: string,
   taskQueue: string,
-): Promise<{ shared: object; action: string | undefined; events: number[]; continued: boolean; told: Array<RunEvent | SkippedEvents> }> {
+): Promise<{
+  shared: object;
+  action: string | undefined;
+  events: number[];
+  continued: boolean;
+  told: Array<RunEvent | SkippedEvents>;
+  live: Array<RunEvent | SkippedEvents>;
+}> {
   const c = flowCases[name]!;
   const client = await connectClient();
   const workflowId = `${registered}-${taskQueue}`;
   await startFlow(client, { flow: registered, taskQueue, workflowId, shared: c.shared });
-  for (const answer of c.answers ?? []) {
-    if (answer !== null) {
-      await answerFlow(client, workflowId, answer, { wait: 'signal' });
+  // A reader from the start, as the run goes: what exec sends, it takes from the history.
+  const live = (async () => {
+    const read: Array<RunEvent | SkippedEvents> = [];
+    for await (const event of streamFlow(client, workflowId)) {
+      read.push(event);
     }
-  }
-  const result = await flowResult(client, workflowId);
+    return read;
+  })();
+  const result = await (async () => {
+    for (const answer of c.answers ?? []) {
+      if (answer !== null) {
+        await answerFlow(client, workflowId, answer, { wait: 'signal' });
+      }
+    }
+    return flowResult(client, workflowId);
+  })().catch(async (error: unknown) => {
+    // A failed run tells its end too: the reader is done before the failure is passed on.
+    await live;
+    throw error;
+  });
   const handle = client.workflow.getHandle(workflowId);
   const history = await handle.fetchHistory();
   const events = (history.events ?? []).map((event) => Number(event.eventType));
@@ -66,7 +87,7 @@ async function runOnTemporal(
   for await (const event of streamFlow(client, workflowId)) {
     told.push(event);
   }
-  return { shared: result.shared, action: result.action ?? undefined, events, continued, told };
+  return { shared: result.shared, action: result.action ?? undefined, events, continued, told, live: await live };
 }
 
 /**
@@ -131,6 +152,10 @@ describe('one table of flows, two runtimes', () => {
       expect(inProcess).toEqual(expected);
       const durable = await withTableWorker((taskQueue) => runOnTemporal(name, registered, taskQueue));
       expect({ shared: durable.shared, action: durable.action }).toEqual(expected);
+      // Read as it happened, the run told what a reader of the closed run reads, numbered the same (a run that continued as new keeps only its latest).
+      const kept = durable.told.filter((event) => event.type !== 'skipped');
+      expect(durable.live.slice(-kept.length)).toEqual(kept);
+      expect(durable.live.map((event) => ('offset' in event ? event.offset : -1))).toEqual(durable.live.map((_, index) => index));
       // The same events, in the same order, where the run keeps them all: a local activity publishes nothing, and a
       // chunk in a child run tells its steps to none; a run that continued as new carries only its latest events.
       if (!local && !/-in-children(-|$)/.test(name)) {

@@ -3,10 +3,10 @@
 import type { Client } from '@temporalio/client';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRecipeServices } from '../activities/recipe-io.js';
-import { type RunEvent, ScriptedInput, silentLogger } from '../src/core/index.js';
+import { type FlowEvent, type RunEvent, ScriptedInput, silentLogger } from '../src/core/index.js';
 import { bundleFlowWorkflows } from '../src/temporal/bundle.js';
 import { answerFlow, flowResult, startFlow } from '../src/temporal/client.js';
-import { eventsQuery } from '../src/temporal/definitions.js';
+import { eventsQuery, eventsSignal } from '../src/temporal/definitions.js';
 import { type SkippedEvents, streamFlow } from '../src/temporal/event-stream.js';
 import { flows as recipeFlows } from '../workflows/flows.js';
 import { createRecipeFlow } from '../workflows/recipe-finder.js';
@@ -122,7 +122,7 @@ describe('a run watched as it happens', () => {
       await slowLlm.close();
     }
   });
-  it('takes a streaming reply from the history: its reader asks the run nothing while the words come, and tells what a reader of the closed run reads', async () => {
+  it('takes a streaming reply from the history: its reader asks the run nothing while the words come, drops what the run drops, and tells what a reader of the closed run reads', async () => {
     // Twelve words 250 ms apart: each in a batch of its own, and each batch in a workflow task of its own.
     const name = 'Slow Roast Chicken with Lemon Garlic Thyme Butter and Crispy Potatoes';
     const api = await startRecipeApi({ chicken: ['Chicken Curry', name] });
@@ -138,15 +138,30 @@ describe('a run watched as it happens', () => {
       const told: Array<RunEvent | SkippedEvents> = [];
       // The reader's queries so far, as each event was told.
       const asked: number[] = [];
+      let sent = false;
       for await (const event of streamFlow(counted.client, workflowId)) {
         told.push(event);
         asked.push(counted.queries());
+        if (event.type === 'text' && !sent) {
+          // A batch as exec sends it, with what the run drops: an earlier try's text, a step not under way, no event at all.
+          sent = true;
+          const { node, step } = event;
+          const batch = [
+            { type: 'text', node, step, attempt: 1, text: '[sent] ' },
+            { type: 'text', node, step, attempt: 0, text: '[earlier try] ' },
+            { type: 'text', node, step: step + 50, attempt: 1, text: '[no such step] ' },
+            { type: 'not an event' },
+          ];
+          await client.workflow.getHandle(workflowId).signal(eventsSignal, { events: batch as FlowEvent[] });
+        }
         if (event.type === 'waiting') {
           await answerFlow(client, workflowId, 'y');
         }
       }
-      const texts = told.flatMap((event, index) => (event.type === 'text' ? [index] : []));
-      expect(told.filter((event) => event.type === 'text').map((event) => (event.type === 'text' ? event.text : '')).join('')).toBe(name);
+      const words = told.flatMap((event) => (event.type === 'text' ? [event.text] : []));
+      expect(words.filter((text) => text !== '[sent] ').join('')).toBe(name);
+      expect(words.filter((text) => text.startsWith('['))).toEqual(['[sent] ']);
+      const texts = told.flatMap((event, index) => (event.type === 'text' && event.text !== '[sent] ' ? [index] : []));
       expect(texts.length).toBeGreaterThanOrEqual(10);
       // Between the reply's first word and its last but one, no query (the last may come with the step's result, which is asked).
       expect((asked[texts.at(-2) ?? 0] ?? 0) - (asked[texts[0] ?? 0] ?? 0)).toBe(0);
