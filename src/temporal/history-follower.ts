@@ -53,6 +53,34 @@ const COMMANDS = new Set<EventType | null | undefined>([
   EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED,
   EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
   EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
+  EventType.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED,
+  EventType.EVENT_TYPE_NEXUS_OPERATION_CANCEL_REQUESTED,
+]);
+/**
+ * What a run is told that its next workflow task takes: a task told any of these did more than take
+ * exec's batches. Anything neither here nor among the commands (an update's outcome, a close, a kind
+ * of event this code does not know) counts as a change the run is asked about.
+ */
+const INPUTS = new Set<EventType | null | undefined>([
+  EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
+  EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
+  EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
+  EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED,
+  EventType.EVENT_TYPE_TIMER_FIRED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ADMITTED,
+  EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED,
+  EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED,
+  EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED,
+  EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED,
+  EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED,
+  EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT,
+  EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED,
+  EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED,
+  EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED,
+  EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED,
+  EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED,
 ]);
 
 /** What a reader needs of an event of the run followed (quiet events are left out). */
@@ -135,6 +163,13 @@ export class HistoryFollower {
    * read saw, and after what the follower had seen as the read was sent, or the run closed.
    */
   async changedSince(mark: Mark, read: ReadAt | undefined, signal: AbortSignal | undefined): Promise<void> {
+    // A reader that waits here needs nothing from before its read (of a worker of an earlier version, nothing it had seen).
+    const current = this.#runs.at(-1);
+    if (read !== undefined && read.runId === current) {
+      this.#forget(read.eventId);
+    } else if (read === undefined && mark.runId === current) {
+      this.#forget(mark.seen + 1);
+    }
     const changed = read === undefined ? () => this.#changes > mark.changes : () => this.#changedAfter(read, mark);
     while (!changed() && !this.#over && !this.#untoldClose && signal?.aborted !== true) {
       await this.#next(signal);
@@ -181,30 +216,28 @@ export class HistoryFollower {
       return undefined;
     }
     // What the read saw is no longer needed.
-    const first = this.#noted.findIndex((noted) => noted.id >= read.eventId);
-    this.#noted.splice(0, first === -1 ? this.#noted.length : first);
+    this.#forget(read.eventId);
     if (this.#seen <= read.eventId) {
       return 'wait';
     }
     // The read saw a task this history holds (a refused answer's task is not kept, and the ids it took are given again).
     if (this.#noted[0]?.id !== read.eventId || this.#noted[0].kind !== 'started' || this.#noted[1]?.id !== read.eventId + 1 || this.#noted[1].kind !== 'completed') {
-      return this.#seen === read.eventId ? 'wait' : undefined;
+      return undefined;
     }
-    // What a task did that the follower had seen as the read was sent, the read saw.
+    // What a task did that the follower had seen as the read was sent, the read saw. Not so what the
+    // read's own task wrote later: a task that waits on a local activity answers queries before it
+    // completes, and may tell more once the activity is done.
     const known = mark.runId === read.runId ? mark.seen : 0;
     let told: ExecTasks | undefined;
     // A task that took only batches counts once what follows its completion shows it made no command (a task's events come whole).
     let candidate: ExecTasks | undefined;
     let pending: Payload[][] = [];
     let started: number | undefined;
-    // The task the read saw may have made commands; one that took only batches makes none.
-    let afterRead = true;
     let toldMore = false;
     for (const noted of this.#noted.slice(2)) {
-      if ((noted.kind === 'command' && afterRead) || ((noted.kind === 'command' || noted.kind === 'change') && noted.id <= known)) {
+      if ((noted.kind === 'command' || noted.kind === 'change') && noted.id <= known) {
         continue;
       }
-      afterRead = false;
       if (candidate !== undefined) {
         if (noted.kind === 'command' || noted.kind === 'change') {
           // It did more than take batches (an answer taken, a close): the run is asked from before it.
@@ -326,6 +359,12 @@ export class HistoryFollower {
     this.#end();
   }
 
+  /** Drops what was noted before event `eventId` of the run followed. */
+  #forget(eventId: number): void {
+    const first = this.#noted.findIndex((noted) => noted.id >= eventId);
+    this.#noted.splice(0, first === -1 ? this.#noted.length : first);
+  }
+
   #note(event: proto.temporal.api.history.v1.IHistoryEvent, eventId: number, skipUpTo: number): void {
     this.#seen = eventId;
     const type = event.eventType;
@@ -348,9 +387,9 @@ export class HistoryFollower {
           ? 'completed'
           : COMMANDS.has(type)
             ? 'command'
-            : CHANGES.has(type) || UNTOLD_CLOSES.has(type) || type === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED || type === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_REJECTED
-              ? 'change'
-              : 'input';
+            : INPUTS.has(type)
+              ? 'input'
+              : 'change';
     this.#noted.push({ id: eventId, kind });
   }
 
