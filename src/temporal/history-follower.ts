@@ -7,13 +7,11 @@
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { describeFlowRun } from './client.js';
+import { eventsSignal } from './definitions.js';
 
 type EventType = proto.temporal.api.enums.v1.EventType;
 const EventType = proto.temporal.api.enums.v1.EventType;
 type Payload = proto.temporal.api.common.v1.IPayload;
-
-/** The signal that carries exec's events (`eventsSignal`'s name; definitions.ts is workflow code, not imported here). */
-const EVENTS_SIGNAL = 'pocketflowEvents';
 
 /** Events after which a run's events may have changed. */
 const CHANGES = new Set<EventType | null | undefined>([
@@ -238,16 +236,13 @@ export class HistoryFollower {
       if ((noted.kind === 'command' || noted.kind === 'change') && noted.id <= known) {
         continue;
       }
+      if (noted.kind === 'command' || noted.kind === 'change') {
+        // The task just completed (if any) did more than take batches (an answer taken, a close): the run is asked from before it.
+        return told;
+      }
       if (candidate !== undefined) {
-        if (noted.kind === 'command' || noted.kind === 'change') {
-          // It did more than take batches (an answer taken, a close): the run is asked from before it.
-          return told;
-        }
         told = candidate;
         candidate = undefined;
-      }
-      if (noted.kind === 'command' || noted.kind === 'change') {
-        return told;
       }
       if (noted.kind === 'exec') {
         pending.push(noted.payloads);
@@ -376,7 +371,7 @@ export class HistoryFollower {
       this.#noted = [];
     }
     const signal = event.workflowExecutionSignaledEventAttributes;
-    if (type === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED && signal?.signalName === EVENTS_SIGNAL) {
+    if (type === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED && signal?.signalName === eventsSignal.name) {
       this.#noted.push({ id: eventId, kind: 'exec', payloads: signal.input?.payloads ?? [] });
       return;
     }
