@@ -49,8 +49,9 @@ export async function bundleFlowWorkflows(workflowsPath: string, options: { reco
     ignoreModules: EXEC_ONLY_MODULES,
     logger: quietBundlerLogger,
     webpackConfigHook: (config) => ({ ...config, context, module: { ...config.module, rules: withLibraryRule(config.module?.rules ?? []) } }),
-    // A bundle to read runs' steps with: its runs hand each step they replay to the steps sink.
-    ...(options.recordSteps === true ? { workflowInterceptorModules: [moduleBeside('workflow/record-steps')] } : {}),
+    // Every bundle fills in the record of each task's events its memo writes hold. A bundle to read
+    // runs' steps with also has its runs hand each step they replay to the steps sink.
+    workflowInterceptorModules: [moduleBeside('workflow/task-events'), ...(options.recordSteps === true ? [moduleBeside('workflow/record-steps')] : [])],
   });
 }
 

@@ -244,6 +244,32 @@ export interface EventPage {
   underWay?: TriesUnderWay;
 }
 
+/**
+ * The memo key under which a run records, with each write of its waiting record, the events of the
+ * workflow task that wrote it (`TaskEvents`): a reader that follows the run's history takes them
+ * from there and need not ask the run (a worker) after each prompt and answer.
+ */
+export const TASK_EVENTS_MEMO = 'taskEvents';
+
+/** How large a task's events the memo keeps, in payload bytes: a task that told more is read by query. */
+export const TASK_EVENTS_BYTES = 8192;
+
+/**
+ * The events one workflow task told, as its memo write records them: filled in as the task's
+ * activation concludes (`workflow/task-events.ts`), so that it holds all the activation told.
+ */
+export interface TaskEvents {
+  /** The event that started the workflow task (the run's history length as the task ran). */
+  task: number;
+  /** The offset of the task's first event (`next` when it told none). */
+  from: number;
+  events: RunEvent[];
+  /** The offset of the run's next event, after the task. */
+  next: number;
+  /** As on an `EventPage` that reaches the end: how the run weighs what exec sends next. */
+  underWay: TriesUnderWay;
+}
+
 /** A run's events from offset `from` (at most `max`). */
 export const eventsQuery = defineQuery<EventPage, [number, number?]>('events');
 /** How many events one `events` query answers with at most. */

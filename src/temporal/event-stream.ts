@@ -1,11 +1,12 @@
 /** Reading a run's events as they happen, from any offset, across worker restarts and continue-as-new. */
 import type { Client } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import type { RunEvent } from '../core/index.js';
-import { type EventPage, EVENTS_PER_PAGE, eventsQuery } from './definitions.js';
+import { type EventPage, EVENTS_PER_PAGE, eventsQuery, type TaskEvents } from './definitions.js';
 import { describeFlowRun, withKnownRun } from './client.js';
 import { StepsUnderWay } from './exec-events.js';
-import { type ExecTasks, HistoryFollower } from './history-follower.js';
+import { HistoryFollower, type ToldTasks } from './history-follower.js';
 
 /** Said by the stream in place of events it can no longer read: the run kept only later ones. */
 export interface SkippedEvents {
@@ -108,23 +109,51 @@ export async function* streamFlow(client: Client, workflowId: string, options: S
           return;
         }
         if (page.readAt !== undefined && page.underWay !== undefined) {
-          // Workflow tasks that took only exec's batches are told from the history, weighed as the run
-          // weighs them and numbered on from this page: while a reply streams, its readers ask the run
-          // nothing. The run is asked once a task did more, or a batch cannot be read here.
-          const steps = new StepsUnderWay(page.underWay);
+          // Workflow tasks whose events the history tells are read from it: a task that took only
+          // exec's batches (weighed as the run weighs them and numbered on from this page), and one
+          // that asked for or took an answer (its memo write records its events). While a reply
+          // streams, and while the run waits for a person, its readers ask it nothing. The run is
+          // asked once a task told more than its history says, or a record cannot be read here.
+          let steps = new StepsUnderWay(page.underWay);
           let readAt = page.readAt;
+          let finished = false;
           for (;;) {
-            const tasks = await follower.execTasksAfter(readAt, mark, options.signal);
-            const batches = tasks === undefined ? undefined : await decodeBatches(client, tasks);
-            if (tasks === undefined || batches === undefined || stopped()) {
-              // Asked once the run changed after what it told last (at once, when a task did more than take batches).
+            const tasks = await follower.toldAfter(readAt, mark, options.signal);
+            const told = tasks === undefined ? undefined : await decodeTold(client, tasks);
+            let ask = told === undefined || stopped();
+            for (const task of ask ? [] : (told as DecodedTask[])) {
+              if (task.kind === 'batches') {
+                for (const batch of task.batches) {
+                  for (const event of steps.take(batch)) {
+                    yield { ...event, offset: from++ } as RunEvent;
+                  }
+                }
+                continue;
+              }
+              const record = task.record;
+              if (record === undefined || record.task !== task.task || from < record.from || from > record.next) {
+                ask = true;
+                break;
+              }
+              for (const event of record.events.slice(from - record.from)) {
+                finished ||= event.type === 'run-finished' || event.type === 'run-failed';
+                yield event;
+              }
+              from = record.next;
+              steps = new StepsUnderWay(record.underWay);
+              if (task.closes && !finished) {
+                // A run that closed without telling its last event in the record is asked.
+                ask = true;
+                break;
+              }
+            }
+            if (finished) {
+              return;
+            }
+            if (ask || tasks === undefined) {
+              // Asked once the run changed after what it told last (at once, when a task told more than its history says).
               await follower.changedSince(mark, readAt, options.signal);
               break;
-            }
-            for (const batch of batches) {
-              for (const event of steps.take(batch)) {
-                yield { ...event, offset: from++ } as RunEvent;
-              }
             }
             readAt = tasks.readAt;
           }
@@ -151,13 +180,46 @@ export async function* streamFlow(client: Client, workflowId: string, options: S
   }
 }
 
-/** The batches of exec's events in `tasks`, read with the client's data converter; undefined when one cannot be read. */
-async function decodeBatches(client: Client, tasks: ExecTasks): Promise<unknown[] | undefined> {
+/** A task the history tells, read: exec's batches, or its memo record of its events (undefined when the record is not one). */
+type DecodedTask = { kind: 'batches'; batches: unknown[] } | { kind: 'memo'; task: number; record: TaskEvents | undefined; closes: boolean };
+
+/** The tasks of `tasks`, their payloads read with the client's data converter; undefined when one cannot be read. */
+async function decodeTold(client: Client, tasks: ToldTasks): Promise<DecodedTask[] | undefined> {
+  const decode = (payloads: Payload[]): Promise<unknown> => decodeFromPayloadsAtIndex<unknown>(client.options.loadedDataConverter, 0, payloads);
   try {
-    return await Promise.all(tasks.batches.map((payloads) => decodeFromPayloadsAtIndex<unknown>(client.options.loadedDataConverter, 0, payloads)));
+    return await Promise.all(
+      tasks.told.map(async (task): Promise<DecodedTask> => {
+        if (task.kind === 'batches') {
+          return { kind: 'batches', batches: await Promise.all(task.batches.map(decode)) };
+        }
+        return { kind: 'memo', task: task.task, record: taskEvents(await decode([task.payload])), closes: task.closes };
+      }),
+    );
   } catch {
     return undefined;
   }
+}
+
+/** `value` as a record of a task's events, when it is one: its events numbered on without a gap from its first offset to its next. */
+function taskEvents(value: unknown): TaskEvents | undefined {
+  const record = value as Partial<TaskEvents> | null;
+  if (
+    typeof record?.task !== 'number' ||
+    typeof record.from !== 'number' ||
+    typeof record.next !== 'number' ||
+    !Array.isArray(record.events) ||
+    !Array.isArray(record.underWay) ||
+    !record.underWay.every((step: unknown) => Array.isArray(step) && typeof step[0] === 'number' && Array.isArray(step[1])) ||
+    record.events.length !== record.next - record.from
+  ) {
+    return undefined;
+  }
+  const from = record.from;
+  const numbered = record.events.every(
+    (event: unknown, index) =>
+      typeof event === 'object' && event !== null && typeof (event as RunEvent).type === 'string' && (event as RunEvent).offset === from + index,
+  );
+  return numbered ? (record as TaskEvents) : undefined;
 }
 
 /** Whether the run ended in a way that tells no last event (terminated, cancelled, timed out). */

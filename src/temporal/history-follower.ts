@@ -7,7 +7,7 @@
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { describeFlowRun } from './client.js';
-import { eventsSignal } from './definitions.js';
+import { eventsSignal, TASK_EVENTS_MEMO } from './definitions.js';
 
 type EventType = proto.temporal.api.enums.v1.EventType;
 const EventType = proto.temporal.api.enums.v1.EventType;
@@ -81,14 +81,33 @@ const INPUTS = new Set<EventType | null | undefined>([
   EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED,
 ]);
 
+/** An update's outcome, written after the workflow task that took it: what the task did, as its commands are. */
+const ANSWERS = new Set<EventType | null | undefined>([
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED,
+]);
+/** Closes after a workflow task whose last event the run told (its memo may hold it). */
+const TOLD_CLOSES = new Set<EventType | null | undefined>([EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED]);
+
 /** What a reader needs of an event of the run followed (quiet events are left out). */
 type Noted =
   | { id: number; kind: 'exec'; payloads: Payload[] }
-  | { id: number; kind: 'started' | 'completed' | 'command' | 'change' | 'input' };
+  | { id: number; kind: 'memo'; payload: Payload }
+  | { id: number; kind: 'started' | 'completed' | 'command' | 'marker' | 'answer' | 'close' | 'change' | 'input' };
 
-/** Workflow tasks after a read that took only exec's batches: the batches, in order, and where a read of the run would now stand. */
-export interface ExecTasks {
-  batches: Payload[][];
+/** What follows a workflow task's completion and was written by it: its commands, an answer's outcome, its memo, the run's close. */
+const TRAILING = new Set<Noted['kind']>(['command', 'marker', 'answer', 'memo', 'close', 'change']);
+
+/**
+ * What a workflow task after a read told, as a reader takes it from the history: the batches of
+ * exec's events it took (and nothing else), or the record of its events its memo write holds
+ * (`TaskEvents`, a task that asked or took an answer), for the task that started at `task`.
+ */
+export type ToldTask = { kind: 'batches'; batches: Payload[][] } | { kind: 'memo'; task: number; payload: Payload; closes: boolean };
+
+/** Workflow tasks after a read whose events the history tells, in order, and where a read of the run would now stand. */
+export interface ToldTasks {
+  told: ToldTask[];
   readAt: ReadAt;
 }
 
@@ -107,6 +126,8 @@ export interface Mark {
 export interface ReadAt {
   runId: string;
   eventId: number;
+  /** The last event of the task that the reader took from the history (its completion, or what it wrote after), when it did. */
+  through?: number;
 }
 
 export class HistoryFollower {
@@ -176,15 +197,16 @@ export class HistoryFollower {
 
   /**
    * After a read at `read` (a page that reached the run's last event), resolves with the workflow
-   * tasks that followed it and took nothing but batches of exec's events, once there is one; or
-   * with undefined once something else may have changed the run's events (a task that was told
-   * more, an answer taken, a close, a next run), the follower is over, or `signal` is aborted: the
-   * reader then asks the run. Such a task adds to the run's events only what the batches hold, as
-   * `StepsUnderWay` weighs them, so a reader can tell them without asking the run.
+   * tasks that followed it and whose events the history tells, once there is one; or with
+   * undefined once a task may have told more than its history says (it was told more than exec's
+   * batches and wrote no record of its events, the run closed or went on in a next run), the
+   * follower is over, or `signal` is aborted: the reader then asks the run. A task that took only
+   * batches adds to the run's events what the batches hold, as `StepsUnderWay` weighs them; a task
+   * that asked for or took an answer writes its events in its memo.
    */
-  async execTasksAfter(read: ReadAt, mark: Mark, signal: AbortSignal | undefined): Promise<ExecTasks | undefined> {
+  async toldAfter(read: ReadAt, mark: Mark, signal: AbortSignal | undefined): Promise<ToldTasks | undefined> {
     for (;;) {
-      const found = this.#execTasksAfter(read, mark);
+      const found = this.#toldAfter(read, mark);
       if (found !== 'wait' || this.#over || this.#untoldClose || signal?.aborted === true) {
         return found === 'wait' ? undefined : found;
       }
@@ -204,7 +226,7 @@ export class HistoryFollower {
     });
   }
 
-  #execTasksAfter(read: ReadAt, mark: Mark): ExecTasks | undefined | 'wait' {
+  #toldAfter(read: ReadAt, mark: Mark): ToldTasks | undefined | 'wait' {
     const run = this.#runs.indexOf(read.runId);
     if (run === -1) {
       return 'wait';
@@ -218,49 +240,99 @@ export class HistoryFollower {
     if (this.#seen <= read.eventId) {
       return 'wait';
     }
+    const noted = this.#noted;
     // The read saw a task this history holds (a refused answer's task is not kept, and the ids it took are given again).
-    if (this.#noted[0]?.id !== read.eventId || this.#noted[0].kind !== 'started' || this.#noted[1]?.id !== read.eventId + 1 || this.#noted[1].kind !== 'completed') {
+    if (noted[0]?.id !== read.eventId || noted[0].kind !== 'started' || noted[1]?.id !== read.eventId + 1 || noted[1].kind !== 'completed') {
       return undefined;
     }
-    // What a task did that the follower had seen as the read was sent, the read saw. Not so what the
-    // read's own task wrote later: a task that waits on a local activity answers queries before it
-    // completes, and may tell more once the activity is done.
-    const known = mark.runId === read.runId ? mark.seen : 0;
-    let told: ExecTasks | undefined;
-    // A task that took only batches counts once what follows its completion shows it made no command (a task's events come whole).
-    let candidate: ExecTasks | undefined;
-    let pending: Payload[][] = [];
+    const told: ToldTask[] = [];
+    let readAt = read;
+    const found = (): ToldTasks | undefined => (told.length === 0 ? undefined : { told, readAt });
+    // What the read's own task wrote that the follower had seen as the read was sent, the read saw.
+    // Not so what it wrote later: a task that waits on a local activity answers queries before it
+    // completes, and may tell more once the activity is done (its memo record then says what).
+    const known = Math.max(mark.runId === read.runId ? mark.seen : 0, read.through ?? 0);
+    let at = 2;
+    const own = this.#trailing(at);
+    at = own.end;
+    const unseen = noted.slice(2, at).filter((event) => event.id > known);
+    if (unseen.length > 0) {
+      if (own.memo === undefined || own.marked || unseen.some((event) => event.kind === 'change')) {
+        return undefined;
+      }
+      told.push({ kind: 'memo', task: read.eventId, payload: own.memo, closes: own.closes });
+      readAt = { ...read, through: (noted[at - 1] as Noted).id };
+    }
+    // A task's events come whole: what follows its completion shows what it did.
+    let batches: Payload[][] = [];
     let started: number | undefined;
     let toldMore = false;
-    for (const noted of this.#noted.slice(2)) {
-      if ((noted.kind === 'command' || noted.kind === 'change') && noted.id <= known) {
-        continue;
-      }
-      if (noted.kind === 'command' || noted.kind === 'change') {
-        // The task just completed (if any) did more than take batches (an answer taken, a close): the run is asked from before it.
-        return told;
-      }
-      if (candidate !== undefined) {
-        told = candidate;
-        candidate = undefined;
-      }
-      if (noted.kind === 'exec') {
-        pending.push(noted.payloads);
-      } else if (noted.kind === 'started') {
-        started = noted.id;
-      } else if (noted.kind === 'completed') {
-        if (toldMore || started !== noted.id - 1) {
-          // A task that was told more than batches completed: the run is asked.
-          return told;
-        }
-        candidate = { batches: [...(told?.batches ?? []), ...pending], readAt: { runId: read.runId, eventId: started } };
-        pending = [];
-      } else {
-        // Told something else (an activity's result, an answer, a timer): the task that takes it is asked about once it completed.
+    while (at < noted.length) {
+      const event = noted[at++] as Noted;
+      if (event.kind === 'exec') {
+        batches.push(event.payloads);
+      } else if (event.kind === 'input') {
+        // Told something else (an activity's result, an answer, a timer): only the task's memo can say what it made of it.
         toldMore = true;
+      } else if (event.kind === 'started') {
+        started = event.id;
+      } else if (event.kind === 'completed' && started === event.id - 1) {
+        const task = this.#trailing(at);
+        at = task.end;
+        if (task.changed) {
+          return found();
+        }
+        if (task.memo !== undefined && !task.marked) {
+          told.push({ kind: 'memo', task: started, payload: task.memo, closes: task.closes });
+        } else if (toldMore || task.did || task.closes) {
+          return found();
+        } else {
+          told.push({ kind: 'batches', batches });
+        }
+        readAt = { runId: read.runId, eventId: started, through: (noted[at - 1] as Noted).id };
+        batches = [];
+        started = undefined;
+        toldMore = false;
+      } else {
+        // A task whose start this follower did not see, or a change out of any task (a termination): the run is asked.
+        return found();
       }
     }
-    return candidate ?? told ?? 'wait';
+    return found() ?? 'wait';
+  }
+
+  /**
+   * What a workflow task wrote after its completion, from noted event `at` on: its last memo
+   * record of its events, whether it did anything (a command, an answer's outcome) or closed the
+   * run, whether it wrote something this code does not know, and where the next task's events begin.
+   * A task that recorded a marker (a local activity's result) may have run on after its memo write,
+   * in an activation of its own: its record is not taken.
+   */
+  #trailing(at: number): { memo: Payload | undefined; did: boolean; marked: boolean; closes: boolean; changed: boolean; end: number } {
+    let memo: Payload | undefined;
+    let did = false;
+    let marked = false;
+    let closes = false;
+    let changed = false;
+    for (; at < this.#noted.length; at++) {
+      const event = this.#noted[at] as Noted;
+      if (!TRAILING.has(event.kind)) {
+        break;
+      }
+      if (event.kind === 'memo') {
+        memo = event.payload;
+      } else if (event.kind === 'close') {
+        closes = true;
+      } else if (event.kind === 'marker') {
+        marked = true;
+        did = true;
+      } else if (event.kind === 'change') {
+        changed = true;
+      } else {
+        did = true;
+      }
+    }
+    return { memo, did, marked, closes, changed, end: at };
   }
 
   #changedAfter(read: ReadAt, mark: Mark): boolean {
@@ -271,7 +343,7 @@ export class HistoryFollower {
     }
     // The task the read saw completed at the event after the one that started it; what the follower had seen as the read was sent, the read saw too.
     const known = mark.runId === read.runId ? mark.seen : 0;
-    return this.#latest.run > run || (this.#latest.run === run && this.#latest.eventId > Math.max(read.eventId + 1, known));
+    return this.#latest.run > run || (this.#latest.run === run && this.#latest.eventId > Math.max(read.eventId + 1, known, read.through ?? 0));
   }
 
   /** Stops following (a long poll in flight is cancelled). */
@@ -361,6 +433,10 @@ export class HistoryFollower {
   }
 
   #note(event: proto.temporal.api.history.v1.IHistoryEvent, eventId: number, skipUpTo: number): void {
+    // Ids given again (an update's speculative task that was not kept, seen as it ran) replace what was noted under them.
+    while ((this.#noted.at(-1)?.id ?? 0) >= eventId) {
+      this.#noted.pop();
+    }
     this.#seen = eventId;
     const type = event.eventType;
     if (QUIET.has(type)) {
@@ -375,16 +451,12 @@ export class HistoryFollower {
       this.#noted.push({ id: eventId, kind: 'exec', payloads: signal.input?.payloads ?? [] });
       return;
     }
-    const kind =
-      type === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED
-        ? 'started'
-        : type === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
-          ? 'completed'
-          : COMMANDS.has(type)
-            ? 'command'
-            : INPUTS.has(type)
-              ? 'input'
-              : 'change';
+    const memo = event.workflowPropertiesModifiedEventAttributes?.upsertedMemo?.fields?.[TASK_EVENTS_MEMO];
+    if (memo !== undefined && memo !== null) {
+      this.#noted.push({ id: eventId, kind: 'memo', payload: memo });
+      return;
+    }
+    const kind = kindOf(type);
     this.#noted.push({ id: eventId, kind });
   }
 
@@ -401,3 +473,27 @@ export class HistoryFollower {
     }
   }
 }
+
+/** What an event (neither quiet, nor exec's batch, nor a memo record of a task's events) is to a reader. */
+function kindOf(type: EventType | null | undefined): Exclude<Noted['kind'], 'exec' | 'memo'> {
+  if (type === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) {
+    return 'started';
+  }
+  if (type === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
+    return 'completed';
+  }
+  if (type === EventType.EVENT_TYPE_MARKER_RECORDED) {
+    return 'marker';
+  }
+  if (COMMANDS.has(type)) {
+    return 'command';
+  }
+  if (ANSWERS.has(type)) {
+    return 'answer';
+  }
+  if (TOLD_CLOSES.has(type)) {
+    return 'close';
+  }
+  return INPUTS.has(type) ? 'input' : 'change';
+}
+

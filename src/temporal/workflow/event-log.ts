@@ -3,9 +3,9 @@
  * tells as the workflow code runs (rebuilt exactly when the history is replayed, so it costs no
  * history event), and what exec publishes, which arrives in batches by signal. Read by query.
  */
-import { log } from '@temporalio/workflow';
+import { log, workflowInfo } from '@temporalio/workflow';
 import type { FlowEvent, RunEvent } from '../../core/index.js';
-import { type CarriedEvents, type EventPage, EVENTS_PER_PAGE } from '../definitions.js';
+import { type CarriedEvents, type EventPage, EVENTS_PER_PAGE, type TaskEvents } from '../definitions.js';
 import { StepsUnderWay } from '../exec-events.js';
 
 /** How many events a run keeps: a reader further behind misses the oldest. */
@@ -20,6 +20,9 @@ export class EventLog {
   /** The steps under way and their latest tries: what exec sends is weighed by them. */
   readonly #steps = new StepsUnderWay();
   #refusedSaid = false;
+  /** The workflow task (its history length) that told the latest event, and the offset of its first event. */
+  #task = -1;
+  #taskFrom = 0;
 
   constructor(carried?: CarriedEvents) {
     this.#events = [...(carried?.tail ?? [])];
@@ -27,6 +30,11 @@ export class EventLog {
   }
 
   append(event: FlowEvent): void {
+    const task = workflowInfo().historyLength;
+    if (task !== this.#task) {
+      this.#task = task;
+      this.#taskFrom = this.#next;
+    }
     if (event.type === 'node-started') {
       this.#steps.started(event.step);
     } else if (event.type === 'node-finished') {
@@ -38,6 +46,14 @@ export class EventLog {
     if (this.#events.length > KEPT_EVENTS) {
       this.#events.splice(0, this.#events.length - KEPT_EVENTS);
     }
+  }
+
+  /** The events the current workflow task told so far, as its memo write records them. */
+  told(): TaskEvents {
+    const task = workflowInfo().historyLength;
+    const from = task === this.#task ? this.#taskFrom : this.#next;
+    const oldest = this.#events[0]?.offset ?? this.#next;
+    return { task, from, events: this.#events.slice(Math.max(0, from - oldest)), next: this.#next, underWay: this.#steps.record() };
   }
 
   /** Adds the events exec sent: only retries, text, data and fallbacks of a step under way, from its latest try. */

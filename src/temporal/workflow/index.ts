@@ -44,6 +44,7 @@ import { checkInput, escapedError, FailedSteps } from './failures.js';
 import { SignalInput } from './human-input.js';
 import { recordsSteps } from './record-steps.js';
 import { RunTracker } from './run-tracker.js';
+import { tellsTaskEvents } from './task-events.js';
 
 export { activityOptions, DEFAULT_START_TO_CLOSE, MAX_PAYLOAD_BYTES } from './activity-executor.js';
 
@@ -96,7 +97,9 @@ async function runFlow(registry: FlowRegistry, input: FlowWorkflowInput): Promis
   const shared = input.shared as Record<string, unknown>;
   // A run that started with the flows' search attributes (the namespace has them) keeps them current.
   const searchable = workflowInfo().typedSearchAttributes.get(WAITING_SEARCH_ATTRIBUTE) !== undefined;
+  const events = new EventLog(input.resume?.events);
   const run = new RunTracker(flowName, shared, input.resume?.steps ?? 0, searchable, options.searchAttributes);
+  tellsTaskEvents(() => events.told());
   const humans = new SignalInput(run, input.resume);
   setHandler(stateQuery, () => run.snapshot(humans.pending()), {
     description: "The run's status, current nodes, pending prompts (with their request ids), shared store and recent steps.",
@@ -110,7 +113,6 @@ async function runFlow(registry: FlowRegistry, input: FlowWorkflowInput): Promis
     description:
       'Answers a pending prompt and says at once whether it was taken: {"answer": "y"} (the oldest prompt) or {"answer": "y", "requestId": 2}.',
   });
-  const events = new EventLog(input.resume?.events);
   setHandler(
     eventsQuery,
     (from: number, max?: number) => {

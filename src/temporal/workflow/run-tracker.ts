@@ -8,6 +8,7 @@ import {
   type PendingPrompt,
   type RecordedPrompt,
   STEP_HISTORY_LIMIT,
+  TASK_EVENTS_MEMO,
   WAITING_MEMO,
   WAITING_SEARCH_ATTRIBUTE,
   WAITING_STORE_BYTES,
@@ -171,7 +172,10 @@ export class RunTracker {
     return node !== this.#shownNode || waiting !== this.#shownWaiting;
   }
 
-  /** Records in the memo what the run waits for, when that changed: readable with no worker up. */
+  /**
+   * Records in the memo what the run waits for, when that changed: readable with no worker up.
+   * Each write also holds the events its workflow task told, for readers of the run's history.
+   */
   #recordWaiting(): void {
     const prompts = this.#status === 'running' ? this.#pending : [];
     const key = recordKey(prompts, this.#refusedCount);
@@ -194,7 +198,8 @@ export class RunTracker {
         record.sharedOmitted = `The shared store is ${bytes} bytes, more than a memo keeps; a worker's state query reads it.`;
       }
     }
-    upsertMemo({ [WAITING_MEMO]: record });
+    // The record of the task's events is filled in as the activation concludes, once the task told all it tells (see task-events.ts).
+    upsertMemo({ [WAITING_MEMO]: record, [TASK_EVENTS_MEMO]: null });
   }
 
   /** Upserts the node running or waiting and whether a person's answer is pending, when they changed. */
