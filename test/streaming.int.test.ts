@@ -168,13 +168,7 @@ describe('a run watched as it happens', () => {
       // Between the reply's first word and its last but one, no query (the last may come with the step's result, which is asked).
       expect((asked[texts.at(-2) ?? 0] ?? 0) - (asked[texts[0] ?? 0] ?? 0)).toBe(0);
       expect(counted.queries()).toBeLessThan(texts.length);
-      // What the run itself keeps, read by query once it closed: the same events, numbered the same.
-      const kept: Array<RunEvent | SkippedEvents> = [];
-      for await (const event of streamFlow(client, workflowId)) {
-        kept.push(event);
-      }
-      expect(told).toEqual(kept);
-      expect(told.at(-1)?.type).toBe('run-finished');
+      await expectToldAsKept(client, workflowId, told);
       await counted.client.connection.close();
     } finally {
       await worker.stop();
@@ -208,19 +202,23 @@ describe('a run watched as it happens', () => {
       // task that asked or took an answer, and the batches of the reply between.
       expect(askedAtFirstPrompt).toBeGreaterThan(0);
       expect(counted.queries()).toBe(askedAtFirstPrompt);
-      // What the run itself keeps, read by query once it closed: the same events, numbered the same.
-      const kept: Array<RunEvent | SkippedEvents> = [];
-      for await (const event of streamFlow(client, workflowId)) {
-        kept.push(event);
-      }
-      expect(told).toEqual(kept);
-      expect(told.at(-1)?.type).toBe('run-finished');
+      await expectToldAsKept(client, workflowId, told);
       await counted.client.connection.close();
     } finally {
       await worker.stop();
     }
   });
 });
+
+/** What a reader of the run told as it ran is what the run itself keeps, read by query once it closed: the same events, numbered the same, to its end. */
+async function expectToldAsKept(client: Client, workflowId: string, told: ReadonlyArray<RunEvent | SkippedEvents>): Promise<void> {
+  const kept: Array<RunEvent | SkippedEvents> = [];
+  for await (const event of streamFlow(client, workflowId)) {
+    kept.push(event);
+  }
+  expect(told).toEqual(kept);
+  expect(told.at(-1)?.type).toBe('run-finished');
+}
 
 /** A client of its own, counting the queries it sends. */
 async function queriesCounted(): Promise<{ client: Client; queries: () => number }> {
@@ -257,8 +255,11 @@ const printed = (cli: RunningCli): Array<RunEvent | SkippedEvents> =>
 
 describe('watching a run whose worker dies mid-reply', () => {
   it('resumes the stream with a new try, shows the suggestion once, and a watcher restarted --from misses nothing and sees nothing twice', async () => {
-    // Words 700 ms apart: the reply is still streaming when the worker is killed (a try that ended first would show no retry).
-    const slowLlm = await startOpenAiStandIn(pickLastListed, { chunkDelayMs: 700 });
+    // Words 700 ms apart, the first try's held after its first word until the worker is killed: the reply is still streaming
+    // then, however long a busy machine takes to start the watcher (a try that ended first would show no retry).
+    let release = (): void => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slowLlm = await startOpenAiStandIn(pickLastListed, { chunkDelayMs: 700, holdAfterFirstWord: held });
     const taskQueue = uniqueQueue('stream-crash');
     const workflowId = `stream-crash-${taskQueue}`;
     const env = {
@@ -281,6 +282,7 @@ describe('watching a run whose worker dies mid-reply', () => {
       await waitFor(async () => (printed(first).some((event) => event.type === 'text') ? true : undefined), 'the first streamed words');
       workers[0]?.child.kill('SIGKILL');
       await workers[0]?.exited;
+      release();
       first.child.kill('SIGINT');
       const stopped = await first.exited;
       expect(stopped.code).toBe(130);
@@ -327,6 +329,7 @@ describe('watching a run whose worker dies mid-reply', () => {
       const past = await runCli(['watch', workflowId, '--from', String(all.length), '--json'], { env });
       expect(past).toMatchObject({ code: 0, stdout: '' });
     } finally {
+      release();
       for (const worker of workers) {
         worker.child.kill('SIGKILL');
       }

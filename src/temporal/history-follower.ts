@@ -2,7 +2,8 @@
  * Following a run's history by long poll, so that a reader of its events asks the run (by query,
  * which needs a worker) only once the run may have something new to tell: after a workflow task
  * completed, or once the run closed. A run that waits for a person costs its readers nothing; a
- * workflow task that took only the batches exec sent tells its events from the history itself.
+ * workflow task that took only the batches exec sent, or that wrote a record of its events with
+ * its waiting record (it asked for or took an answer), tells its events from the history itself.
  */
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';

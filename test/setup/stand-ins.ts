@@ -67,7 +67,7 @@ export async function startRecipeApi(
  */
 export async function startOpenAiStandIn(
   choose: (prompt: string) => string,
-  options: { refuseKeys?: boolean; chunkDelayMs?: number } = {},
+  options: { refuseKeys?: boolean; chunkDelayMs?: number; holdAfterFirstWord?: Promise<unknown> } = {},
 ): Promise<StandIn & { baseUrl: string }> {
   const standIn = await serve((req, body, res) => {
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
@@ -90,7 +90,7 @@ export async function startOpenAiStandIn(
     const request = JSON.parse(body) as { model: string; stream?: boolean; messages: Array<{ role: string; content: string }> };
     const prompt = request.messages.map((m) => m.content).join('\n');
     if (request.stream === true) {
-      void streamReply(res, request.model, choose(prompt), options.chunkDelayMs ?? 5);
+      void streamReply(res, request.model, choose(prompt), options.chunkDelayMs ?? 5, options.holdAfterFirstWord);
       return;
     }
     json(res, 200, {
@@ -105,8 +105,8 @@ export async function startOpenAiStandIn(
   return { ...standIn, baseUrl: `${standIn.url}/v1` };
 }
 
-/** Words of the reply as OpenAI streams them: server-sent `chat.completion.chunk` events, then `[DONE]`. */
-async function streamReply(res: ServerResponse, model: string, reply: string, delayMs: number): Promise<void> {
+/** Words of the reply as OpenAI streams them: server-sent `chat.completion.chunk` events, then `[DONE]`; the rest after the first word waits for `hold`. */
+async function streamReply(res: ServerResponse, model: string, reply: string, delayMs: number, hold?: Promise<unknown>): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const chunk = (delta: object, finish: string | null) =>
     `data: ${JSON.stringify({ id: 'chatcmpl-test', object: 'chat.completion.chunk', created: 0, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
@@ -117,6 +117,7 @@ async function streamReply(res: ServerResponse, model: string, reply: string, de
       return;
     }
     res.write(chunk({ content: piece }, null));
+    await hold;
   }
   res.write(chunk({}, 'stop'));
   res.end('data: [DONE]\n\n');
