@@ -14,9 +14,6 @@ type EventType = proto.temporal.api.enums.v1.EventType;
 const EventType = proto.temporal.api.enums.v1.EventType;
 type Payload = proto.temporal.api.common.v1.IPayload;
 
-/** How long the follower waits after a page of new events before it polls again, in milliseconds. */
-const COALESCE_MS = 100;
-
 /** Events after which a run's events may have changed. */
 const CHANGES = new Set<EventType | null | undefined>([
   EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
@@ -417,10 +414,6 @@ export class HistoryFollower {
         const token = response.nextPageToken;
         if (token !== undefined && token !== null && token.length > 0) {
           nextPageToken = token;
-          if ((response.history?.events?.length ?? 0) > 0) {
-            // What the run writes next comes in one read, not one per append: many readers of a busy run load its server less.
-            await pause(COALESCE_MS, this.#stop.signal);
-          }
           continue;
         }
         // The history is complete: the run closed. One that continued as new goes on in its next run, from its first event.
@@ -505,15 +498,3 @@ function kindOf(type: EventType | null | undefined): Exclude<Noted['kind'], 'exe
   return INPUTS.has(type) ? 'input' : 'change';
 }
 
-/** Resolves after `ms`, or at once when `signal` is aborted. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
-}
