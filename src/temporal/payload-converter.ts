@@ -146,7 +146,11 @@ export const MAX_PAYLOAD_BYTES = 1_900_000;
 
 /** The size in bytes of the payload that carries `value`, as the flows' payload converter encodes it. */
 export function payloadBytes(value: unknown): number {
-  const payload = payloadConverter.toPayload(value);
+  return bytesOfPayload(payloadConverter.toPayload(value));
+}
+
+/** The size in bytes of `payload`, as `payloadBytes` weighs it: for a value already encoded. */
+export function bytesOfPayload(payload: Payload): number {
   return (payload.data?.byteLength ?? 0) + (payload.metadata?.[TYPES_METADATA_KEY]?.byteLength ?? 0);
 }
 

@@ -8,7 +8,7 @@
  */
 import type { WorkflowInterceptorsFactory } from '@temporalio/workflow';
 import { TASK_EVENTS_BYTES, TASK_EVENTS_MEMO, type TaskEvents } from '../definitions.js';
-import { payloadBytes, payloadConverter } from '../payload-converter.js';
+import { bytesOfPayload, payloadConverter } from '../payload-converter.js';
 
 /** Where, on the workflow's global object, the run says what its current task told. */
 const SOURCE = Symbol.for('pocketflow.taskEvents');
@@ -34,8 +34,8 @@ export const interceptors: WorkflowInterceptorsFactory = () => ({
         if (told === undefined || last === -1) {
           return next(input);
         }
-        const record = told();
-        if (payloadBytes(record) > TASK_EVENTS_BYTES) {
+        const record = payloadConverter.toPayload(told());
+        if (bytesOfPayload(record) > TASK_EVENTS_BYTES) {
           // Too large for a memo: the write keeps none, and readers ask the run.
           return next(input);
         }
@@ -44,7 +44,7 @@ export const interceptors: WorkflowInterceptorsFactory = () => ({
           if (index !== last || properties?.upsertedMemo?.fields == null) {
             return command;
           }
-          const fields = { ...properties.upsertedMemo.fields, [TASK_EVENTS_MEMO]: payloadConverter.toPayload(record) };
+          const fields = { ...properties.upsertedMemo.fields, [TASK_EVENTS_MEMO]: record };
           return { ...command, modifyWorkflowProperties: { ...properties, upsertedMemo: { ...properties.upsertedMemo, fields } } };
         });
         return next({ commands });
