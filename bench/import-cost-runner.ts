@@ -161,7 +161,7 @@ async function measureImports(processes: number, log: (message: string) => void)
       samples.push(sample);
       log(
         `import cost ${name} ${p + 1}/${processes}: ${sample.importMs.toFixed(1)} ms, ` +
-          `RSS +${(sample.rssDelta / 1024 / 1024).toFixed(2)} MiB`,
+          `RSS +${(sample.rssDelta / 1024 / 1024).toFixed(2)} MiB (private +${(sample.anonDelta / 1024 / 1024).toFixed(2)} MiB)`,
       );
     }
   }
