@@ -1,6 +1,6 @@
 /** Benchmark 3, import cost: compiles the package once, then imports each entry and `pocketflow` in fresh plain-node child processes, alternating. */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -37,20 +37,11 @@ export const IMPORT_ENTRIES: readonly ImportEntry[] = [
   { name: 'worker', source: 'src/worker.ts', what: 'Temporal worker side' },
 ];
 
-/** An entry left out of this run, and why. */
-export interface SkippedEntry {
-  name: string;
-  source: string;
-  reason: string;
-}
-
 /** Everything one import-cost run measured. */
 export interface ImportCostRun {
   baseline: string;
   compileMs: number;
-  typeErrors: number;
-  entries: ImportEntry[];
-  skipped: SkippedEntry[];
+  entries: readonly ImportEntry[];
   samples: ImportSample[];
 }
 
@@ -58,24 +49,9 @@ function compiledPath(entry: ImportEntry): string {
   return join(IMPORT_OUT_DIR, entry.source.replace(/\.ts$/, '.js'));
 }
 
-function errorCount(output: string): number {
-  return output.split('\n').filter((line) => /error TS\d+/.test(line)).length;
-}
-
-async function compilePackage(log: (message: string) => void): Promise<number> {
+async function compilePackage(): Promise<void> {
   const tsc = join(ROOT, 'node_modules', '.bin', 'tsc');
-  try {
-    await run(tsc, ['-p', 'tsconfig.build.json', '--outDir', IMPORT_OUT_DIR, '--declaration', 'false', '--sourceMap', 'false', '--inlineSources', 'false'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
-    return 0;
-  } catch (error) {
-    const output = (error as { stdout?: string }).stdout ?? '';
-    const errors = errorCount(output);
-    if (errors === 0) {
-      throw error;
-    }
-    log(`import cost: tsc reported ${errors} type errors; measuring the JavaScript it emitted anyway`);
-    return errors;
-  }
+  await run(tsc, ['-p', 'tsconfig.build.json', '--outDir', IMPORT_OUT_DIR, '--declaration', 'false', '--sourceMap', 'false', '--inlineSources', 'false'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
 }
 
 function compileChild(): void {
@@ -89,23 +65,13 @@ function compileChild(): void {
 }
 
 /** Compiles the package with its build config and the child with `transpileModule`, both as ESM under IMPORT_OUT_DIR. */
-export async function compileForImport(log: (message: string) => void): Promise<{ compileMs: number; typeErrors: number }> {
+async function compileForImport(): Promise<number> {
   const start = performance.now();
   rmSync(IMPORT_OUT_DIR, { recursive: true, force: true });
-  const typeErrors = await compilePackage(log);
+  await compilePackage();
   writeFileSync(join(IMPORT_OUT_DIR, 'package.json'), `${JSON.stringify({ type: 'module', private: true })}\n`);
   compileChild();
-  return { compileMs: performance.now() - start, typeErrors };
-}
-
-function skipReason(entry: ImportEntry): string | undefined {
-  if (!existsSync(join(ROOT, entry.source))) {
-    return `${entry.source} does not exist yet`;
-  }
-  if (!existsSync(compiledPath(entry))) {
-    return `tsc emitted no ${entry.source.replace(/\.ts$/, '.js')}`;
-  }
-  return undefined;
+  return performance.now() - start;
 }
 
 async function child(name: string, specifier: string): Promise<ImportSample> {
@@ -117,42 +83,17 @@ function specifierOf(entry: ImportEntry): string {
   return pathToFileURL(compiledPath(entry)).href;
 }
 
-function failureReason(error: unknown): string {
-  const stderr = (error as { stderr?: string }).stderr ?? '';
-  const line = stderr.split('\n').find((text) => /^[A-Za-z]*Error\b/.test(text));
-  const reason = line ?? String(error).split('\n')[0];
-  return `importing it failed: ${reason.replaceAll(`${ROOT}/`, '')}`;
-}
-
-async function warmUp(entry: ImportEntry): Promise<string | undefined> {
-  try {
-    await child(entry.name, specifierOf(entry));
-    return undefined;
-  } catch (error) {
-    return failureReason(error);
-  }
-}
-
-/** Compiles once, warms the file cache with one unmeasured child per target (skipping entries that fail to import), then runs `processes` measured children per target, alternating the order. */
+/** Compiles once, warms the file cache with one unmeasured child per target, then runs `processes` measured children per target, alternating the order. */
 async function measureImports(processes: number, log: (message: string) => void): Promise<ImportCostRun> {
-  const { compileMs, typeErrors } = await compileForImport(log);
+  const compileMs = await compileForImport();
   log(`import cost: compiled the package in ${(compileMs / 1000).toFixed(1)} s`);
-  const entries: ImportEntry[] = [];
-  const skipped: SkippedEntry[] = [];
-  await child(IMPORT_BASELINE, IMPORT_BASELINE);
-  for (const entry of IMPORT_ENTRIES) {
-    const reason = skipReason(entry) ?? (await warmUp(entry));
-    if (reason === undefined) {
-      entries.push(entry);
-    } else {
-      skipped.push({ name: entry.name, source: entry.source, reason });
-      log(`import cost: skipping ${entry.name}: ${reason}`);
-    }
-  }
   const targets: [string, string][] = [
     [IMPORT_BASELINE, IMPORT_BASELINE],
-    ...entries.map((entry): [string, string] => [entry.name, specifierOf(entry)]),
+    ...IMPORT_ENTRIES.map((entry): [string, string] => [entry.name, specifierOf(entry)]),
   ];
+  for (const [name, specifier] of targets) {
+    await child(name, specifier);
+  }
   const samples: ImportSample[] = [];
   for (let p = 0; p < processes; p++) {
     const order = p % 2 === 0 ? targets : [...targets].reverse();
@@ -165,7 +106,7 @@ async function measureImports(processes: number, log: (message: string) => void)
       );
     }
   }
-  return { baseline: IMPORT_BASELINE, compileMs, typeErrors, entries, skipped, samples };
+  return { baseline: IMPORT_BASELINE, compileMs, entries: IMPORT_ENTRIES, samples };
 }
 
 /** Compiles once, measures every entry and the baseline, and removes the compiled copy again. */

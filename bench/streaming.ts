@@ -7,6 +7,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
@@ -124,7 +126,7 @@ export interface StreamingRun {
   watchersStartMs: number;
 }
 
-/** A child process whose stdout is read line by line, each line with the performance.now() its chunk arrived. */
+/** A child process whose stdout is read line by line, each line with the performance.now() it was read at. */
 interface LineChild {
   child: ChildProcess;
   exited: Promise<{ code: number | null; stderr: string }>;
@@ -132,18 +134,8 @@ interface LineChild {
 
 function spawnLines(args: string[], env: NodeJS.ProcessEnv, onLine: (line: string, at: number) => void, stdin: 'pipe' | 'ignore' = 'ignore'): LineChild {
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: [stdin, 'pipe', 'pipe'] });
-  let buffer = '';
   let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    const at = performance.now();
-    buffer += chunk.toString('utf8');
-    let newline = buffer.indexOf('\n');
-    while (newline >= 0) {
-      onLine(buffer.slice(0, newline), at);
-      buffer = buffer.slice(newline + 1);
-      newline = buffer.indexOf('\n');
-    }
-  });
+  createInterface({ input: child.stdout as Readable }).on('line', (line) => onLine(line, performance.now()));
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
   });

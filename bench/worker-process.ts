@@ -6,9 +6,12 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { Client } from '@temporalio/client';
+import { mapWithLimit } from '../src/core/internal.js';
 import { answerFlow, getFlowState, startFlow } from '../src/temporal/client.js';
 import { fetchHistory } from './history.js';
 import { freePort } from '../src/temporal/dev-server.js';
@@ -107,23 +110,15 @@ function spawnWorker(variant: StartVariant, env: NodeJS.ProcessEnv): RunningWork
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const polling = new Promise<number>((resolve, reject) => {
-    let buffer = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
+    createInterface({ input: child.stdout as Readable }).on('line', (line) => {
       const at = performance.now();
-      buffer += chunk.toString('utf8');
-      let newline = buffer.indexOf('\n');
-      while (newline >= 0) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        output += `${line}\n`;
-        if (line.startsWith('Workflow code: the prebuilt bundle')) {
-          code = 'prebuilt';
-        } else if (line.startsWith('Workflow code: bundled') || line.includes('bundled from')) {
-          code = 'bundled at start';
-        } else if (line.startsWith(POLLING_LINE)) {
-          resolve(at);
-        }
-        newline = buffer.indexOf('\n');
+      output += `${line}\n`;
+      if (line.startsWith('Workflow code: the prebuilt bundle')) {
+        code = 'prebuilt';
+      } else if (line.startsWith('Workflow code: bundled') || line.includes('bundled from')) {
+        code = 'bundled at start';
+      } else if (line.startsWith(POLLING_LINE)) {
+        resolve(at);
       }
     });
     child.stderr?.on('data', (chunk: Buffer) => {
@@ -160,18 +155,6 @@ function runCommand(file: string, args: string[]): Promise<{ ok: boolean; ms: nu
       resolve({ ok: error === null, ms: performance.now() - start, output: `${stdout}${stderr}` });
     });
   });
-}
-
-/** Runs `task` over `items` with at most `limit` at once. */
-async function pool<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await task(item);
-    }
-  });
-  await Promise.all(lanes);
 }
 
 export interface WorkerProcessOptions {
@@ -273,10 +256,10 @@ async function restartRound(options: WorkerProcessOptions, env: NodeJS.ProcessEn
     await first.polling;
     const settleStart = performance.now();
     const ids = Array.from({ length: options.restartRuns }, (_, i) => `${taskQueue}-run-${i + 1}`);
-    await pool(ids, 50, async (id) => {
+    await mapWithLimit(ids, 50, async (id) => {
       await startFlow(client, { flow: RECIPE_FLOW, taskQueue, workflowId: id, shared: {} });
     });
-    await pool(ids, 50, async (id) => {
+    await mapWithLimit(ids, 50, async (id) => {
       const deadline = performance.now() + 120_000;
       while ((await getFlowState(client, id)).pending.length === 0) {
         if (performance.now() > deadline) {
