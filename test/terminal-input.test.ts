@@ -1,4 +1,5 @@
 // The terminal input source over streams, as the CLI uses it with a person or a pipe.
+import { execFileSync } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { InputClosedError, TerminalInput } from '../src/index.js';
@@ -42,5 +43,32 @@ describe('TerminalInput', () => {
     input.end();
     await expect(source.ask({ prompt: 'Name?', node: 'A' })).rejects.toThrow(InputClosedError);
     source.close();
+  });
+
+  it('fails with InputClosedError when closed while its first prompt opens, and keeps nothing open', async () => {
+    const { input, source } = terminal();
+    const asked = source.ask({ prompt: 'Name?', node: 'A' });
+    source.close();
+    await expect(asked).rejects.toThrow(InputClosedError);
+    // No interface holds the input: a line written now is still there for whoever reads next.
+    input.write('kept\n');
+    expect(String(input.read())).toBe('kept\n');
+  });
+
+  it('loads node:readline at its first prompt, not with the package', () => {
+    const script = [
+      "const { TerminalInput } = await import('./src/index.ts');",
+      "const loaded = () => process.moduleLoadList.includes('NativeModule readline');",
+      'const before = loaded();',
+      "const { PassThrough } = await import('node:stream');",
+      'const input = new PassThrough();',
+      "input.write('x\\n');",
+      'const source = new TerminalInput({ input, output: new PassThrough() });',
+      "await source.ask({ prompt: 'Name?', node: 'A' });",
+      'source.close();',
+      'console.log(JSON.stringify({ before, after: loaded() }));',
+    ].join('\n');
+    const printed = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(JSON.parse(printed.trim())).toEqual({ before: false, after: true });
   });
 });

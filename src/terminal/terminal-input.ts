@@ -1,5 +1,5 @@
 /** Answers from the terminal through `node:readline`: Node.js only, never in workflow code. */
-import { createInterface, type Interface } from 'node:readline';
+import type { Interface } from 'node:readline';
 import type { InputSource, PendingInput } from '../core/run.js';
 import { PocketFlowError } from '../core/errors.js';
 import { refusalOf } from '../core/input.js';
@@ -19,6 +19,8 @@ export class TerminalInput implements InputSource {
   readonly #input: NodeJS.ReadableStream;
   readonly #output: NodeJS.WritableStream;
   #lines: Interface | undefined;
+  /** The interface being made: `node:readline` loads at the first prompt, not with the package. */
+  #opening: Promise<Interface> | undefined;
   #reader: AsyncIterator<string> | undefined;
   #pending: Promise<IteratorResult<string>> | undefined;
 
@@ -46,12 +48,16 @@ export class TerminalInput implements InputSource {
   close(): void {
     this.#lines?.close();
     this.#lines = undefined;
+    this.#opening = undefined;
     this.#reader = undefined;
     this.#pending = undefined;
   }
 
   async #readLine(prompt: string, timeoutSeconds: number | undefined): Promise<string | null> {
-    const lines = this.#open();
+    const lines = await this.#open();
+    if (lines !== this.#lines) {
+      throw new InputClosedError();
+    }
     lines.setPrompt(prompt);
     lines.prompt();
     // A read that lost a race with a timeout stays pending and takes the next line, so none is lost.
@@ -80,14 +86,24 @@ export class TerminalInput implements InputSource {
     }
   }
 
-  #open(): Interface {
-    if (this.#lines === undefined) {
-      const interactive = (this.#input as { isTTY?: boolean }).isTTY === true;
-      this.#lines = createInterface({ input: this.#input, output: this.#output, terminal: interactive });
-      // In raw terminal mode Ctrl-C reaches readline, not the process: pass it on, so that SIGINT handlers run.
-      this.#lines.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
-      this.#reader = this.#lines[Symbol.asyncIterator]();
+  #open(): Promise<Interface> {
+    if (this.#opening === undefined) {
+      const opening = import('node:readline').then(({ createInterface }) => {
+        const interactive = (this.#input as { isTTY?: boolean }).isTTY === true;
+        const lines = createInterface({ input: this.#input, output: this.#output, terminal: interactive });
+        if (this.#opening !== opening) {
+          // Closed while readline loaded: this interface must not keep the process alive.
+          lines.close();
+          return lines;
+        }
+        // In raw terminal mode Ctrl-C reaches readline, not the process: pass it on, so that SIGINT handlers run.
+        lines.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
+        this.#lines = lines;
+        this.#reader = lines[Symbol.asyncIterator]();
+        return lines;
+      });
+      this.#opening = opening;
     }
-    return this.#lines;
+    return this.#opening;
   }
 }
