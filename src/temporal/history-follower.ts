@@ -40,13 +40,12 @@ const QUIET = new Set<EventType | null | undefined>([
   EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
   EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED,
 ]);
-/** What a workflow task's commands write after its completion: what the task did, not what it was told. */
+/** What a workflow task's commands write after its completion: what the task did, not what it was told (a marker, a local activity's result, is a kind of its own). */
 const COMMANDS = new Set<EventType | null | undefined>([
   EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
   EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED,
   EventType.EVENT_TYPE_TIMER_STARTED,
   EventType.EVENT_TYPE_TIMER_CANCELED,
-  EventType.EVENT_TYPE_MARKER_RECORDED,
   EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
   EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED,
   EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED,
