@@ -14,7 +14,6 @@ export interface ImportSample {
   /** The growth of the node executable's own resident pages (shared, read from the file); NaN where /proc is not there. */
   executableDelta: number;
   heapDelta: number;
-  commonJsFiles: number;
   temporalFiles: number;
 }
 
@@ -73,7 +72,6 @@ async function main(): Promise<void> {
     anonDelta: after.anon - before.anon,
     executableDelta: after.executable - before.executable,
     heapDelta: heapAfter - heapBefore,
-    commonJsFiles: loaded.length,
     temporalFiles: loaded.filter((file) => /[\\/]node_modules[\\/]@temporalio[\\/]/.test(file)).length,
   };
   process.stdout.write(`${JSON.stringify(sample)}\n`);

@@ -21,29 +21,16 @@ export interface InProcessSample {
   heapBefore: number;
   peakHeapDelta: number;
   peakRssDelta: number;
-  heapAfterDelta: number;
   retainedAfterGcDelta: number;
 }
 
-class Sampler {
-  peakHeap = 0;
-  peakRss = 0;
-  enabled = false;
+/** Peak heap and RSS, sampled while `sampling` (the cold run) every `SAMPLE_EVERY` steps and at the batch's end. */
+const peak = { heap: 0, rss: 0, sampling: false };
 
-  sample(): void {
-    if (!this.enabled) {
-      return;
-    }
-    this.peakHeap = Math.max(this.peakHeap, getHeapStatistics().used_heap_size);
-    this.peakRss = Math.max(this.peakRss, process.memoryUsage.rss());
-  }
-}
-
-const sampler = new Sampler();
-
-function maybeSample(step: number): void {
-  if (step % SAMPLE_EVERY === 0) {
-    sampler.sample();
+function sample(step = 0): void {
+  if (peak.sampling && step % SAMPLE_EVERY === 0) {
+    peak.heap = Math.max(peak.heap, getHeapStatistics().used_heap_size);
+    peak.rss = Math.max(peak.rss, process.memoryUsage.rss());
   }
 }
 
@@ -58,7 +45,7 @@ class OurLoop extends AsyncNode<Shared, number, number> {
 
   override async postAsync(shared: Shared, _count: number, next: number): Promise<string> {
     shared.count = next;
-    maybeSample(next);
+    sample(next);
     return next < IN_PROCESS_STEPS ? 'again' : 'done';
   }
 }
@@ -71,12 +58,12 @@ class OurBatch extends AsyncParallelBatchNode<Shared, number, number> {
   }
 
   override async execAsync(item: number): Promise<number> {
-    maybeSample(item);
+    sample(item);
     return item * 2;
   }
 
   override async postAsync(shared: Shared, _items: number[], results: number[]): Promise<undefined> {
-    sampler.sample();
+    sample();
     shared.done = results.length;
     return undefined;
   }
@@ -93,7 +80,7 @@ class PfLoop extends pf.Node<Shared> {
 
   override async post(shared: Shared, _count: unknown, next: unknown): Promise<string> {
     shared.count = next as number;
-    maybeSample(next as number);
+    sample(next as number);
     return (next as number) < IN_PROCESS_STEPS ? 'again' : 'done';
   }
 }
@@ -106,53 +93,36 @@ class PfBatch extends pf.ParallelBatchNode<Shared> {
   }
 
   override async exec(item: unknown): Promise<number> {
-    maybeSample(item as number);
+    sample(item as number);
     return (item as number) * 2;
   }
 
   override async post(shared: Shared, _items: unknown, results: unknown): Promise<undefined> {
-    sampler.sample();
+    sample();
     shared.done = (results as number[]).length;
     return undefined;
   }
 }
 
-function buildOurs(kind: 'loop' | 'batch'): () => Promise<Shared> {
-  if (kind === 'batch') {
-    const flow = new AsyncFlow<Shared>(new OurBatch());
-    return async () => {
-      const shared: Shared = { count: 0 };
-      await flow.runAsync(shared, { logger: silentLogger });
-      return shared;
-    };
+/** A run of one case and side's flow on a fresh store. */
+function build(kind: 'loop' | 'batch', impl: 'ours' | 'pocketflow'): () => Promise<Shared> {
+  let run: (shared: Shared) => Promise<unknown>;
+  if (impl === 'ours') {
+    const loop = new OurLoop();
+    loop.on('again', loop);
+    loop.on('done', new OurEnd());
+    const flow = new AsyncFlow<Shared>(kind === 'loop' ? loop : new OurBatch());
+    run = (shared) => flow.runAsync(shared, { logger: silentLogger });
+  } else {
+    const loop = new PfLoop();
+    loop.on('again', loop);
+    loop.on('done', new PfEnd());
+    const flow = new pf.Flow<Shared>(kind === 'loop' ? loop : new PfBatch());
+    run = (shared) => flow.run(shared);
   }
-  const loop = new OurLoop();
-  loop.on('again', loop);
-  loop.on('done', new OurEnd());
-  const flow = new AsyncFlow<Shared>(loop);
   return async () => {
     const shared: Shared = { count: 0 };
-    await flow.runAsync(shared, { logger: silentLogger });
-    return shared;
-  };
-}
-
-function buildPocketflow(kind: 'loop' | 'batch'): () => Promise<Shared> {
-  if (kind === 'batch') {
-    const flow = new pf.Flow<Shared>(new PfBatch());
-    return async () => {
-      const shared: Shared = { count: 0 };
-      await flow.run(shared);
-      return shared;
-    };
-  }
-  const loop = new PfLoop();
-  loop.on('again', loop);
-  loop.on('done', new PfEnd());
-  const flow = new pf.Flow<Shared>(loop);
-  return async () => {
-    const shared: Shared = { count: 0 };
-    await flow.run(shared);
+    await run(shared);
     return shared;
   };
 }
@@ -180,19 +150,16 @@ async function main(): Promise<void> {
   if (!['loop', 'batch'].includes(kind) || !['ours', 'pocketflow'].includes(impl)) {
     throw new Error('Usage: inprocess.ts <loop|batch> <ours|pocketflow> <warmRuns>');
   }
-  const run = impl === 'ours' ? buildOurs(kind) : buildPocketflow(kind);
+  const run = build(kind, impl);
   collect();
   const heapBefore = getHeapStatistics().used_heap_size;
   const rssBefore = process.memoryUsage.rss();
-  sampler.peakHeap = heapBefore;
-  sampler.peakRss = rssBefore;
-  sampler.enabled = true;
+  Object.assign(peak, { heap: heapBefore, rss: rssBefore, sampling: true });
   const coldStart = performance.now();
   const coldShared = await run();
   const coldMs = performance.now() - coldStart;
-  sampler.sample();
-  sampler.enabled = false;
-  const heapAfter = getHeapStatistics().used_heap_size;
+  sample();
+  peak.sampling = false;
   check(kind, coldShared);
   collect();
   const retained = getHeapStatistics().used_heap_size;
@@ -204,19 +171,18 @@ async function main(): Promise<void> {
     warmMs.push(performance.now() - start);
     check(kind, shared);
   }
-  const sample: InProcessSample = {
+  const result: InProcessSample = {
     case: kind,
     impl,
     steps: IN_PROCESS_STEPS,
     coldMs,
     warmMs,
     heapBefore,
-    peakHeapDelta: sampler.peakHeap - heapBefore,
-    peakRssDelta: sampler.peakRss - rssBefore,
-    heapAfterDelta: heapAfter - heapBefore,
+    peakHeapDelta: peak.heap - heapBefore,
+    peakRssDelta: peak.rss - rssBefore,
     retainedAfterGcDelta: retained - heapBefore,
   };
-  process.stdout.write(`${JSON.stringify(sample)}\n`);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
 await main();

@@ -171,7 +171,7 @@ export function renderReport(info: ReportInfo, sections: readonly Section[]): st
   return [
     '# Benchmarks',
     '',
-    `Generated ${info.generatedAt} by \`npm run bench\` in ${num(info.durationSeconds, 0)} s${info.quick ? ' with BENCH_QUICK=1 (one run each: a wiring check, not a measurement)' : ''}.`,
+    `Generated ${info.generatedAt} by \`npm run bench\` in ${num(info.durationSeconds, 0)} s${info.quick ? ' with `--quick` (one run each: a wiring check, not a measurement)' : ''}.`,
     'Every figure below was measured by this run. Analyses measured once by hand, with when and how:',
     '[NOTES.md](NOTES.md) and [NOTES-streaming.md](NOTES-streaming.md).',
     '',
@@ -204,7 +204,7 @@ export function renderReport(info: ReportInfo, sections: readonly Section[]): st
     'The in-process and import benchmarks run first, in fresh child processes. Then one `temporal server start-dev`',
     '(in memory) and one worker in the bench process serve every Temporal benchmark; each comparison runs both sides',
     'once unmeasured, then alternates which side goes first. Raw per-run numbers are in `bench/results.json`, beside',
-    'this report and not kept in git; `npx tsx bench/render-report.ts` renders this report again from them.',
+    'this report and not kept in git; `npm run bench -- --render` renders this report again from them.',
     '',
     ...sections.map(renderSection),
   ].join('\n');

@@ -6,38 +6,33 @@ import type { InProcessSample } from './inprocess.js';
 import type { ReplaySample } from './replay.js';
 import { type ReportInfo, type Row, row, type Section } from './report.js';
 import { APPROVAL_SETTLE_MS, type ApprovalCondition, type StreamingRun } from './streaming.js';
-import type { HumanRun, WorkflowRun } from './temporal.js';
+import type { HumanRun, Side, WorkflowRun } from './temporal.js';
 import type { WorkerProcessRun } from './worker-process.js';
 import { CHAIN_STEPS, FAN_OUT_GROUP, FAN_OUT_ITEMS, HUMAN_ANSWERS, IN_PROCESS_STEPS, ITEM_SLEEP_MS } from './work.js';
 
-interface Sides<T> {
-  ours: T[];
-  baseline: T[];
+export interface TemporalResults {
+  chain: Record<Side, WorkflowRun[]>;
+  chainLocal: Record<Side, WorkflowRun[]>;
+  fanOut: Record<Side, WorkflowRun[]>;
+  /** Benchmark 2 with `FAN_OUT_GROUP` items per activity, both sides. */
+  fanOutGrouped: Record<Side, WorkflowRun[]>;
+  human: Record<Side, HumanRun[]>;
+  replay: ReplaySample[];
 }
 
+/** What each part of a bench run measured; a part that did not run is absent, and so are its sections. */
 export interface RawResults {
-  chain: Sides<WorkflowRun>;
-  chainLocal: Sides<WorkflowRun>;
-  /** Benchmark 1 on a second dev server left at Temporal's default transfer-queue read rate. */
-  chainUntuned: Sides<WorkflowRun>;
-  fanOut: Sides<WorkflowRun>;
-  /** Benchmark 2 with `FAN_OUT_GROUP` items per activity, both sides. */
-  fanOutGrouped: Sides<WorkflowRun>;
-  human: Sides<HumanRun>;
-  replay: ReplaySample[];
-  inProcess: InProcessSample[];
-  importCost: ImportCostRun;
-  workerProcess: WorkerProcessRun;
-  streaming: StreamingRun;
+  inProcess?: InProcessSample[];
+  importCost?: ImportCostRun;
+  temporal?: TemporalResults;
+  streaming?: StreamingRun;
+  workerProcess?: WorkerProcessRun;
 }
 
 const MIB = 1024 * 1024;
 const HAND_WRITTEN = ['ours', 'hand-written'] as const;
 
-/** The transfer-queue read rate the dev server has by default (Temporal's `history.transferProcessorMaxPollRPS`). */
-export const SERVER_DEFAULT_POLL_RPS = 20;
-
-function pair<T>(measure: string, runs: Sides<T>, pick: (run: T) => number, options?: Omit<Row, 'measure' | 'ours' | 'baseline'>): Row {
+function pair<T>(measure: string, runs: Record<Side, T[]>, pick: (run: T) => number, options?: Omit<Row, 'measure' | 'ours' | 'baseline'>): Row {
   return row(measure, runs.ours.map(pick), runs.baseline.map(pick), options);
 }
 
@@ -46,7 +41,7 @@ function count(history: HistoryStats, type: string): number {
 }
 
 /** Events of each side's first run, by type. */
-function eventTypes(runs: Sides<{ history: HistoryStats }>, sides: readonly [string, string]): NonNullable<Section['tables']>[number] {
+function eventTypes(runs: Record<Side, { history: HistoryStats }[]>, sides: readonly [string, string]): NonNullable<Section['tables']>[number] {
   const ours = runs.ours[0]?.history.byType ?? {};
   const baseline = runs.baseline[0]?.history.byType ?? {};
   const types = [...new Set([...Object.keys(ours), ...Object.keys(baseline)])];
@@ -69,7 +64,7 @@ function replayRows(samples: ReplaySample[], prefix: string, steps: number, unit
   ];
 }
 
-function chainSection(raw: RawResults, info: ReportInfo): Section {
+function chainSection(raw: TemporalResults, info: ReportInfo): Section {
   const perStep = (pick: (run: WorkflowRun) => number) => (run: WorkflowRun) => pick(run) / CHAIN_STEPS;
   const tuned = Object.entries(info.settings['devServerDynamicConfig'] as Record<string, unknown>).map(([key, v]) => `\`${key}=${String(v)}\``);
   return {
@@ -78,8 +73,7 @@ function chainSection(raw: RawResults, info: ReportInfo): Section {
     about:
       `A linear flow of ${CHAIN_STEPS} \`AsyncNode\`s whose \`execAsync\` returns at once (an activity each), against a hand-written workflow ` +
       `that awaits the same no-op activity ${CHAIN_STEPS} times: same worker, same activity options, ${raw.chain.ours.length} runs per side. ` +
-      `The bench's dev server runs with ${tuned.join(', ')}; the last two rows ran on a second one left at Temporal's default ` +
-      `(\`history.transferProcessorMaxPollRPS\` ${SERVER_DEFAULT_POLL_RPS}; NOTES.md, "The dev server's read-rate floor").`,
+      `The bench's dev server runs with ${tuned.join(', ')} (NOTES.md, "The dev server's read-rate floor").`,
     rows: [
       pair('wall ms per step (client: start → result)', raw.chain, perStep((r) => r.wallMs), { headline: true, target: { kind: 'ratio', max: 1.05 } }),
       pair('server ms per step (history: first → last event)', raw.chain, perStep((r) => r.history.serverMs)),
@@ -89,14 +83,12 @@ function chainSection(raw: RawResults, info: ReportInfo): Section {
       pair('history events per step', raw.chain, perStep((r) => r.history.events), { headline: true, digits: 2, target: { kind: 'equal' } }),
       pair('history bytes per step', raw.chain, perStep((r) => r.history.bytes), { digits: 0 }),
       ...replayRows(raw.replay, 'chain', CHAIN_STEPS, 'step'),
-      pair('wall ms per step, server at the default read rate', raw.chainUntuned, perStep((r) => r.wallMs)),
-      pair('median wait of a workflow task, server at the default read rate, ms', raw.chainUntuned, (r) => r.history.workflowTaskWaitMedianMs),
     ],
     tables: [eventTypes(raw.chain, HAND_WRITTEN)],
   };
 }
 
-function localSection(raw: RawResults): Section {
+function localSection(raw: TemporalResults): Section {
   const runs = raw.chainLocal;
   return {
     title: '1b. Step overhead, local activities',
@@ -116,9 +108,8 @@ function localSection(raw: RawResults): Section {
   };
 }
 
-function fanOutSection(raw: RawResults, info: ReportInfo): Section {
+function fanOutSection(raw: TemporalResults, info: ReportInfo): Section {
   const runs = raw.fanOut;
-  const t = (field: keyof WorkflowRun['history']['timeline']) => (r: WorkflowRun) => r.history.timeline[field];
   const worker = Object.entries(info.settings['workerSettings'] as Record<string, number>).map(([key, v]) => `\`${key}: ${v}\``);
   return {
     title: `2. Fan-out of ${FAN_OUT_ITEMS} × ${ITEM_SLEEP_MS} ms`,
@@ -131,14 +122,9 @@ function fanOutSection(raw: RawResults, info: ReportInfo): Section {
     rows: [
       pair('wall ms (client: start → result)', runs, (r) => r.wallMs, { headline: true, digits: 0, target: { kind: 'at-most', max: 5 * ITEM_SLEEP_MS, unit: ` ms, 5× the floor` } }),
       pair('workflow-task ms (Started → Completed, summed)', runs, (r) => r.history.workflowTaskMs, { digits: 0 }),
-      pair('workflow tasks', runs, t('workflowTasks'), { digits: 0 }),
+      pair('workflow tasks', runs, (r) => count(r.history, 'WorkflowTaskStarted'), { digits: 0 }),
       pair('workflow tasks failed by the server (force-closed)', runs, (r) => count(r.history, 'WorkflowTaskFailed'), { digits: 0 }),
-      pair('first workflow task completed (all activities scheduled)', runs, t('firstTaskCompletedMs'), { digits: 0 }),
-      pair('last activity started', runs, t('lastActivityStartedMs'), { digits: 0 }),
-      pair('activity wait, Scheduled → Started: median of the run', runs, t('activityWaitMedianMs'), { digits: 0 }),
-      pair('activity wait, Scheduled → Started: p95 of the run', runs, t('activityWaitP95Ms'), { digits: 0 }),
-      pair('activity run, Started → Completed: median of the run', runs, t('activityRunMedianMs'), { digits: 0 }),
-      pair('last activity completed', runs, t('lastActivityCompletedMs'), { digits: 0 }),
+      pair('activity run, Started → Completed: median of the run, ms', runs, (r) => r.history.activityRunMedianMs, { digits: 0 }),
       pair('CPU ms of the dev server per item', runs, (r) => r.cpu.serverMs / FAN_OUT_ITEMS),
       pair('CPU ms of the bench process (worker, client) per item', runs, (r) => r.cpu.benchMs / FAN_OUT_ITEMS),
       pair(`cores kept busy (both CPUs over wall time, of ${info.machine.cores})`, runs, (r) => (r.cpu.serverMs + r.cpu.benchMs) / r.wallMs),
@@ -148,7 +134,7 @@ function fanOutSection(raw: RawResults, info: ReportInfo): Section {
   };
 }
 
-function groupedSection(raw: RawResults): Section {
+function groupedSection(raw: TemporalResults): Section {
   const runs = raw.fanOutGrouped;
   const perItem = (type: string) => (r: WorkflowRun) => count(r.history, type) / FAN_OUT_ITEMS;
   return {
@@ -167,10 +153,10 @@ function groupedSection(raw: RawResults): Section {
   };
 }
 
-function inProcessSection(raw: RawResults, info: ReportInfo): Section {
+function inProcessSection(samples: InProcessSample[], info: ReportInfo): Section {
   const reps = info.settings['reps'] as Record<string, number>;
   const rows = (kind: 'loop' | 'batch'): Row[] => {
-    const side = (impl: 'ours' | 'pocketflow') => raw.inProcess.filter((s) => s.case === kind && s.impl === impl);
+    const side = (impl: 'ours' | 'pocketflow') => samples.filter((s) => s.case === kind && s.impl === impl);
     const both = (pick: (s: InProcessSample) => number[]) => [side('ours').flatMap(pick), side('pocketflow').flatMap(pick)] as const;
     const label = kind === 'loop' ? `loop of ${IN_PROCESS_STEPS.toLocaleString('en')} steps` : `parallel batch of ${IN_PROCESS_STEPS.toLocaleString('en')} items`;
     const target = { kind: 'ratio', max: 1 } as const;
@@ -223,7 +209,7 @@ function importSection(run: ImportCostRun): Section {
   };
 }
 
-function humanSection(raw: RawResults, info: ReportInfo): Section {
+function humanSection(raw: TemporalResults, info: ReportInfo): Section {
   const runs = raw.human;
   const flat = (pick: (r: HumanRun) => number[]) => [runs.ours.flatMap(pick), runs.baseline.flatMap(pick)] as const;
   return {
@@ -237,7 +223,7 @@ function humanSection(raw: RawResults, info: ReportInfo): Section {
     rows: [
       row('answer → next activity started, client clock, ms', ...flat((r) => r.clientLatencyMs), { headline: true }),
       row('answer → next activity started, client clock, p95 ms', ...flat((r) => r.clientLatencyMs), { stat: 'p95' }),
-      row('answer → next activity started, server clock, ms', ...flat((r) => r.serverLatencyMs)),
+      row('answer → next activity started, server clock, ms', ...flat((r) => r.history.signalToActivityStartMs)),
       pair('workflow-task ms per answer', runs, (r) => r.history.workflowTaskMs / HUMAN_ANSWERS),
       pair('history events per answer', runs, (r) => r.history.events / HUMAN_ANSWERS, { headline: true, digits: 2, target: { kind: 'equal' } }),
       pair('history bytes per answer', runs, (r) => r.history.bytes / HUMAN_ANSWERS, { digits: 0 }),
@@ -295,17 +281,11 @@ function restartSection(run: WorkerProcessRun): Section {
 function streamingSection(run: StreamingRun, info: ReportInfo): Section {
   const s = run.settings;
   const per1000 = (n: number) => (n * 1000) / s.pieces;
+  type Approval = StreamingRun['approvals'][number];
   const answers = (condition: ApprovalCondition) => run.approvals.filter((a) => a.condition === condition);
-  const vsQuiet = (condition: ApprovalCondition, pick: (a: StreamingRun['approvals'][number]) => number[]) => [answers(condition).flatMap(pick), answers('quiet').flatMap(pick)] as const;
-  const cores = (pick: (a: StreamingRun['approvals'][number]) => number) => (a: StreamingRun['approvals'][number]) => [pick(a) / a.wallMs];
-  const events = (replies: { history: HistoryStats }[]) => replies.map((r) => r.history.events);
-  const perAnswer = (pick: (a: StreamingRun['approvals'][number]) => number): [number[], number[]] => [
-    answers('busy').map((a) => pick(a) / a.answerMs.length),
-    answers('watched').map((a) => pick(a) / a.answerMs.length),
-  ];
-  const signals = run.watched.map((r) => count(r.history, 'WorkflowExecutionSignaled'));
-  const extraEvents = (run.watched[0]?.history.events ?? Number.NaN) - (run.plain[0]?.history.events ?? Number.NaN);
-  const unprinted = run.watched.reduce((total, r) => total + r.unprinted, 0);
+  const busyVsQuiet = (pick: (a: Approval) => number[]) => [answers('busy').flatMap(pick), answers('quiet').flatMap(pick)] as const;
+  const cores = (pick: (cpu: Approval['cpu']) => number) => (a: Approval) => [pick(a.cpu) / a.wallMs];
+  const { watched, plain } = run;
   return {
     title: '7. Streaming and watching a run',
     sides: ['measured', 'against'],
@@ -315,45 +295,36 @@ function streamingSection(run: StreamingRun, info: ReportInfo): Section {
       'to the bench reading the token\'s line from a `watch <id> --json` child process, against the same write to exec having the token (one clock). ' +
       `Events travel in batches of ${EVENT_BATCH_MS} ms. Approvals: a run waits for ${s.answersPerRun} answers, each sent by update ${APPROVAL_SETTLE_MS} ms after its prompt; ` +
       `quiet runs only ask, busy ones also stream a reply and are read by ${s.watchers} \`streamFlow\` readers in one other process; ` +
-      `${s.approvalRounds} rounds of one run of each kind (quiet, streaming, readers, busy). CPU cores: each process's CPU over the run's wall time, of ${info.machine.cores}.`,
+      `${s.approvalRounds} rounds of a quiet and a busy run. CPU cores: each process's CPU over the run's wall time, of ${info.machine.cores}.`,
     rows: [
-      row('token, stand-in → `watch --json` line, ms (against: stand-in → exec)', run.watched.flatMap((r) => r.printedMs), run.watched.flatMap((r) => r.receivedMs), { headline: true }),
-      row('token, stand-in → `watch --json` line, p95 ms (against: stand-in → exec)', run.watched.flatMap((r) => r.printedMs), run.watched.flatMap((r) => r.receivedMs), { headline: true, stat: 'p95' }),
-      row(`history events of a ${s.pieces}-token reply, streamed (against: not streamed)`, events(run.watched), events(run.plain), { headline: true, digits: 0 }),
-      row('history events added per 1,000 tokens streamed', [per1000(extraEvents)], undefined, { digits: 0 }),
-      row('history bytes added per 1,000 tokens streamed', [per1000((run.watched[0]?.history.bytes ?? Number.NaN) - (run.plain[0]?.history.bytes ?? Number.NaN))], undefined, { digits: 0 }),
-      row('signals per 1,000 tokens streamed', signals.map(per1000), undefined, { digits: 0 }),
-      row('answer ms, busy (against: quiet)', ...vsQuiet('busy', (a) => a.answerMs), { headline: true, target: { kind: 'ratio', max: 1.1 } }),
-      row('answer p95 ms, busy (against: quiet)', ...vsQuiet('busy', (a) => a.answerMs), { stat: 'p95' }),
-      row('answer ms, streaming with no readers (against: quiet)', ...vsQuiet('streaming', (a) => a.answerMs)),
-      row(`answer ms, ${s.watchers} readers and nothing streaming (against: quiet)`, ...vsQuiet('watched', (a) => a.answerMs)),
-      row('state read while waiting for a prompt, ms, busy (against: quiet)', ...vsQuiet('busy', (a) => a.stateReadMs)),
-      row('token, stand-in → a reader, p50 of each busy run, ms', answers('busy').flatMap((a) => (a.readerLatency === undefined ? [] : [a.readerLatency.median]))),
-      row('token, stand-in → a reader, p95 of each busy run, ms', answers('busy').flatMap((a) => (a.readerLatency === undefined ? [] : [a.readerLatency.p95]))),
-      row(`queries per answer, all ${s.watchers} readers, busy (against: readers and nothing streaming)`, ...perAnswer((a) => a.readerCalls.queries), { digits: 1 }),
-      row(`history reads per answer, all ${s.watchers} readers, busy (against: readers and nothing streaming)`, ...perAnswer((a) => a.readerCalls.historyReads), { digits: 1 }),
-      row('CPU cores of the dev server, busy (against: quiet)', ...vsQuiet('busy', cores((a) => a.cpu.serverMs))),
-      row('CPU cores of the bench process, busy (against: quiet)', ...vsQuiet('busy', cores((a) => a.cpu.benchMs))),
-      row('CPU cores of the readers\' process, busy', answers('busy').flatMap(cores((a) => a.cpu.watchersMs))),
+      row('token, stand-in → `watch --json` line, ms (against: stand-in → exec)', watched.printedMs, watched.receivedMs, { headline: true }),
+      row('token, stand-in → `watch --json` line, p95 ms (against: stand-in → exec)', watched.printedMs, watched.receivedMs, { headline: true, stat: 'p95' }),
+      row(`history events of a ${s.pieces}-token reply, streamed (against: not streamed)`, [watched.history.events], [plain.history.events], { headline: true, digits: 0 }),
+      row('history events added per 1,000 tokens streamed', [per1000(watched.history.events - plain.history.events)], undefined, { digits: 0 }),
+      row('history bytes added per 1,000 tokens streamed', [per1000(watched.history.bytes - plain.history.bytes)], undefined, { digits: 0 }),
+      row('signals per 1,000 tokens streamed', [per1000(count(watched.history, 'WorkflowExecutionSignaled'))], undefined, { digits: 0 }),
+      row('answer ms, busy (against: quiet)', ...busyVsQuiet((a) => a.answerMs), { headline: true, target: { kind: 'ratio', max: 1.1 } }),
+      row('answer p95 ms, busy (against: quiet)', ...busyVsQuiet((a) => a.answerMs), { stat: 'p95' }),
+      row('CPU cores of the dev server, busy (against: quiet)', ...busyVsQuiet(cores((cpu) => cpu.serverMs))),
+      row('CPU cores of the bench process, busy (against: quiet)', ...busyVsQuiet(cores((cpu) => cpu.benchMs))),
+      row("CPU cores of the readers' process, busy", answers('busy').flatMap(cores((cpu) => cpu.otherMs))),
     ],
-    notes: [unprinted === 0 ? 'Every token sent was printed by `watch`.' : `${unprinted} tokens sent were never printed by \`watch\`.`],
+    notes: [
+      watched.unprinted === 0 ? 'Every token sent was printed by `watch`.' : `${watched.unprinted} tokens sent were never printed by \`watch\`.`,
+      `Each reader of a busy run read ${[...new Set(answers('busy').flatMap((a) => a.watcherEvents ?? []))].join(' to ')} events.`,
+    ],
   };
 }
 
-/** Every section of the report, in its order. */
+/** Every section of the report, in its order: those of the parts that ran. */
 export function buildSections(raw: RawResults, info: ReportInfo): Section[] {
+  const t = raw.temporal;
   return [
-    chainSection(raw, info),
-    localSection(raw),
-    fanOutSection(raw, info),
-    groupedSection(raw),
-    inProcessSection(raw, info),
-    importSection(raw.importCost),
-    humanSection(raw, info),
-    workerStartSection(raw.workerProcess),
-    restartSection(raw.workerProcess),
-    streamingSection(raw.streaming, info),
+    ...(t === undefined ? [] : [chainSection(t, info), localSection(t), fanOutSection(t, info), groupedSection(t)]),
+    ...(raw.inProcess === undefined ? [] : [inProcessSection(raw.inProcess, info)]),
+    ...(raw.importCost === undefined ? [] : [importSection(raw.importCost)]),
+    ...(t === undefined ? [] : [humanSection(t, info)]),
+    ...(raw.workerProcess === undefined ? [] : [workerStartSection(raw.workerProcess), restartSection(raw.workerProcess)]),
+    ...(raw.streaming === undefined ? [] : [streamingSection(raw.streaming, info)]),
   ];
 }
-
-export { importSection, streamingSection };

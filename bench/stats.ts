@@ -5,10 +5,7 @@ export interface Summary {
   median: number;
   min: number;
   max: number;
-  p25: number;
-  p75: number;
   p95: number;
-  mean: number;
 }
 
 /** The value at quantile `q` (0..1) of sorted `values`, interpolated linearly. */
@@ -24,23 +21,14 @@ export function quantile(sorted: readonly number[], q: number): number {
   return low + (high - low) * (position - below);
 }
 
-/** Median, quartiles, p95, min, max and mean of `values`. */
+/** Median, p95, min and max of `values`. */
 export function summarize(values: readonly number[]): Summary {
   const sorted = [...values].sort((a, b) => a - b);
-  const sum = sorted.reduce((total, value) => total + value, 0);
   return {
     n: sorted.length,
     median: quantile(sorted, 0.5),
     min: sorted[0] ?? Number.NaN,
     max: sorted[sorted.length - 1] ?? Number.NaN,
-    p25: quantile(sorted, 0.25),
-    p75: quantile(sorted, 0.75),
     p95: quantile(sorted, 0.95),
-    mean: sum / sorted.length,
   };
-}
-
-/** The ratio of two medians. */
-export function ratio(ours: Summary, baseline: Summary): number {
-  return ours.median / baseline.median;
 }

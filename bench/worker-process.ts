@@ -3,21 +3,18 @@
  * to poll (compiled with the prebuilt bundle, compiled bundling at start, from source through tsx), and how
  * soon a run that waits for a person takes an answer after its worker was killed and a new one started.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { mapWithLimit } from '../src/core/internal.js';
 import { answerFlow, getFlowState, startFlow } from '../src/temporal/client.js';
-import { fetchHistory } from './history.js';
 import { freePort } from '../src/temporal/dev-server.js';
 import { DEFAULT_STICKY_TIMEOUT } from '../src/temporal/worker-env.js';
-
-const ROOT = join(import.meta.dirname, '..');
+import { type LineChild, ROOT, spawnLines, stopChild, waitUntil } from './child.js';
+import { fetchHistory } from './history.js';
 
 /** The compiled worker entry (`npm run build`) and the prebuilt bundle (`npm run build:workflows`). */
 const COMPILED_WORKER = join(ROOT, 'dist', 'workers', 'recipe-worker.js');
@@ -73,13 +70,11 @@ export interface WorkerProcessRun {
   answersPerRound: number;
 }
 
-interface RunningWorker {
-  child: ChildProcess;
+interface RunningWorker extends LineChild {
   spawnedAt: number;
   /** performance.now() of the "Worker polling" line. */
   polling: Promise<number>;
   workflowCode: () => WorkerStartSample['workflowCode'];
-  exited: Promise<void>;
 }
 
 function command(variant: StartVariant): string[] {
@@ -103,49 +98,25 @@ function command(variant: StartVariant): string[] {
 }
 
 function spawnWorker(variant: StartVariant, env: NodeJS.ProcessEnv): RunningWorker {
-  const [binary, ...args] = command(variant) as [string, ...string[]];
   const spawnedAt = performance.now();
-  const child = spawn(binary, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let code: WorkerStartSample['workflowCode'] = 'not said';
-  let output = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const polling = new Promise<number>((resolve, reject) => {
-    createInterface({ input: child.stdout as Readable }).on('line', (line) => {
-      const at = performance.now();
-      output += `${line}\n`;
-      if (line.startsWith('Workflow code: the prebuilt bundle')) {
-        code = 'prebuilt';
-      } else if (line.startsWith('Workflow code: bundled') || line.includes('bundled from')) {
-        code = 'bundled at start';
-      } else if (line.startsWith(POLLING_LINE)) {
-        resolve(at);
-      }
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-    });
-    child.once('exit', (status, signal) => {
-      reject(new Error(`The ${variant} worker exited with ${signal ?? status} before polling:\n${output.slice(-2000)}`));
-    });
+  let polled = (_at: number): void => {};
+  const polling = new Promise<number>((resolve) => (polled = resolve));
+  const child = spawnLines(command(variant), env, (line, at) => {
+    if (line.startsWith('Workflow code: the prebuilt bundle')) {
+      code = 'prebuilt';
+    } else if (line.startsWith('Workflow code: bundled') || line.includes('bundled from')) {
+      code = 'bundled at start';
+    } else if (line.startsWith(POLLING_LINE)) {
+      polled(at);
+    }
   });
-  polling.catch(() => {});
-  return {
-    child,
-    spawnedAt,
-    polling,
-    workflowCode: () => code,
-    exited,
-  };
-}
-
-async function stopWorker(worker: RunningWorker, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
-  if (worker.child.exitCode !== null || worker.child.signalCode !== null) {
-    return;
-  }
-  worker.child.kill(signal);
-  const timer = setTimeout(() => worker.child.kill('SIGKILL'), 10_000);
-  await worker.exited;
-  clearTimeout(timer);
+  const failed = child.exited.then(({ code: status, signal, stderr }) => {
+    throw new Error(`The ${variant} worker exited with ${signal ?? status} before polling:\n${stderr.slice(-2000)}`);
+  });
+  const first = Promise.race([polling, failed]);
+  first.catch(() => {});
+  return { ...child, spawnedAt, polling: first, workflowCode: () => code };
 }
 
 function runCommand(file: string, args: string[]): Promise<{ ok: boolean; ms: number; output: string }> {
@@ -211,7 +182,7 @@ export async function runWorkerProcesses(options: WorkerProcessOptions): Promise
           log(`worker start ${rep + 1}/${options.startReps} ${variant}: ${ms.toFixed(0)} ms (${worker.workflowCode()})`);
         }
       } finally {
-        await stopWorker(worker, 'SIGTERM');
+        await stopChild(worker);
       }
     }
   }
@@ -259,22 +230,16 @@ async function restartRound(options: WorkerProcessOptions, env: NodeJS.ProcessEn
     await mapWithLimit(ids, 50, async (id) => {
       await startFlow(client, { flow: RECIPE_FLOW, taskQueue, workflowId: id, shared: {} });
     });
-    await mapWithLimit(ids, 50, async (id) => {
-      const deadline = performance.now() + 120_000;
-      while ((await getFlowState(client, id)).pending.length === 0) {
-        if (performance.now() > deadline) {
-          throw new Error(`Run ${id} never asked for an ingredient.`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    });
+    await mapWithLimit(ids, 50, (id) =>
+      waitUntil(`run ${id} to ask for an ingredient`, async () => (await getFlowState(client, id)).pending.length > 0, 20, 120_000),
+    );
     const settleMs = performance.now() - settleStart;
     // The answered runs: spread over the batch, and one more for the update.
     const step = Math.max(1, Math.floor(ids.length / (options.answersPerRound + 1)));
     const chosen = ids.filter((_, i) => i % step === 0).slice(0, options.answersPerRound + 1);
     const updated = chosen.pop() as string;
     const killedAt = performance.now();
-    await stopWorker(first, 'SIGKILL');
+    await stopChild(first, 'SIGKILL');
     second = spawnWorker('compiled-prebuilt', env);
     const pollingAt = await second.polling;
     const pollingEpoch = performance.timeOrigin + pollingAt;
@@ -296,30 +261,24 @@ async function restartRound(options: WorkerProcessOptions, env: NodeJS.ProcessEn
       update: await update,
     };
   } finally {
-    await stopWorker(first, 'SIGKILL');
+    await stopChild(first, 'SIGKILL');
     if (second !== undefined) {
-      await stopWorker(second, 'SIGTERM');
+      await stopChild(second);
     }
   }
 }
 
 /** Waits until the run's history shows a workflow task completed after its signal; its start and end, epoch ms. */
 async function answerTaken(client: Client, id: string): Promise<{ startedEpoch: number; completedEpoch: number }> {
-  const deadline = performance.now() + 60_000;
-  for (;;) {
+  let taken: { startedEpoch: number; completedEpoch: number } | undefined;
+  await waitUntil(`run ${id} to take its answer`, async () => {
     const { events } = await fetchHistory(client, id);
     const signalled = events.findIndex((event) => event.type === 'WorkflowExecutionSignaled');
-    if (signalled >= 0) {
-      const after = events.slice(signalled);
-      const started = after.find((event) => event.type === 'WorkflowTaskStarted');
-      const completed = after.find((event) => event.type === 'WorkflowTaskCompleted');
-      if (started !== undefined && completed !== undefined) {
-        return { startedEpoch: started.timeMs, completedEpoch: completed.timeMs };
-      }
-    }
-    if (performance.now() > deadline) {
-      throw new Error(`Run ${id} did not take its answer within 60 s.`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+    const after = signalled < 0 ? [] : events.slice(signalled);
+    const started = after.find((event) => event.type === 'WorkflowTaskStarted');
+    const completed = after.find((event) => event.type === 'WorkflowTaskCompleted');
+    taken = started && completed ? { startedEpoch: started.timeMs, completedEpoch: completed.timeMs } : undefined;
+    return taken !== undefined;
+  }, 50);
+  return taken as { startedEpoch: number; completedEpoch: number };
 }
