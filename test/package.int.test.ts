@@ -125,10 +125,13 @@ describe('the package', () => {
         const { stdout } = await inProject('npx', ['pocketflow-temporal', 'status', workflowId], env);
         return stdout.includes('Publish?') ? true : undefined;
       }, 'the approval prompt');
+      // In a process group of its own: npx does not pass a SIGTERM on to the inbox it started.
       const inbox = spawn('npx', ['pocketflow-temporal', 'inbox', '--port', String(await freePort())], {
         cwd: project,
         env: { ...process.env, ...env },
+        detached: true,
       });
+      const inboxExited = new Promise((resolve) => inbox.once('exit', resolve));
       try {
         const url = await new Promise<string>((resolve, reject) => {
           let said = '';
@@ -147,7 +150,8 @@ describe('the package', () => {
         };
         expect(listed.runs.find((r) => r.workflowId === workflowId)?.prompts[0]?.prompt).toMatch(/^Publish\?\nA brief note on tides\./);
       } finally {
-        inbox.kill('SIGTERM');
+        process.kill(-(inbox.pid as number), 'SIGTERM');
+        await inboxExited;
       }
       await inProject('npx', ['pocketflow-temporal', 'approve', workflowId], env);
       const client = await connectClient();
