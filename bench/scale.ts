@@ -5,7 +5,6 @@
  * it took, and the worker's peak memory. Writes bench/SCALE.md and bench/scale-results.json.
  * `--quick` runs each at a fiftieth of its size (past the child-workflow thresholds still), to check the benchmark itself.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,8 +16,8 @@ import { bundleFlowWorkflows } from '../src/temporal/bundle.js';
 import { flowResult, startFlow } from '../src/temporal/client.js';
 import { clientDataConverter } from '../src/temporal/data-converter.js';
 import { startDevServer } from '../src/temporal/dev-server.js';
+import { type LineChild, ROOT, spawnLines, stopChild } from './child.js';
 
-const ROOT = join(import.meta.dirname, '..');
 const { temporal } = proto;
 
 /** Temporal warns at 10,240 events in one history: the bound each case must hold. */
@@ -87,19 +86,16 @@ function peakMiB(pid: number): number {
   return Math.round(kb / 1024);
 }
 
-function spawnWorker(address: string, taskQueue: string, bundlePath: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/scale-worker.ts'), address, taskQueue, bundlePath], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
+async function spawnWorker(address: string, taskQueue: string, bundlePath: string): Promise<LineChild> {
+  let ready = (): void => {};
+  const polling = new Promise<void>((resolve) => (ready = resolve));
+  const worker = spawnLines([process.execPath, '--import', 'tsx', join(ROOT, 'bench/scale-worker.ts'), address, taskQueue, bundlePath], process.env, (line) => {
+    if (line.includes('worker ready')) {
+      ready();
+    }
   });
-  return new Promise((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('worker ready')) {
-        resolve(child);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`the worker exited early with ${code}`)));
-  });
+  await Promise.race([polling, worker.exited.then(({ code, stderr }) => Promise.reject(new Error(`the worker exited early with ${code}:\n${stderr.slice(-2000)}`)))]);
+  return worker;
 }
 
 /** Every run of the workflow id (continue-as-new) and every child workflow under it, each with its history's size. */
@@ -135,7 +131,7 @@ async function runCase(client: Client, address: string, bundlePath: string, c: S
     await startFlow(client, { flow: c.flow, taskQueue, workflowId, shared: c.shared });
     const { shared } = await flowResult(client, workflowId);
     const wallSeconds = (performance.now() - started) / 1000;
-    const workerPeakMiB = peakMiB(worker.pid as number);
+    const workerPeakMiB = peakMiB(worker.child.pid as number);
     // Visibility catches up with the last runs within moments.
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const counted = await histories(client, workflowId);
@@ -152,8 +148,7 @@ async function runCase(client: Client, address: string, bundlePath: string, c: S
     console.log(JSON.stringify(result));
     return result;
   } finally {
-    worker.kill('SIGTERM');
-    await new Promise((resolve) => worker.once('exit', resolve));
+    await stopChild(worker);
   }
 }
 

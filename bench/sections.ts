@@ -251,7 +251,7 @@ function workerStartSection(run: WorkerProcessRun): Section {
       row('`npm run build`, ms', [run.buildMs], undefined, { digits: 0 }),
       row('`npm run build:workflows`, ms', [run.bundleMs], undefined, { digits: 0 }),
     ],
-    notes: [`Workflow code each variant's workers said they used: ${used.join('; ')}.`, ...(run.buildOk ? [] : [`\`npm run build\` failed: ${run.buildOutput}`])],
+    notes: [`Workflow code each variant's workers said they used: ${used.join('; ')}.`],
   };
 }
 

@@ -1,10 +1,9 @@
 /**
- * Benchmarks 6 and 7: the Recipe Finder's worker as its own process. How long a fresh worker process takes
+ * Benchmarks 5 and 6: the Recipe Finder's worker as its own process. How long a fresh worker process takes
  * to poll (compiled with the prebuilt bundle, compiled bundling at start, from source through tsx), and how
  * soon a run that waits for a person takes an answer after its worker was killed and a new one started.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -25,7 +24,7 @@ const POLLING_LINE = 'Worker polling';
 /** The Recipe Finder's registered flow name. */
 const RECIPE_FLOW = 'recipe-finder';
 
-/** The three ways to start the worker that benchmark 6 compares. */
+/** The three ways to start the worker that benchmark 5 compares. */
 export type StartVariant = 'compiled-prebuilt' | 'compiled-bundling' | 'source-prebuilt';
 
 export const START_VARIANTS: readonly StartVariant[] = ['compiled-prebuilt', 'compiled-bundling', 'source-prebuilt'];
@@ -59,11 +58,7 @@ export interface RestartRound {
 
 export interface WorkerProcessRun {
   buildMs: number;
-  buildOk: boolean;
   bundleMs: number;
-  bundleOk: boolean;
-  /** The build's complaint (first lines), when it failed. */
-  buildOutput: string;
   starts: WorkerStartSample[];
   restarts: RestartRound[];
   defaultStickyTimeout: string;
@@ -149,11 +144,10 @@ export async function runWorkerProcesses(options: WorkerProcessOptions): Promise
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const build = await runCommand(npm, ['run', '--silent', 'build']);
   const bundle = await runCommand(npm, ['run', '--silent', 'build:workflows']);
-  if (!existsSync(COMPILED_WORKER)) {
-    throw new Error(`npm run build did not write ${COMPILED_WORKER}:\n${build.output.slice(-2000)}`);
-  }
-  if (!bundle.ok) {
-    throw new Error(`npm run build:workflows failed:\n${bundle.output.slice(-2000)}`);
+  for (const [script, done] of [['build', build], ['build:workflows', bundle]] as const) {
+    if (!done.ok) {
+      throw new Error(`npm run ${script} failed:\n${done.output.slice(-2000)}`);
+    }
   }
   const closedPort = await freePort();
   const baseEnv: NodeJS.ProcessEnv = {
@@ -201,10 +195,7 @@ export async function runWorkerProcesses(options: WorkerProcessOptions): Promise
   }
   return {
     buildMs: build.ms,
-    buildOk: build.ok,
     bundleMs: bundle.ms,
-    bundleOk: bundle.ok,
-    buildOutput: build.ok ? '' : build.output.split('\n').slice(0, 5).join('\n'),
     starts,
     restarts,
     defaultStickyTimeout: DEFAULT_STICKY_TIMEOUT,
